@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+HUB_NAMES = ["Geneva", "New York", "Vienna", "Nairobi", "The Hague", "Paris"]
+
+
+class Hub(models.Model):
+    """One of the network's city hubs."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    acronym = models.CharField(max_length=30, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["acronym"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")),
+                name="champions_organization_not_own_parent",
+                violation_error_message="An organization cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.acronym} – {self.name}" if self.acronym != self.name else self.name
+
+
+class ChampionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def served_by(self, user):
+        """The champions a user may see and log for: their own, and those they are focal point of.
+
+        The one definition of "who may see what" for champions and their focal points.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(user=user) | Q(focal_points=user)).distinct()
+
+
+class Champion(models.Model):
+    """A leader in the network who makes numbered commitments each cycle."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="champion",
+        help_text="The champion's own sign-in, if they log progress themselves.",
+    )
+    full_name = models.CharField(max_length=150)
+    title = models.CharField(max_length=255, help_text="Position, for example Under-Secretary-General.")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="champions")
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="champions")
+    focal_points = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="served_champions",
+        help_text="Staff who log progress on the champion's behalf.",
+    )
+    is_active = models.BooleanField(default=True)
+    joined_on = models.DateField(null=True, blank=True)
+
+    objects = ChampionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["full_name"]
+        indexes = [
+            models.Index(fields=["hub", "is_active"]),
+            models.Index(fields=["organization", "is_active"]),
+        ]
+
+    def __str__(self):
+        return self.full_name

@@ -1,0 +1,413 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Count, F, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+
+from champions.models import Champion
+
+
+class EventKind(models.TextChoices):
+    """What a progress event is. Lives here because targets say which kinds count toward them."""
+
+    MEETING = "meeting", "Meeting with staff"
+    PANEL = "panel", "Panel"
+    TRAINING = "training", "Training"
+    TASK_FORCE = "task_force", "Task-force meeting"
+    HIGH_LEVEL_EVENT = "high_level_event", "High-level event"
+    OTHER = "other", "Other"
+
+
+class Category(models.TextChoices):
+    LEADERSHIP = "leadership", "Leadership and accountability"
+    GOVERNANCE = "governance", "Good governance"
+    CULTURE = "culture", "Organisational culture"
+    WORK_LIFE = "work_life", "Work-life balance"
+    PROGRAMMATIC = "programmatic", "Programmatic work"
+    PANEL_PARITY = "panel_parity", "Panel parity"
+    GBV = "gbv", "Gender-based violence"
+
+
+class TargetKind(models.TextChoices):
+    COUNT = "count", "Count"
+    PERCENTAGE = "percentage", "Percentage"
+    MILESTONE = "milestone", "Milestone"
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    COMPLETED = "completed", "Completed"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+
+
+# The default percentage each status stands for (used as a milestone's progress).
+STATUS_PERCENT = {
+    Status.NOT_STARTED: 0,
+    Status.IN_PROGRESS: 25,
+    Status.ON_TRACK: 60,
+    Status.AT_RISK: 40,
+    Status.OFF_TRACK: 20,
+    Status.COMPLETED: 100,
+    Status.NOT_ACHIEVED: 0,
+}
+CLOSED_STATUSES = (Status.COMPLETED, Status.NOT_ACHIEVED)
+ROLLUP_FIELDS = [
+    "counted_events",
+    "counted_in_field",
+    "panels_logged",
+    "panel_women",
+    "panel_men",
+    "last_event_on",
+]
+
+
+class CycleQuerySet(models.QuerySet):
+    def current(self, today=None):
+        """The cycle that contains today, else the latest one that has started, else the first."""
+        today = today or timezone.localdate()
+        return (
+            self.filter(starts_on__lte=today, ends_on__gte=today).first()
+            or self.filter(starts_on__lte=today).order_by("-starts_on").first()
+            or self.order_by("starts_on").first()
+        )
+
+
+class Cycle(models.Model):
+    """A reporting year: the commitments made for it and the date the report is due."""
+
+    year = models.PositiveIntegerField(unique=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    report_due_on = models.DateField()
+    max_commitments = models.PositiveSmallIntegerField(default=5)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lt=models.F("ends_on")),
+                name="commitments_cycle_starts_before_ends",
+                violation_error_message="A cycle must start before it ends.",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_due_on__gte=models.F("starts_on")),
+                name="commitments_cycle_report_due_after_start",
+                violation_error_message="The report cannot be due before the cycle starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_commitments__gte=1, max_commitments__lte=20),
+                name="commitments_cycle_max_commitments_range",
+                violation_error_message="A cycle allows from 1 to 20 commitments per champion.",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+    @classmethod
+    def for_year(cls, year, **fields):
+        """Defaults for a calendar-year cycle: January to December, report due mid-January."""
+        defaults = {
+            "starts_on": datetime.date(year, 1, 1),
+            "ends_on": datetime.date(year, 12, 31),
+            "report_due_on": datetime.date(year + 1, 1, 15),
+        }
+        defaults.update(fields)
+        return cls.objects.get_or_create(year=year, defaults=defaults)[0]
+
+    def contains(self, day):
+        return self.starts_on <= day <= self.ends_on
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Commitments of the champions a user is or serves as focal point (see Champion.served_by)."""
+        return self.filter(champion__in=Champion.objects.served_by(user))
+
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def recount_rollups(self):
+        """Recompute the event roll-ups of these commitments from their events; returns how many.
+
+        Callers that write events lock the commitment row first (see ProgressEvent.save), so a
+        recount always sees every committed event.
+        """
+        in_cycle = Q(
+            events__occurred_on__gte=F("cycle__starts_on"), events__occurred_on__lte=F("cycle__ends_on")
+        )
+        counted = in_cycle & (Q(counts_kind="") | Q(events__kind=F("counts_kind")))
+        panel = in_cycle & Q(events__kind=EventKind.PANEL)
+        rows = self.order_by().annotate(
+            _counted=Count("events", filter=counted),
+            _in_field=Count("events", filter=counted & Q(events__scope="field")),
+            _panels=Count("events", filter=panel),
+            _women=Coalesce(Sum("events__women_count", filter=panel), 0),
+            _men=Coalesce(Sum("events__men_count", filter=panel), 0),
+            _last=Max("events__occurred_on"),
+        )
+        changed = []
+        for c in rows:
+            c.counted_events, c.counted_in_field, c.panels_logged = c._counted, c._in_field, c._panels
+            c.panel_women, c.panel_men, c.last_event_on = c._women, c._men, c._last
+            changed.append(c)
+        self.model.objects.bulk_update(changed, ROLLUP_FIELDS, batch_size=1000)
+        return len(changed)
+
+    def overdue(self, today=None):
+        """Open commitments whose due date has passed: the one definition of "overdue"."""
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__lt=today)
+
+    def with_progress(self):
+        """Annotate `progress_percent`, computed in the database exactly as Commitment.progress_percent."""
+        share_of_target = (F("panel_women") * 10000) / (
+            (F("panel_women") + F("panel_men")) * F("target_value")
+        )
+        return self.annotate(
+            progress_percent=Case(
+                When(
+                    target_kind=TargetKind.COUNT,
+                    then=Least(Value(100), F("counted_events") * 100 / F("target_value")),
+                ),
+                When(
+                    Q(target_kind=TargetKind.PERCENTAGE) & Q(panel_women__gt=0),
+                    then=Least(Value(100), share_of_target),
+                ),
+                When(target_kind=TargetKind.PERCENTAGE, then=Value(0)),
+                *[When(status=status, then=Value(percent)) for status, percent in STATUS_PERCENT.items()],
+                default=Value(0),
+                output_field=models.IntegerField(),
+            )
+        )
+
+
+class Commitment(models.Model):
+    """One of a champion's numbered, measurable commitments for a cycle."""
+
+    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="commitments")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="commitments")
+    number = models.PositiveSmallIntegerField(help_text="1 to the cycle's maximum (usually 5).")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    target_kind = models.CharField(max_length=20, choices=TargetKind.choices, default=TargetKind.COUNT)
+    target_value = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many, for a count; the share of women in percent, for a percentage; empty for a milestone.",
+    )
+    unit = models.CharField(max_length=60, blank=True, help_text="What is counted, for example 'meetings'.")
+    counts_kind = models.CharField(
+        "events that count",
+        max_length=20,
+        choices=EventKind.choices,
+        blank=True,
+        help_text="For a count target: which kind of progress event counts toward it (empty: every kind).",
+    )
+    due_on = models.DateField(db_index=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NOT_STARTED, db_index=True
+    )
+    # Roll-ups of the commitment's progress events, kept by recount_rollups() in the same
+    # transaction as each event is saved or deleted, so pages read one row, not every event.
+    counted_events = models.PositiveIntegerField(default=0, editable=False)
+    counted_in_field = models.PositiveIntegerField(default=0, editable=False)
+    panels_logged = models.PositiveIntegerField(default=0, editable=False)
+    panel_women = models.PositiveIntegerField(default=0, editable=False)
+    panel_men = models.PositiveIntegerField(default=0, editable=False)
+    last_event_on = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "champion", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["champion", "cycle", "number"],
+                name="commitments_commitment_unique_number",
+                violation_error_message="This champion already has a commitment with this number in this cycle.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="commitments_commitment_number_positive",
+                violation_error_message="Commitments are numbered from 1.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(target_kind=TargetKind.COUNT, target_value__gte=1)
+                    | Q(target_kind=TargetKind.PERCENTAGE, target_value__gte=1, target_value__lte=100)
+                    | Q(target_kind=TargetKind.MILESTONE)
+                ),
+                name="commitments_commitment_target_fits_kind",
+                violation_error_message=(
+                    "A count target needs a value of at least 1; a percentage target a value from 1 to 100."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_kind__in=TargetKind.values),
+                name="commitments_commitment_target_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="commitments_commitment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values),
+                name="commitments_commitment_category_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "status"]),
+            models.Index(fields=["cycle", "due_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.champion} #{self.number}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding and kwargs.get("update_fields") is None:
+            # Which events count may have changed with counts_kind or the cycle.
+            Commitment.objects.filter(pk=self.pk).recount_rollups()
+            self.refresh_from_db(fields=ROLLUP_FIELDS)
+
+    @property
+    def progress_percent(self):
+        """Progress from 0 to 100: the one definition, mirrored in CommitmentQuerySet.with_progress()."""
+        if self.target_kind == TargetKind.COUNT:
+            return min(100, self.counted_events * 100 // self.target_value)
+        if self.target_kind == TargetKind.PERCENTAGE:
+            if not self.panel_women:
+                return 0
+            speakers = self.panel_women + self.panel_men
+            return min(100, self.panel_women * 10000 // (speakers * self.target_value))
+        return STATUS_PERCENT[self.status]
+
+    @property
+    def women_share(self):
+        """Women's share of panel speakers in percent, or None before any speaker is logged."""
+        speakers = self.panel_women + self.panel_men
+        return round(self.panel_women * 100 / speakers) if speakers else None
+
+    @property
+    def progress_figure(self):
+        """The figure behind the percentage, in words: "3 of 6 meetings, 1 in the field"."""
+        if self.target_kind == TargetKind.COUNT:
+            unit = self.unit or (
+                self.get_counts_kind_display().lower() + "s" if self.counts_kind else "events"
+            )
+            figure = f"{self.counted_events} of {self.target_value} {unit}"
+            if self.counted_in_field:
+                figure += f", {self.counted_in_field} in the field"
+            return figure
+        if self.target_kind == TargetKind.PERCENTAGE:
+            panels = f"{self.panels_logged} panel{'' if self.panels_logged == 1 else 's'}"
+            if self.women_share is None:
+                return f"No speakers logged yet (target {self.target_value}% women)"
+            return f"{self.women_share}% women speakers across {panels} (target {self.target_value}%)"
+        return f"Milestone: {self.get_status_display().lower()}"
+
+    def days_left(self, today=None):
+        """Days until the due date: negative once it has passed."""
+        return (self.due_on - (today or timezone.localdate())).days
+
+    @property
+    def is_open(self):
+        return self.status not in CLOSED_STATUSES
+
+    def is_overdue(self, today=None):
+        return self.is_open and self.days_left(today) < 0
+
+    def clean(self):
+        super().clean()
+        cycle = getattr(self, "cycle", None) if self.cycle_id else None
+        if cycle and self.number and self.number > cycle.max_commitments:
+            raise ValidationError(
+                {
+                    "number": (
+                        f"The {cycle.year} cycle allows at most {cycle.max_commitments} commitments per "
+                        f"champion: number {self.number} is too high."
+                    )
+                }
+            )
+
+
+class ReminderKind(models.TextChoices):
+    UPCOMING = "upcoming", "Deadline approaching"
+    OVERDUE = "overdue", "Overdue notice"
+    REPORT_DUE = "report_due", "Report due"
+    STALE = "stale", "No recent progress"
+
+
+class ReminderState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Reminder(models.Model):
+    """One reminder that is due to go out, and what became of it.
+
+    A row is created before anything is sent; a worker claims it (pending → sending) with a
+    conditional update, so each reminder goes out once however many sweeps run.
+    """
+
+    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="reminders")
+    commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    due_on = models.DateField(help_text="The day this reminder is due to go out.")
+    deadline = models.DateField(
+        help_text="The deadline it is about: the commitment's due date or the report's."
+    )
+    state = models.CharField(
+        max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "kind", "due_on"],
+                condition=Q(commitment__isnull=False),
+                name="commitments_reminder_unique_per_commitment",
+                violation_error_message="This reminder already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["champion", "cycle", "kind", "due_on"],
+                condition=Q(commitment__isnull=True),
+                name="commitments_reminder_unique_per_champion",
+                violation_error_message="This reminder already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ReminderState.values), name="commitments_reminder_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ReminderState.SENT) | Q(sent_at__isnull=False),
+                name="commitments_reminder_sent_has_sent_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "due_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.commitment or self.champion} on {self.due_on}"

@@ -1,0 +1,15 @@
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,102 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+
+from commitments.models import Commitment, EventKind
+
+
+class Scope(models.TextChoices):
+    HQ = "hq", "Headquarters"
+    FIELD = "field", "Field"
+
+
+def evidence_upload_to(instance, filename):
+    """A random name under evidence/: never the uploader's name, never guessable."""
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class ProgressEvent(models.Model):
+    """Something a champion did toward a commitment: a meeting, a panel, a training..."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="events")
+    occurred_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    women_count = models.PositiveIntegerField(
+        default=0, help_text="Women speakers, for a panel; women participants otherwise."
+    )
+    men_count = models.PositiveIntegerField(
+        default=0, help_text="Men speakers, for a panel; men participants otherwise."
+    )
+    evidence_file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
+    evidence_name = models.CharField(
+        max_length=255, blank=True, help_text="The uploaded file's original name."
+    )
+    evidence_url = models.URLField(blank=True, max_length=500)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="logged_events"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(women_count__gte=0), name="events_progressevent_women_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(men_count__gte=0), name="events_progressevent_men_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=EventKind.values), name="events_progressevent_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=[*Scope.values, ""]), name="events_progressevent_scope_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["commitment", "occurred_on"]),
+            models.Index(fields=["occurred_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_on} {self.get_kind_display()}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            affected = {self.commitment_id}
+            if self.pk:
+                affected.update(
+                    ProgressEvent.objects.filter(pk=self.pk).values_list("commitment_id", flat=True)
+                )
+            _lock_commitments(affected)
+            super().save(*args, **kwargs)
+            Commitment.objects.filter(pk__in=affected).recount_rollups()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            commitment_id = self.commitment_id
+            _lock_commitments({commitment_id})
+            result = super().delete(*args, **kwargs)
+            Commitment.objects.filter(pk=commitment_id).recount_rollups()
+        return result
+
+
+def _lock_commitments(ids):
+    """Lock the commitments whose roll-ups an event write changes.
+
+    Why: under READ COMMITTED, two events saved at once would each recount without the other's
+    row. Holding the commitment row until commit makes the second recount start after the first
+    commits, so it sees both. Locked in id order so two writers never deadlock.
+    """
+    list(
+        Commitment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
+    )
