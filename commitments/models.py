@@ -245,8 +245,14 @@ class Commitment(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(target_kind=TargetKind.COUNT, target_value__gte=1)
-                    | Q(target_kind=TargetKind.PERCENTAGE, target_value__gte=1, target_value__lte=100)
+                    # Why isnull: a CHECK passes when it evaluates to NULL, as `NULL >= 1` does.
+                    Q(target_kind=TargetKind.COUNT, target_value__isnull=False, target_value__gte=1)
+                    | Q(
+                        target_kind=TargetKind.PERCENTAGE,
+                        target_value__isnull=False,
+                        target_value__gte=1,
+                        target_value__lte=100,
+                    )
                     | Q(target_kind=TargetKind.MILESTONE)
                 ),
                 name="commitments_commitment_target_fits_kind",

@@ -1,0 +1,37 @@
+import factory
+
+from accounts.tests.factories import UserFactory
+from champions.models import Champion, Hub, Organization
+
+
+class HubFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Hub
+        django_get_or_create = ("name",)
+
+    name = factory.Iterator(["Geneva", "New York", "Vienna", "Nairobi", "The Hague", "Paris"])
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    acronym = factory.Sequence(lambda n: f"ORG{n}")
+
+
+class ChampionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Champion
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.SelfAttribute("user.full_name")
+    title = "Director-General"
+    organization = factory.SubFactory(OrganizationFactory)
+    hub = factory.SubFactory(HubFactory)
+
+    @factory.post_generation
+    def focal_points(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.focal_points.add(*extracted)
