@@ -1,9 +1,10 @@
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 
 
 @never_cache
+@transaction.non_atomic_requests
 def healthz(request):
     """200 when the database answers a query, 503 when it does not."""
     try:
