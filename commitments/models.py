@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, F, Max, Q, Sum, Value, When
@@ -145,7 +146,8 @@ class CommitmentQuerySet(models.QuerySet):
             events__occurred_on__gte=F("cycle__starts_on"), events__occurred_on__lte=F("cycle__ends_on")
         )
         counted = in_cycle & (Q(counts_kind="") | Q(events__kind=F("counts_kind")))
-        panel = in_cycle & Q(events__kind=EventKind.PANEL)
+        # A panel the champion declined to speak on says nothing of the panels they joined.
+        panel = in_cycle & Q(events__kind=EventKind.PANEL) & ~Q(events__panel_outcome="declined")
         rows = self.order_by().annotate(
             _counted=Count("events", filter=counted),
             _in_field=Count("events", filter=counted & Q(events__scope="field")),
@@ -336,6 +338,17 @@ class Commitment(models.Model):
     def is_overdue(self, today=None):
         return self.is_open and self.days_left(today) < 0
 
+    def change_status(self, status, user, comment=""):
+        """Set a new status and keep it in the history; nothing happens if it is unchanged."""
+        if status == self.status and not comment:
+            return None
+        change = self.status_changes.create(
+            old_status=self.status, new_status=status, comment=comment, changed_by=user
+        )
+        self.status = status
+        self.save(update_fields=["status", "updated_at"])
+        return change
+
     def clean(self):
         super().clean()
         cycle = getattr(self, "cycle", None) if self.cycle_id else None
@@ -348,6 +361,26 @@ class Commitment(models.Model):
                     )
                 }
             )
+
+
+class StatusChange(models.Model):
+    """One entry in a commitment's status history."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(max_length=20, choices=Status.choices)
+    new_status = models.CharField(max_length=20, choices=Status.choices)
+    comment = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["commitment", "-changed_at"])]
+
+    def __str__(self):
+        return f"{self.commitment}: {self.get_old_status_display()} → {self.get_new_status_display()}"
 
 
 class ReminderKind(models.TextChoices):

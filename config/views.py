@@ -1,8 +1,10 @@
 from django.db import DatabaseError, connection, transaction
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 
 
+@login_not_required
 @never_cache
 @transaction.non_atomic_requests
 def healthz(request):

@@ -13,10 +13,27 @@ class Scope(models.TextChoices):
     FIELD = "field", "Field"
 
 
+class PanelOutcome(models.TextChoices):
+    BALANCED = "balanced", "Balanced panel"
+    EXCEPTION = "exception", "Accepted as an exception"
+    DECLINED = "declined", "Declined to speak"
+
+
+class TaskForceRole(models.TextChoices):
+    CO_CHAIRED = "co_chaired", "Co-chaired"
+    ATTENDED = "attended", "Attended"
+
+
 def evidence_upload_to(instance, filename):
     """A random name under evidence/: never the uploader's name, never guessable."""
     suffix = Path(filename).suffix.lower()[:10]
     return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class ProgressEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Events on the commitments a user may see (see Commitment.objects.visible_to)."""
+        return self.filter(commitment__in=Commitment.objects.visible_to(user))
 
 
 class ProgressEvent(models.Model):
@@ -35,6 +52,13 @@ class ProgressEvent(models.Model):
     men_count = models.PositiveIntegerField(
         default=0, help_text="Men speakers, for a panel; men participants otherwise."
     )
+    pledge_asked = models.BooleanField(
+        "Panel Parity Pledge questions put to the organisers", null=True, blank=True
+    )
+    panel_outcome = models.CharField(max_length=20, choices=PanelOutcome.choices, blank=True)
+    outcome_reason = models.TextField("reason for the exception", blank=True)
+    audience = models.CharField(max_length=200, blank=True, help_text="Who was trained, e.g. senior staff.")
+    task_force_role = models.CharField(max_length=20, choices=TaskForceRole.choices, blank=True)
     evidence_file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
     evidence_name = models.CharField(
         max_length=255, blank=True, help_text="The uploaded file's original name."
@@ -45,6 +69,8 @@ class ProgressEvent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgressEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_on", "-created_at"]
@@ -60,6 +86,19 @@ class ProgressEvent(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(scope__in=[*Scope.values, ""]), name="events_progressevent_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(panel_outcome__in=[*PanelOutcome.values, ""]),
+                name="events_progressevent_panel_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(task_force_role__in=[*TaskForceRole.values, ""]),
+                name="events_progressevent_task_force_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=EventKind.PANEL) | Q(women_count__gt=0) | Q(men_count__gt=0),
+                name="events_progressevent_panel_has_speakers",
+                violation_error_message="A panel needs at least one speaker.",
             ),
         ]
         indexes = [
@@ -88,6 +127,17 @@ class ProgressEvent(models.Model):
             result = super().delete(*args, **kwargs)
             Commitment.objects.filter(pk=commitment_id).recount_rollups()
         return result
+
+    @property
+    def speakers(self):
+        return self.women_count + self.men_count
+
+    def can_be_changed_by(self, user):
+        """Who may edit or delete: whoever logged it, and the champion on any of their commitments.
+
+        Callers reach the event through ProgressEvent.objects.visible_to(user) first.
+        """
+        return user.pk is not None and user.pk in (self.logged_by_id, self.commitment.champion.user_id)
 
 
 def _lock_commitments(ids):

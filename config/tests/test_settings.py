@@ -26,7 +26,9 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
     result = _run("print('started')", tmp_path, DEBUG="false")
     assert result.returncode == 1
     assert "started" not in result.stdout
-    assert result.stderr.strip() == "SECRET_KEY is not set: set SECRET_KEY in the environment when DEBUG is off."
+    assert (
+        result.stderr.strip() == "SECRET_KEY is not set: set SECRET_KEY in the environment when DEBUG is off."
+    )
 
 
 def test_it_starts_with_debug_off_and_a_secret_key(tmp_path):

@@ -1,0 +1,254 @@
+from pathlib import Path
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.core.validators import URLValidator
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from commitments.models import EventKind, Status
+from events.models import PanelOutcome, ProgressEvent, Scope, TaskForceRole
+
+MAX_EVIDENCE_SIZE = 10 * 1024 * 1024
+
+# The evidence types accepted, by extension, with the first bytes their content must start with.
+# Why both: a name is easy to fake; the content check refuses an executable renamed to .pdf.
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word, Excel and PowerPoint before 2007
+_ZIP = b"PK\x03\x04"  # .docx, .xlsx and .pptx are zip archives
+EVIDENCE_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".doc": (_OLE,),
+    ".docx": (_ZIP,),
+    ".xls": (_OLE,),
+    ".xlsx": (_ZIP,),
+    ".ppt": (_OLE,),
+    ".pptx": (_ZIP,),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+# Which of the kind-dependent fields each kind of event uses; the others are cleared on save.
+KIND_FIELDS = {
+    EventKind.MEETING: {"scope", "location", "women_count", "men_count"},
+    EventKind.PANEL: {
+        "location",
+        "women_count",
+        "men_count",
+        "pledge_asked",
+        "panel_outcome",
+        "outcome_reason",
+    },
+    EventKind.TRAINING: {"scope", "location", "women_count", "men_count", "audience"},
+    EventKind.TASK_FORCE: {"task_force_role", "location", "women_count", "men_count"},
+    EventKind.HIGH_LEVEL_EVENT: {"location", "women_count", "men_count"},
+    EventKind.OTHER: {"scope", "location", "women_count", "men_count"},
+}
+KIND_DEPENDENT = set().union(*KIND_FIELDS.values())
+CLEARED_VALUE = {"women_count": 0, "men_count": 0, "pledge_asked": None}
+
+
+def kinds_using(field):
+    return " ".join(kind for kind, fields in KIND_FIELDS.items() if field in fields)
+
+
+class ProgressEventForm(forms.ModelForm):
+    """Log or edit one progress event, with an optional status update for its commitment."""
+
+    occurred_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    women_count = forms.IntegerField(label="Women", min_value=0, max_value=100000, initial=0)
+    men_count = forms.IntegerField(label="Men", min_value=0, max_value=100000, initial=0)
+    pledge_asked = forms.TypedChoiceField(
+        label="Were the Panel Parity Pledge questions put to the organisers?",
+        choices=[("", "—"), ("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+    )
+    evidence_url = forms.URLField(
+        label="Evidence link",
+        required=False,
+        max_length=500,
+        validators=[
+            URLValidator(
+                schemes=["http", "https"], message="Enter a link that starts with http:// or https://."
+            )
+        ],
+        assume_scheme="https",
+    )
+    new_status = forms.ChoiceField(
+        label="Update the commitment's status",
+        choices=[("", "Keep the current status"), *Status.choices],
+        required=False,
+    )
+    status_comment = forms.CharField(
+        label="Comment on the status",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    class Meta:
+        model = ProgressEvent
+        fields = [
+            "kind",
+            "occurred_on",
+            "title",
+            "notes",
+            "scope",
+            "location",
+            "women_count",
+            "men_count",
+            "pledge_asked",
+            "panel_outcome",
+            "outcome_reason",
+            "audience",
+            "task_force_role",
+            "evidence_file",
+            "evidence_url",
+        ]
+        labels = {
+            "kind": "What happened",
+            "title": "Title",
+            "notes": "Notes",
+            "scope": "Where",
+            "location": "Place",
+            "panel_outcome": "Outcome",
+            "task_force_role": "Your role",
+            "evidence_file": "Evidence file",
+            "audience": "Audience",
+        }
+        help_texts = {
+            "evidence_file": "PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 10 MB.",
+            "title": "For example: Town hall with women staff in Goma.",
+            "scope": "Meetings, trainings: at headquarters or in the field.",
+            "audience": "Trainings: who was trained, for example senior staff.",
+            "task_force_role": "Task-force meetings: did you co-chair or attend?",
+            "panel_outcome": "Panels: balanced, accepted as an exception, or declined.",
+            "outcome_reason": "Panels accepted as an exception: why.",
+        }
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "outcome_reason": forms.Textarea(attrs={"rows": 2}),
+            "evidence_file": forms.FileInput(attrs={"accept": ",".join(EVIDENCE_SIGNATURES)}),
+        }
+
+    def __init__(self, *args, commitment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.instance.commitment = commitment
+        self.fields["kind"].choices = EventKind.choices
+        self.fields["scope"].choices = [("", "—"), *Scope.choices]
+        self.fields["panel_outcome"].choices = [("", "—"), *PanelOutcome.choices]
+        self.fields["task_force_role"].choices = [("", "—"), *TaskForceRole.choices]
+        if self.instance.pk:
+            self.fields["pledge_asked"].initial = {True: "yes", False: "no"}.get(
+                self.instance.pledge_asked, ""
+            )
+        today = timezone.localdate()
+        self.fields["occurred_on"].widget.attrs.update(
+            min=commitment.cycle.starts_on.isoformat(), max=min(today, commitment.cycle.ends_on).isoformat()
+        )
+        self.fields["new_status"].initial = ""
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "The event",
+                "kind",
+                "occurred_on",
+                "title",
+                _kind_div("scope"),
+                _kind_div("location"),
+                _kind_div("audience"),
+                _kind_div("task_force_role"),
+            ),
+            Fieldset(
+                "Who took part: speakers for a panel, participants otherwise",
+                Div(
+                    Div("women_count", css_class="col-6"),
+                    Div("men_count", css_class="col-6"),
+                    css_class="row",
+                ),
+                css_class="js-kind-fields",
+                data_kinds=kinds_using("women_count"),
+                id="who-took-part",
+            ),
+            Fieldset(
+                "Panel parity",
+                "pledge_asked",
+                "panel_outcome",
+                "outcome_reason",
+                css_class="js-kind-fields",
+                data_kinds=kinds_using("panel_outcome"),
+                id="panel-parity",
+            ),
+            Fieldset("Notes and evidence", "notes", "evidence_file", "evidence_url"),
+            Fieldset("Status", "new_status", "status_comment"),
+        )
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data["occurred_on"]
+        cycle = self.commitment.cycle
+        if day > timezone.localdate():
+            raise forms.ValidationError("This date is in the future: log events once they have happened.")
+        if not cycle.contains(day):
+            raise forms.ValidationError(
+                f"Choose a date within the {cycle.year} cycle, from {date_format(cycle.starts_on)} "
+                f"to {date_format(cycle.ends_on)}."
+            )
+        return day
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if not upload or upload == self.initial.get("evidence_file"):
+            return upload
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in EVIDENCE_SIGNATURES:
+            raise forms.ValidationError(
+                "This type of file is not accepted: upload a PDF, Word, Excel, PowerPoint, PNG or JPEG file."
+            )
+        if upload.size > MAX_EVIDENCE_SIZE:
+            raise forms.ValidationError(
+                f"This file is {filesizeformat(upload.size)}: evidence files may be at most "
+                f"{filesizeformat(MAX_EVIDENCE_SIZE)}."
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
+            raise forms.ValidationError(f"This file's content is not a {suffix.lstrip('.').upper()} file.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind not in KIND_FIELDS:
+            return cleaned
+        for name in KIND_DEPENDENT - KIND_FIELDS[kind]:
+            # A field of another kind, left filled in before the kind changed: not saved.
+            cleaned[name] = CLEARED_VALUE.get(name, "")
+            self.errors.pop(name, None)
+        if kind == EventKind.PANEL:
+            if (
+                "women_count" in cleaned
+                and "men_count" in cleaned
+                and not cleaned["women_count"] + cleaned["men_count"]
+            ):
+                self.add_error(
+                    "women_count", "A panel needs at least one speaker: enter how many women and men spoke."
+                )
+            if cleaned.get("panel_outcome") == PanelOutcome.EXCEPTION and not cleaned.get("outcome_reason"):
+                self.add_error("outcome_reason", "Say why the panel was accepted as an exception.")
+        if (
+            cleaned.get("new_status")
+            and cleaned.get("new_status") == self.commitment.status
+            and not cleaned.get("status_comment")
+        ):
+            cleaned["new_status"] = ""
+        return cleaned
+
+
+def _kind_div(field):
+    return Div(field, css_class="js-kind-fields", data_kinds=kinds_using(field))

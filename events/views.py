@@ -1,0 +1,198 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from champions.models import Champion
+from commitments.models import Commitment, Cycle
+from events.forms import ProgressEventForm
+from events.models import ProgressEvent
+
+EVENTS_PER_PAGE = 20
+
+
+def _get_commitment_for_user(user, pk):
+    """The commitment, if the user is its champion or a focal point of its champion; else 404."""
+    commitments = Commitment.objects.visible_to(user).select_related(
+        "champion__organization", "champion__hub", "cycle"
+    )
+    return get_object_or_404(commitments, pk=pk)
+
+
+def _get_event_for_user(user, pk, *, to_change=False):
+    """The event, if the user may see it (and change it, with to_change); else 404."""
+    events = ProgressEvent.objects.visible_to(user).select_related(
+        "commitment__champion", "commitment__cycle"
+    )
+    event = get_object_or_404(events, pk=pk)
+    if to_change and not event.can_be_changed_by(user):
+        raise Http404("You may not change this event.")
+    return event
+
+
+@login_required
+def commitment_detail(request, pk):
+    commitment = _get_commitment_for_user(request.user, pk)
+    events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    for event in page:
+        event.commitment = commitment  # spares a query per row in can_be_changed_by
+        event.changeable = event.can_be_changed_by(request.user)
+    return render(
+        request,
+        "events/commitment_detail.html",
+        {
+            "commitment": commitment,
+            "page": page,
+            "status_changes": commitment.status_changes.select_related("changed_by")[:20],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_progress(request, pk):
+    commitment = _get_commitment_for_user(request.user, pk)
+    form = ProgressEventForm(
+        request.POST or None,
+        request.FILES or None,
+        commitment=commitment,
+        initial={"occurred_on": min(timezone.localdate(), commitment.cycle.ends_on)},
+    )
+    if request.method == "POST" and form.is_valid():
+        event = form.save(commit=False)
+        event.logged_by = request.user
+        _save_event(form, event, request.user)
+        messages.success(request, f"Progress logged: “{event.title}”.")
+        return redirect("commitment_detail", commitment.pk)
+    return render(request, "events/event_form.html", {"form": form, "commitment": commitment, "event": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_event(request, pk):
+    event = _get_event_for_user(request.user, pk, to_change=True)
+    commitment = event.commitment
+    form = ProgressEventForm(
+        request.POST or None, request.FILES or None, instance=event, commitment=commitment
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_event(form, form.save(commit=False), request.user)
+        messages.success(request, f"Event updated: “{event.title}”.")
+        return redirect("commitment_detail", commitment.pk)
+    return render(request, "events/event_form.html", {"form": form, "commitment": commitment, "event": event})
+
+
+def _save_event(form, event, user):
+    """Save the event, its evidence name and the optional status update, all or nothing."""
+    upload = form.cleaned_data.get("evidence_file")
+    if upload and hasattr(upload, "content_type"):
+        event.evidence_name = upload.name[:255]
+    with transaction.atomic():
+        event.save()
+        if form.cleaned_data.get("new_status"):
+            event.commitment.change_status(
+                form.cleaned_data["new_status"], user, form.cleaned_data["status_comment"]
+            )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_event(request, pk):
+    event = _get_event_for_user(request.user, pk, to_change=True)
+    if request.method == "POST":
+        commitment_pk = event.commitment_id
+        event.delete()
+        messages.success(request, f"Event deleted: “{event.title}”.")
+        return redirect("commitment_detail", commitment_pk)
+    return render(
+        request, "events/event_confirm_delete.html", {"event": event, "commitment": event.commitment}
+    )
+
+
+@login_required
+def evidence(request, pk):
+    """Serve an event's evidence file to those who may see the event, as a download."""
+    event = _get_event_for_user(request.user, pk)
+    if not event.evidence_file:
+        raise Http404("This event has no evidence file.")
+    try:
+        handle = event.evidence_file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The evidence file is missing.") from missing
+    return FileResponse(handle, as_attachment=True, filename=event.evidence_name or event.evidence_file.name)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+def export_my_events(request):
+    """The events of the champions the user serves, as CSV (one champion with ?champion=ID)."""
+    champions = Champion.objects.served_by(request.user)
+    if request.GET.get("champion", "").isdigit():
+        champions = champions.filter(pk=request.GET["champion"])
+    events = (
+        ProgressEvent.objects.filter(commitment__champion__in=champions)
+        .select_related("commitment__champion", "commitment__cycle", "logged_by")
+        .order_by("commitment__champion__full_name", "commitment__number", "-occurred_on")
+    )
+    year = request.GET.get("cycle", "")
+    if year.isdigit() and Cycle.objects.filter(year=year).exists():
+        events = events.filter(commitment__cycle__year=year)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff"  # Why: a byte-order mark makes Excel read the file as UTF-8.
+        yield writer.writerow(
+            [
+                "champion",
+                "cycle",
+                "commitment",
+                "date",
+                "kind",
+                "title",
+                "scope",
+                "location",
+                "women",
+                "men",
+                "logged by",
+                "evidence link",
+            ]
+        )
+        for event in events.iterator(chunk_size=500):
+            commitment = event.commitment
+            yield writer.writerow(
+                [
+                    commitment.champion.full_name,
+                    commitment.cycle.year,
+                    commitment.number,
+                    event.occurred_on.isoformat(),
+                    event.get_kind_display(),
+                    _safe_cell(event.title),
+                    event.get_scope_display(),
+                    _safe_cell(event.location),
+                    event.women_count,
+                    event.men_count,
+                    event.logged_by.get_full_name() if event.logged_by else "",
+                    _safe_cell(event.evidence_url),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-events.csv"'
+    return response
+
+
+def _safe_cell(text):
+    """Neutralise a cell a spreadsheet would read as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
