@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import timezone
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +46,29 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+class Cast:
+    """The people of an access test: a champion, their focal point, and those who may not look."""
+
+    def __init__(self):
+        from accounts.tests.factories import OfficeMemberFactory, UserFactory
+        from champions.tests.factories import ChampionFactory
+        from commitments.tests.factories import CommitmentFactory, CycleFactory
+
+        today = timezone.localdate()
+        self.cycle = CycleFactory(year=today.year)
+        self.focal_point = UserFactory(email="focal@example.org", full_name="Fiona Focal")
+        self.champion = ChampionFactory(full_name="Chidi Champion", focal_points=[self.focal_point])
+        self.champion_user = self.champion.user
+        self.commitment = CommitmentFactory(champion=self.champion, cycle=self.cycle, number=1)
+        self.other_champion = ChampionFactory(full_name="Olga Other")
+        self.other_commitment = CommitmentFactory(champion=self.other_champion, cycle=self.cycle, number=1)
+        self.other_focal_point = UserFactory(email="other.focal@example.org")
+        self.other_champion.focal_points.add(self.other_focal_point)
+        self.office_member = OfficeMemberFactory(email="office@example.org")
+
+
+@pytest.fixture
+def cast(db):
+    return Cast()

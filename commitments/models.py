@@ -170,12 +170,12 @@ class CommitmentQuerySet(models.QuerySet):
         return self.open().filter(due_on__lt=today)
 
     def with_progress(self):
-        """Annotate `progress_percent`, computed in the database exactly as Commitment.progress_percent."""
+        """Annotate `annotated_progress`: the database's computation of Commitment.progress_percent."""
         share_of_target = (F("panel_women") * 10000) / (
             (F("panel_women") + F("panel_men")) * F("target_value")
         )
         return self.annotate(
-            progress_percent=Case(
+            annotated_progress=Case(
                 When(
                     target_kind=TargetKind.COUNT,
                     then=Least(Value(100), F("counted_events") * 100 / F("target_value")),

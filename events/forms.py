@@ -54,6 +54,16 @@ def kinds_using(field):
     return " ".join(kind for kind, fields in KIND_FIELDS.items() if field in fields)
 
 
+class WebLinkField(forms.URLField):
+    """A link to a web page: http or https only (no javascript:, ftp: or file: links)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_error_messages = {"invalid": "Enter a web link that starts with http:// or https://."}
+
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class ProgressEventForm(forms.ModelForm):
     """Log or edit one progress event, with an optional status update for its commitment."""
 
@@ -67,17 +77,7 @@ class ProgressEventForm(forms.ModelForm):
         empty_value=None,
         required=False,
     )
-    evidence_url = forms.URLField(
-        label="Evidence link",
-        required=False,
-        max_length=500,
-        validators=[
-            URLValidator(
-                schemes=["http", "https"], message="Enter a link that starts with http:// or https://."
-            )
-        ],
-        assume_scheme="https",
-    )
+    evidence_url = WebLinkField(label="Evidence link", required=False, max_length=500)
     new_status = forms.ChoiceField(
         label="Update the commitment's status",
         choices=[("", "Keep the current status"), *Status.choices],
@@ -196,8 +196,8 @@ class ProgressEventForm(forms.ModelForm):
             raise forms.ValidationError("This date is in the future: log events once they have happened.")
         if not cycle.contains(day):
             raise forms.ValidationError(
-                f"Choose a date within the {cycle.year} cycle, from {date_format(cycle.starts_on)} "
-                f"to {date_format(cycle.ends_on)}."
+                f"Choose a date within the {cycle.year} cycle, from {date_format(cycle.starts_on, 'j F Y')} "
+                f"to {date_format(cycle.ends_on, 'j F Y')}."
             )
         return day
 

@@ -1,0 +1,107 @@
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.tests.factories import AdminFactory
+from champions.tests.factories import ChampionFactory
+from commitments.models import Status
+from commitments.tests.factories import CommitmentFactory, CycleFactory
+from events.tests.factories import ProgressEventFactory
+
+
+def test_it_lists_the_current_cycles_commitments_in_number_order(client, cast):
+    CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=3, title="Third")
+    CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=2, title="Second")
+    client.force_login(cast.champion_user)
+    page = client.get("/").content.decode()
+    assert page.index(cast.commitment.title) < page.index("Second") < page.index("Third")
+    assert cast.other_commitment.title not in page
+    assert f"/commitments/{cast.commitment.pk}/log/" in page
+    assert "<title>My commitments" in page
+
+
+def test_it_shows_progress_figure_status_due_date_and_last_progress(client, cast):
+    ProgressEventFactory(commitment=cast.commitment, occurred_on=timezone.localdate(), scope="field")
+    client.force_login(cast.focal_point)
+    page = client.get("/").content.decode()
+    assert "1 of 4 meetings, 1 in the field" in page
+    assert 'aria-valuenow="25"' in page
+    assert "Not started" in page
+    assert f"Last progress: {timezone.localdate():%-d %b %Y}" in page
+
+
+def test_it_says_how_many_days_a_commitment_is_overdue(client, cast):
+    cast.commitment.due_on = timezone.localdate() - datetime.timedelta(days=3)
+    cast.commitment.save()
+    client.force_login(cast.focal_point)
+    assert "overdue by 3 days" in client.get("/").content.decode()
+
+
+def test_it_says_how_many_days_are_left(client, cast):
+    cast.commitment.due_on = timezone.localdate() + datetime.timedelta(days=1)
+    cast.commitment.save()
+    client.force_login(cast.focal_point)
+    assert "1 day left" in client.get("/").content.decode()
+
+
+def test_a_completed_commitment_is_not_overdue(client, cast):
+    cast.commitment.due_on = timezone.localdate() - datetime.timedelta(days=3)
+    cast.commitment.status = Status.COMPLETED
+    cast.commitment.save()
+    client.force_login(cast.focal_point)
+    assert "overdue" not in client.get("/").content.decode()
+
+
+def test_it_groups_commitments_by_champion_for_a_focal_point_of_several(client, cast):
+    second = ChampionFactory(full_name="Second Champion", focal_points=[cast.focal_point])
+    CommitmentFactory(champion=second, cycle=cast.cycle, number=1, title="Second champion's first")
+    client.force_login(cast.focal_point)
+    page = client.get("/").content.decode()
+    assert "Chidi Champion" in page and "Second Champion" in page
+    assert page.index("Chidi Champion") < page.index(cast.commitment.title) < page.index("Second Champion")
+
+
+def test_it_switches_to_a_past_cycle(client, cast):
+    past = CycleFactory(year=cast.cycle.year - 1)
+    CommitmentFactory(champion=cast.champion, cycle=past, number=1, title="Last year’s promise")
+    client.force_login(cast.focal_point)
+    assert "Last year’s promise" not in client.get("/").content.decode()
+    page = client.get(f"/?cycle={past.year}").content.decode()
+    assert "Last year’s promise" in page
+    assert cast.commitment.title not in page
+    assert client.get("/?cycle=not-a-year").status_code == 200
+    assert client.get("/?cycle=1900").status_code == 200
+
+
+def test_it_explains_what_to_do_when_no_champion_is_linked(client, cast):
+    client.force_login(cast.office_member)
+    page = client.get("/").content.decode()
+    assert "No champion linked to your account yet" in page
+
+
+def test_it_sends_an_admin_without_a_champion_to_admin(client, db):
+    client.force_login(AdminFactory())
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def _home_queries(client, user):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    return len(queries)
+
+
+def test_it_costs_the_same_queries_with_3_and_30_events(client, cast):
+    client.force_login(cast.focal_point)
+    ProgressEventFactory.create_batch(3, commitment=cast.commitment)
+    few = _home_queries(client, cast.focal_point)
+    for number in (2, 3, 4, 5):
+        commitment = CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=number)
+        ProgressEventFactory.create_batch(7, commitment=commitment)
+    ProgressEventFactory.create_batch(8, commitment=cast.commitment)
+    many = _home_queries(client, cast.focal_point)
+    # session, user, champions, their cycles, the current cycle, commitments; a savepoint pair
+    assert few == many == 8
