@@ -59,9 +59,12 @@ STATUS_PERCENT = {
 }
 CLOSED_STATUSES = (Status.COMPLETED, Status.NOT_ACHIEVED)
 ROLLUP_FIELDS = [
+    "events_in_cycle",
     "counted_events",
     "counted_in_field",
     "panels_logged",
+    "panels_balanced",
+    "panels_single_sex",
     "panel_women",
     "panel_men",
     "last_event_on",
@@ -149,16 +152,20 @@ class CommitmentQuerySet(models.QuerySet):
         # A panel the champion declined to speak on says nothing of the panels they joined.
         panel = in_cycle & Q(events__kind=EventKind.PANEL) & ~Q(events__panel_outcome="declined")
         rows = self.order_by().annotate(
+            _in_cycle=Count("events", filter=in_cycle),
             _counted=Count("events", filter=counted),
             _in_field=Count("events", filter=counted & Q(events__scope="field")),
             _panels=Count("events", filter=panel),
+            _balanced=Count("events", filter=panel & Q(events__women_count__gte=F("events__men_count"))),
+            _single_sex=Count("events", filter=panel & (Q(events__women_count=0) | Q(events__men_count=0))),
             _women=Coalesce(Sum("events__women_count", filter=panel), 0),
             _men=Coalesce(Sum("events__men_count", filter=panel), 0),
             _last=Max("events__occurred_on"),
         )
         changed = []
         for c in rows:
-            c.counted_events, c.counted_in_field, c.panels_logged = c._counted, c._in_field, c._panels
+            c.events_in_cycle, c.counted_events, c.counted_in_field = c._in_cycle, c._counted, c._in_field
+            c.panels_logged, c.panels_balanced, c.panels_single_sex = c._panels, c._balanced, c._single_sex
             c.panel_women, c.panel_men, c.last_event_on = c._women, c._men, c._last
             changed.append(c)
         self.model.objects.bulk_update(changed, ROLLUP_FIELDS, batch_size=1000)
@@ -166,8 +173,28 @@ class CommitmentQuerySet(models.QuerySet):
 
     def overdue(self, today=None):
         """Open commitments whose due date has passed: the one definition of "overdue"."""
+        return self.filter(self.overdue_condition(today))
+
+    def due_within(self, days, today=None):
+        """Open commitments due from today to `days` days from now."""
         today = today or timezone.localdate()
-        return self.open().filter(due_on__lt=today)
+        return self.open().filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
+
+    def stale(self, today=None):
+        """Open commitments with no progress logged for STALE_AFTER_DAYS: the one definition of "stale".
+
+        A commitment with no event at all counts from the start of its cycle.
+        """
+        return self.open().filter(self.stale_condition(today))
+
+    @staticmethod
+    def stale_condition(today=None):
+        cutoff = (today or timezone.localdate()) - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
+        return Q(last_event_on__lt=cutoff) | Q(last_event_on__isnull=True, cycle__starts_on__lt=cutoff)
+
+    @staticmethod
+    def overdue_condition(today=None):
+        return ~Q(status__in=CLOSED_STATUSES) & Q(due_on__lt=today or timezone.localdate())
 
     def with_progress(self):
         """Annotate `annotated_progress`: the database's computation of Commitment.progress_percent."""
@@ -221,9 +248,14 @@ class Commitment(models.Model):
     )
     # Roll-ups of the commitment's progress events, kept by recount_rollups() in the same
     # transaction as each event is saved or deleted, so pages read one row, not every event.
+    events_in_cycle = models.PositiveIntegerField(default=0, editable=False)
     counted_events = models.PositiveIntegerField(default=0, editable=False)
     counted_in_field = models.PositiveIntegerField(default=0, editable=False)
     panels_logged = models.PositiveIntegerField(default=0, editable=False)
+    panels_balanced = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Panels with at least half women speakers."
+    )
+    panels_single_sex = models.PositiveIntegerField(default=0, editable=False)
     panel_women = models.PositiveIntegerField(default=0, editable=False)
     panel_men = models.PositiveIntegerField(default=0, editable=False)
     last_event_on = models.DateField(null=True, blank=True, editable=False)

@@ -25,7 +25,9 @@ def home(request):
     cycles = list(Cycle.objects.filter(commitments__champion__in=champions).distinct().order_by("-year"))
     cycle = _chosen_cycle(request, cycles)
     commitments = (
-        Commitment.objects.filter(champion__in=champions, cycle=cycle).select_related("cycle").order_by("number")
+        Commitment.objects.filter(champion__in=champions, cycle=cycle)
+        .select_related("cycle")
+        .order_by("number")
         if cycle
         else Commitment.objects.none()
     )

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from commitments.models import STATUS_PERCENT, Commitment, Status, TargetKind
+from commitments.models import ROLLUP_FIELDS, STATUS_PERCENT, Commitment, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory
 from events.models import ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
@@ -150,4 +150,4 @@ def test_roll_ups_always_equal_a_recount_after_creates_edits_moves_and_deletes()
     assert any(row[0] for row in stored)
 
 
-ROLLUPS = ["counted_events", "counted_in_field", "panels_logged", "panel_women", "panel_men", "last_event_on"]
+ROLLUPS = ROLLUP_FIELDS

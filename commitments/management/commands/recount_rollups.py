@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from commitments.models import Commitment
+
+
+class Command(BaseCommand):
+    help = "Recount every commitment's event roll-ups (progress figures) from its progress events."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cycle", type=int, help="Only the commitments of this cycle's year.")
+
+    def handle(self, *args, cycle=None, **options):
+        commitments = Commitment.objects.all()
+        if cycle:
+            commitments = commitments.filter(cycle__year=cycle)
+        with transaction.atomic():
+            # Lock the rows, as event writes do, so no write slips between count and store.
+            list(commitments.select_for_update().order_by("pk").values_list("pk", flat=True))
+            count = commitments.recount_rollups()
+        self.stdout.write(self.style.SUCCESS(f"Recounted the roll-ups of {count} commitments."))

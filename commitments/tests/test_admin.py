@@ -1,0 +1,195 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from champions.tests.factories import ChampionFactory
+from commitments.models import Commitment, Reminder, ReminderKind, ReminderState, Status, TargetKind
+from commitments.tests.factories import CommitmentFactory, CycleFactory
+
+CHANGELIST = reverse("admin:commitments_commitment_changelist")
+ADD = reverse("admin:commitments_commitment_add")
+
+
+def _post_data(champion, cycle, **fields):
+    data = {
+        "champion": champion.pk,
+        "cycle": cycle.pk,
+        "number": 1,
+        "title": "Hold meetings with women staff in the field",
+        "description": "",
+        "category": "culture",
+        "target_kind": TargetKind.COUNT,
+        "target_value": 4,
+        "unit": "meetings",
+        "counts_kind": "meeting",
+        "due_on": cycle.ends_on.isoformat(),
+        "status": Status.NOT_STARTED,
+        # The inline formsets on the page: events and the status history.
+        "events-TOTAL_FORMS": 0,
+        "events-INITIAL_FORMS": 0,
+        "status_changes-TOTAL_FORMS": 0,
+        "status_changes-INITIAL_FORMS": 0,
+    }
+    return {**data, **fields}
+
+
+@pytest.fixture
+def five_commitment_cycle(db):
+    return CycleFactory(year=2026, max_commitments=5)
+
+
+def test_it_adds_a_commitment_within_the_cycle_maximum(client, admin_user, five_commitment_cycle):
+    champion = ChampionFactory()
+    client.force_login(admin_user)
+
+    response = client.post(ADD, _post_data(champion, five_commitment_cycle, number=5))
+
+    assert response.status_code == 302
+    assert champion.commitments.get().number == 5
+
+
+def test_it_shows_an_error_for_a_number_above_the_cycle_maximum(client, admin_user, five_commitment_cycle):
+    champion = ChampionFactory()
+    client.force_login(admin_user)
+
+    response = client.post(ADD, _post_data(champion, five_commitment_cycle, number=6))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["number"] == [
+        "The 2026 cycle allows at most 5 commitments per champion: number 6 is too high."
+    ]
+    assert "number 6 is too high" in response.text
+    assert not Commitment.objects.exists()
+
+
+def test_it_shows_an_error_for_a_number_already_taken(client, admin_user, five_commitment_cycle):
+    taken = CommitmentFactory(cycle=five_commitment_cycle, number=2)
+    client.force_login(admin_user)
+
+    response = client.post(ADD, _post_data(taken.champion, five_commitment_cycle, number=2))
+
+    assert response.status_code == 200
+    assert "already has a commitment with this number" in response.text
+    assert Commitment.objects.count() == 1
+
+
+def test_it_keeps_the_status_history_when_the_status_changes_in_admin(client, admin_user):
+    commitment = CommitmentFactory()
+    client.force_login(admin_user)
+    data = _post_data(commitment.champion, commitment.cycle, number=commitment.number, status=Status.AT_RISK)
+
+    response = client.post(reverse("admin:commitments_commitment_change", args=[commitment.pk]), data)
+
+    assert response.status_code == 302
+    change = commitment.status_changes.get()
+    assert (change.old_status, change.new_status, change.changed_by) == (
+        Status.NOT_STARTED,
+        Status.AT_RISK,
+        admin_user,
+    )
+
+
+def _make_commitments(how_many):
+    """Commitments of every kind of target, five per champion, across hubs and organizations."""
+    cycle = CycleFactory(year=2026)
+    targets = [
+        {"target_kind": TargetKind.COUNT, "target_value": 4},
+        {"target_kind": TargetKind.PERCENTAGE, "target_value": 50, "panel_women": 3, "panel_men": 2},
+        {"target_kind": TargetKind.MILESTONE, "target_value": None, "status": Status.ON_TRACK},
+    ]
+    for start in range(0, how_many, 5):
+        champion = ChampionFactory(hub__name=f"Hub {start % 3}")
+        for number in range(1, min(5, how_many - start) + 1):
+            CommitmentFactory(champion=champion, cycle=cycle, number=number, **targets[number % 3])
+
+
+def _changelist_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(CHANGELIST)
+    assert response.status_code == 200
+    return len(queries), response.context["cl"].result_count
+
+
+def test_it_lists_commitments_at_a_cost_that_does_not_grow_with_rows(client, admin_user):
+    client.force_login(admin_user)
+    _make_commitments(5)
+    queries_at_5, rows_at_5 = _changelist_queries(client)
+    _make_commitments(45)
+    queries_at_50, rows_at_50 = _changelist_queries(client)
+
+    assert (rows_at_5, rows_at_50) == (5, 50)
+    assert queries_at_5 == queries_at_50
+
+
+def test_it_finds_commitments_by_organization_acronym(client, admin_user):
+    wanted = CommitmentFactory(champion__organization__acronym="DPKO")
+    CommitmentFactory(champion__organization__acronym="UNHCR")
+    client.force_login(admin_user)
+
+    response = client.get(CHANGELIST, {"q": "dpko"})
+
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_it_shows_progress_from_the_stored_roll_ups(client, admin_user):
+    CommitmentFactory(target_kind=TargetKind.COUNT, target_value=4, counted_events=1)
+    client.force_login(admin_user)
+
+    response = client.get(CHANGELIST)
+
+    assert "25%" in response.text
+
+
+def _reminder(**fields):
+    commitment = CommitmentFactory()
+    return Reminder.objects.create(
+        champion=commitment.champion,
+        commitment=commitment,
+        cycle=commitment.cycle,
+        kind=ReminderKind.UPCOMING,
+        due_on=commitment.due_on - datetime.timedelta(days=14),
+        deadline=commitment.due_on,
+        **fields,
+    )
+
+
+def test_it_lets_a_failed_reminder_be_set_back_to_pending(client, admin_user):
+    reminder = _reminder(state=ReminderState.FAILED, attempts=3, last_error="SMTP timeout")
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:commitments_reminder_change", args=[reminder.pk]), {"state": ReminderState.PENDING}
+    )
+
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (ReminderState.PENDING, 3)
+
+
+def test_it_refuses_to_mark_a_reminder_sent_by_hand(client, admin_user):
+    reminder = _reminder()
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:commitments_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
+    )
+
+    assert response.status_code == 200
+    assert "needs the time it was sent" in response.text
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.PENDING
+
+
+def test_it_lets_an_already_sent_reminder_stay_sent(client, admin_user):
+    reminder = _reminder(state=ReminderState.SENT, sent_at=timezone.now())
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:commitments_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
+    )
+
+    assert response.status_code == 302

@@ -1,0 +1,22 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from commitments.models import Commitment
+from events.tests.factories import PanelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_repairs_roll_ups_that_drifted():
+    panel = PanelFactory(women_count=3, men_count=1)
+    Commitment.objects.filter(pk=panel.commitment_id).update(
+        panels_logged=9, panel_women=0, events_in_cycle=0
+    )
+    out = io.StringIO()
+    call_command("recount_rollups", stdout=out)
+    commitment = Commitment.objects.get()
+    assert (commitment.panels_logged, commitment.panel_women, commitment.events_in_cycle) == (1, 3, 1)
+    assert (commitment.panels_balanced, commitment.panels_single_sex) == (1, 0)
+    assert "Recounted the roll-ups of 1 commitments." in out.getvalue()
