@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, F, Max, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -58,6 +58,7 @@ STATUS_PERCENT = {
     Status.NOT_ACHIEVED: 0,
 }
 CLOSED_STATUSES = (Status.COMPLETED, Status.NOT_ACHIEVED)
+DUE_SOON_DAYS = 30
 ROLLUP_FIELDS = [
     "events_in_cycle",
     "counted_events",
@@ -69,6 +70,11 @@ ROLLUP_FIELDS = [
     "panel_men",
     "last_event_on",
 ]
+
+
+def _share(part, whole):
+    """`part` as a whole percentage of `whole`, or None when there is nothing to divide."""
+    return round(part * 100 / whole) if whole else None
 
 
 class CycleQuerySet(models.QuerySet):
@@ -195,6 +201,59 @@ class CommitmentQuerySet(models.QuerySet):
     @staticmethod
     def overdue_condition(today=None):
         return ~Q(status__in=CLOSED_STATUSES) & Q(due_on__lt=today or timezone.localdate())
+
+    def summary(self, today=None):
+        """The headline figures of these commitments, in one aggregate query."""
+        today = today or timezone.localdate()
+        soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        open_ = ~Q(status__in=CLOSED_STATUSES)
+        figures = self.order_by().aggregate(
+            champions=Count("champion", distinct=True),
+            commitments=Count("pk"),
+            overdue=Count("pk", filter=self.overdue_condition(today)),
+            due_soon=Count("pk", filter=open_ & Q(due_on__gte=today, due_on__lte=soon)),
+            stale=Count("pk", filter=open_ & self.stale_condition(today)),
+            events=Coalesce(Sum("events_in_cycle"), 0),
+            panels=Coalesce(Sum("panels_logged"), 0),
+            panels_balanced=Coalesce(Sum("panels_balanced"), 0),
+            panels_single_sex=Coalesce(Sum("panels_single_sex"), 0),
+            panel_women=Coalesce(Sum("panel_women"), 0),
+            panel_men=Coalesce(Sum("panel_men"), 0),
+            **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in Status.values},
+        )
+        total = figures["commitments"]
+        figures["status_shares"] = [
+            (status, label, figures[f"status_{status}"], _share(figures[f"status_{status}"], total))
+            for status, label in Status.choices
+        ]
+        figures["share_panels_balanced"] = _share(figures["panels_balanced"], figures["panels"])
+        figures["share_panels_single_sex"] = _share(figures["panels_single_sex"], figures["panels"])
+        figures["women_share"] = _share(figures["panel_women"], figures["panel_women"] + figures["panel_men"])
+        return figures
+
+    def breakdown(self, field, today=None):
+        """Commitments, average progress and overdue per value of `field` (hub, organization...)."""
+        return (
+            self.with_progress()
+            .order_by()
+            .values(field)
+            .annotate(
+                commitments=Count("pk"),
+                average_progress=Avg("annotated_progress"),
+                overdue=Count("pk", filter=self.overdue_condition(today)),
+            )
+            .order_by(field)
+        )
+
+    def champion_ranking(self):
+        """One row per champion: average progress of these commitments, best first."""
+        return (
+            self.with_progress()
+            .order_by()
+            .values("champion")
+            .annotate(average_progress=Avg("annotated_progress"), commitments=Count("pk"))
+            .order_by("-average_progress", "champion__full_name")
+        )
 
     def with_progress(self):
         """Annotate `annotated_progress`: the database's computation of Commitment.progress_percent."""
@@ -334,6 +393,14 @@ class Commitment(models.Model):
             speakers = self.panel_women + self.panel_men
             return min(100, self.panel_women * 10000 // (speakers * self.target_value))
         return STATUS_PERCENT[self.status]
+
+    @property
+    def target_label(self):
+        if self.target_kind == TargetKind.COUNT:
+            return f"{self.target_value} {self.unit or 'events'}"
+        if self.target_kind == TargetKind.PERCENTAGE:
+            return f"{self.target_value}% women speakers on panels"
+        return "Milestone"
 
     @property
     def women_share(self):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "champions",
     "commitments",
     "events",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -1,16 +1,15 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
+from events.exports import stream_csv
 from events.forms import ProgressEventForm
 from events.models import ProgressEvent
 
@@ -130,11 +129,6 @@ def evidence(request, pk):
     return FileResponse(handle, as_attachment=True, filename=event.evidence_name or event.evidence_file.name)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def export_my_events(request):
     """The events of the champions the user serves, as CSV (one champion with ?champion=ID)."""
@@ -149,50 +143,35 @@ def export_my_events(request):
     year = request.GET.get("cycle", "")
     if year.isdigit() and Cycle.objects.filter(year=year).exists():
         events = events.filter(commitment__cycle__year=year)
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"  # Why: a byte-order mark makes Excel read the file as UTF-8.
-        yield writer.writerow(
-            [
-                "champion",
-                "cycle",
-                "commitment",
-                "date",
-                "kind",
-                "title",
-                "scope",
-                "location",
-                "women",
-                "men",
-                "logged by",
-                "evidence link",
-            ]
-        )
-        for event in events.iterator(chunk_size=500):
-            commitment = event.commitment
-            yield writer.writerow(
-                [
-                    commitment.champion.full_name,
-                    commitment.cycle.year,
-                    commitment.number,
-                    event.occurred_on.isoformat(),
-                    event.get_kind_display(),
-                    _safe_cell(event.title),
-                    event.get_scope_display(),
-                    _safe_cell(event.location),
-                    event.women_count,
-                    event.men_count,
-                    event.logged_by.get_full_name() if event.logged_by else "",
-                    _safe_cell(event.evidence_url),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="my-events.csv"'
-    return response
-
-
-def _safe_cell(text):
-    """Neutralise a cell a spreadsheet would read as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    header = [
+        "champion",
+        "cycle",
+        "commitment",
+        "date",
+        "kind",
+        "title",
+        "scope",
+        "location",
+        "women",
+        "men",
+        "logged by",
+        "evidence link",
+    ]
+    rows = (
+        [
+            event.commitment.champion.full_name,
+            event.commitment.cycle.year,
+            event.commitment.number,
+            event.occurred_on.isoformat(),
+            event.get_kind_display(),
+            event.title,
+            event.get_scope_display(),
+            event.location,
+            event.women_count,
+            event.men_count,
+            event.logged_by.get_full_name() if event.logged_by else "",
+            event.evidence_url,
+        ]
+        for event in events.iterator(chunk_size=500)
+    )
+    return stream_csv("my-events.csv", header, rows)

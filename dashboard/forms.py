@@ -1,0 +1,48 @@
+from urllib.parse import urlencode
+
+from django import forms
+
+from champions.models import Hub, Organization
+from commitments.models import Category, Cycle, Status
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string so a view can be bookmarked."""
+
+    cycle = forms.ModelChoiceField(
+        Cycle.objects.order_by("-year"), to_field_name="year", required=False, empty_label=None
+    )
+    hub = forms.ModelChoiceField(Hub.objects.all(), required=False, empty_label="All hubs")
+    organization = forms.ModelChoiceField(
+        Organization.objects.order_by("acronym"), required=False, empty_label="All organizations"
+    )
+    category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)
+    status = forms.ChoiceField(choices=[("", "All statuses"), *Status.choices], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def filters(self):
+        """The valid filters; an unknown value is ignored (and named in `ignored`)."""
+        self.is_valid()
+        self.ignored = sorted(self.errors)
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def apply(self, commitments, filters):
+        lookups = {
+            "cycle": "cycle",
+            "hub": "champion__hub",
+            "organization": "champion__organization",
+            "category": "category",
+            "status": "status",
+        }
+        return commitments.filter(**{lookups[name]: value for name, value in filters.items()})
+
+    @staticmethod
+    def query_string(filters):
+        """The filters as a query string, to carry them to the export and other pages."""
+        return urlencode(
+            {name: getattr(value, "year", getattr(value, "pk", value)) for name, value in filters.items()}
+        )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from dashboard import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export.csv", views.export_csv, name="dashboard_export"),
+    path("champions/<int:pk>/", views.champion_detail, name="dashboard_champion"),
+]

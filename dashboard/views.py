@@ -1,0 +1,202 @@
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from champions.models import Champion
+from commitments.models import Commitment, Cycle, Status
+from dashboard.forms import DashboardFilterForm
+from events.exports import stream_csv
+from events.models import ProgressEvent
+
+TABLE_ROWS = 25
+CHAMPIONS_PER_PAGE = 50
+EVENTS_PER_PAGE = 25
+
+
+def office_required(view):
+    """Members of the chief-of-staff office and superusers; everybody else gets the 403 page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_office_member:
+            raise PermissionDenied("The dashboard is for the chief-of-staff office.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _filtered(request):
+    """The filter form, the valid filters (cycle defaults to the current one) and their commitments."""
+    form = DashboardFilterForm(request.GET)
+    filters = form.filters()
+    if "cycle" not in filters:
+        current = Cycle.objects.current()
+        if current:
+            filters["cycle"] = current
+    commitments = form.apply(Commitment.objects.all(), filters)
+    return form, filters, commitments
+
+
+@office_required
+def dashboard(request):
+    form, filters, commitments = _filtered(request)
+    today = timezone.localdate()
+    cycle = filters.get("cycle")
+    listed = commitments.select_related("champion", "champion__organization", "cycle")
+    ranking = Paginator(commitments.champion_ranking(), CHAMPIONS_PER_PAGE).get_page(request.GET.get("page"))
+    champions = Champion.objects.in_bulk([row["champion"] for row in ranking], field_name="pk")
+    cells = {}
+    for commitment in (
+        commitments.filter(champion__in=champions)
+        .order_by("number")
+        .only("pk", "champion_id", "number", "status", "title")
+    ):
+        cells.setdefault(commitment.champion_id, []).append(commitment)
+    for row in ranking:
+        row["champion"] = champions[row["champion"]]
+        row["commitments_cells"] = cells.get(row["champion"].pk, [])
+    monthly = (
+        list(
+            ProgressEvent.objects.filter(
+                commitment__in=commitments, occurred_on__range=(cycle.starts_on, cycle.ends_on)
+            ).per_month()
+        )
+        if cycle
+        else []
+    )
+    status_by_hub = _status_by_hub(commitments)
+    context = {
+        "form": form,
+        "filters": filters,
+        "query": form.query_string(filters),
+        "cycle": cycle,
+        "today": today,
+        "figures": commitments.summary(today),
+        "overdue": listed.overdue(today).order_by("due_on", "champion__full_name")[:TABLE_ROWS],
+        "due_soon": listed.due_within(30, today).order_by("due_on", "champion__full_name")[:TABLE_ROWS],
+        "stale": listed.stale(today).order_by("last_event_on", "due_on")[:TABLE_ROWS],
+        "ranking": ranking,
+        "by_hub": commitments.breakdown("champion__hub__name", today),
+        "by_organization": commitments.breakdown("champion__organization__acronym", today),
+        "by_category": _with_labels(commitments.breakdown("category", today)),
+        "monthly": monthly,
+        "status_by_hub": status_by_hub,
+        "statuses": Status.choices,
+        "chart_data": _chart_data(monthly, status_by_hub),
+        "stale_days": settings.STALE_AFTER_DAYS,
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _with_labels(rows):
+    labels = dict(Commitment._meta.get_field("category").choices)
+    return [{**row, "label": labels.get(row["category"], row["category"])} for row in rows]
+
+
+def _status_by_hub(commitments):
+    """{hub: [count per status, in Status order]} for the status-mix chart and its table."""
+    table = {}
+    for row in commitments.order_by().values("champion__hub__name", "status").annotate(n=Count("pk")):
+        counts = table.setdefault(row["champion__hub__name"], dict.fromkeys(Status.values, 0))
+        counts[row["status"]] = row["n"]
+    return {hub: [counts[status] for status in Status.values] for hub, counts in sorted(table.items())}
+
+
+def _chart_data(monthly, status_by_hub):
+    return {
+        "months": [row["month"].strftime("%b %Y") for row in monthly],
+        "events": [row["events"] for row in monthly],
+        "women_share": [
+            round(row["panel_women"] * 100 / (row["panel_women"] + row["panel_men"]))
+            if row["panel_women"] + row["panel_men"]
+            else None
+            for row in monthly
+        ],
+        "hubs": list(status_by_hub),
+        "statuses": [str(label) for _, label in Status.choices],
+        "status_by_hub": list(status_by_hub.values()),
+    }
+
+
+@office_required
+def champion_detail(request, pk):
+    champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
+    cycles = list(Cycle.objects.filter(commitments__champion=champion).distinct().order_by("-year"))
+    year = request.GET.get("cycle", "")
+    cycle = next((c for c in cycles if str(c.year) == year), None) or Cycle.objects.current()
+    commitments = list(champion.commitments.filter(cycle=cycle).select_related("cycle").order_by("number"))
+    events = (
+        ProgressEvent.objects.filter(commitment__in=commitments)
+        .select_related("commitment", "logged_by")
+        .order_by("-occurred_on", "-created_at")
+    )
+    return render(
+        request,
+        "dashboard/champion_detail.html",
+        {
+            "champion": champion,
+            "cycle": cycle,
+            "cycles": cycles,
+            "commitments": commitments,
+            "focal_points": champion.focal_points.all(),
+            "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
+            "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@office_required
+def export_csv(request):
+    """The filtered commitments as CSV, streamed row by row."""
+    form, filters, commitments = _filtered(request)
+    today = timezone.localdate()
+    rows = (
+        commitments.select_related("champion__organization", "champion__hub", "cycle")
+        .order_by("champion__full_name", "number")
+        .iterator(chunk_size=1000)
+    )
+    header = [
+        "champion",
+        "organization",
+        "hub",
+        "cycle",
+        "number",
+        "title",
+        "category",
+        "target",
+        "progress %",
+        "status",
+        "due date",
+        "overdue",
+        "last event date",
+        "event count",
+    ]
+    return stream_csv(
+        "commitments.csv",
+        header,
+        (
+            [
+                c.champion.full_name,
+                c.champion.organization.acronym,
+                c.champion.hub.name,
+                c.cycle.year,
+                c.number,
+                c.title,
+                c.get_category_display(),
+                c.target_label,
+                c.progress_percent,
+                c.get_status_display(),
+                c.due_on.isoformat(),
+                "yes" if c.is_overdue(today) else "no",
+                c.last_event_on.isoformat() if c.last_event_on else "",
+                c.events_in_cycle,
+            ]
+            for c in rows
+        ),
+    )

@@ -1,0 +1,32 @@
+// Draws the dashboard's charts from the numbers the page carries (each also in a table beside it).
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || typeof Chart === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var palette = ["#6c757d", "#0b5ed7", "#146c43", "#997404", "#b02a37", "#0f5132", "#495057"];
+  Chart.defaults.animation = false;
+
+  new Chart(document.getElementById("chart-events"), {
+    type: "bar",
+    data: { labels: data.months, datasets: [{ label: "Events", data: data.events, backgroundColor: "#3b1f5c" }] },
+    options: { plugins: { legend: { display: false } } }
+  });
+
+  new Chart(document.getElementById("chart-status"), {
+    type: "bar",
+    data: {
+      labels: data.hubs,
+      datasets: data.statuses.map(function (label, i) {
+        return { label: label, data: data.status_by_hub.map(function (row) { return row[i]; }), backgroundColor: palette[i] };
+      })
+    },
+    options: { scales: { x: { stacked: true }, y: { stacked: true } } }
+  });
+
+  new Chart(document.getElementById("chart-parity"), {
+    type: "line",
+    data: { labels: data.months, datasets: [{ label: "Women's share (%)", data: data.women_share, borderColor: "#3b1f5c", spanGaps: true }] },
+    options: { scales: { y: { min: 0, max: 100 } } }
+  });
+})();
