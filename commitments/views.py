@@ -20,10 +20,10 @@ def _chosen_cycle(request, cycles):
 def home(request):
     """A champion's or focal point's commitments for one cycle, grouped by champion."""
     champions = list(Champion.objects.served_by(request.user).select_related("organization", "hub"))
-    if not champions and request.user.is_office_member:
-        return redirect("dashboard")
     if not champions and request.user.is_staff:
         return redirect("admin:index")
+    if not champions and request.user.is_office_member:
+        return redirect("dashboard")
     cycles = list(Cycle.objects.filter(commitments__champion__in=champions).distinct().order_by("-year"))
     cycle = _chosen_cycle(request, cycles)
     commitments = (

@@ -49,7 +49,7 @@ def dashboard(request):
     cycle = filters.get("cycle")
     listed = commitments.select_related("champion", "champion__organization", "cycle")
     ranking = Paginator(commitments.champion_ranking(), CHAMPIONS_PER_PAGE).get_page(request.GET.get("page"))
-    champions = Champion.objects.in_bulk([row["champion"] for row in ranking], field_name="pk")
+    champions = Champion.objects.select_related("hub").in_bulk([row["champion"] for row in ranking])
     cells = {}
     for commitment in (
         commitments.filter(champion__in=champions)

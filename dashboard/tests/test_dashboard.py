@@ -1,0 +1,301 @@
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.tests.factories import AdminFactory
+from champions.models import Champion
+from champions.tests.factories import ChampionFactory, HubFactory, OrganizationFactory
+from commitments.models import Category, Commitment, Status
+from commitments.tests.factories import CommitmentFactory
+from events.tests.factories import PanelFactory, ProgressEventFactory
+
+
+@pytest.fixture
+def office(client, cast):
+    client.force_login(cast.office_member)
+    return client
+
+
+@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/export.csv", "champion"])
+def test_office_members_and_superusers_see_the_dashboard(client, cast, url):
+    url = f"/dashboard/champions/{cast.champion.pk}/" if url == "champion" else url
+    for user in (cast.office_member, AdminFactory()):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/export.csv", "champion"])
+@pytest.mark.parametrize("role", ["champion_user", "focal_point"])
+def test_champions_and_focal_points_get_403(client, cast, url, role):
+    url = f"/dashboard/champions/{cast.champion.pk}/" if url == "champion" else url
+    client.force_login(getattr(cast, role))
+    response = client.get(url)
+    assert response.status_code == 403
+    if url == "/dashboard/":
+        assert "Access denied" in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, cast):
+    for url in ["/dashboard/", "/dashboard/export.csv", f"/dashboard/champions/{cast.champion.pk}/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_an_office_member_landing_on_home_goes_to_the_dashboard(office):
+    response = office.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"
+
+
+def test_an_unknown_champion_is_404(office):
+    assert office.get("/dashboard/champions/999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["hub=999999", "hub=abc", "cycle=1800", "organization=-1", "category=nope", "status=%00", "page=zz"],
+)
+def test_an_unknown_filter_value_is_ignored_with_a_notice(office, query):
+    response = office.get(f"/dashboard/?{query}")
+    assert response.status_code == 200
+    if not query.startswith("page"):
+        assert "Unknown filter value ignored" in response.content.decode()
+
+
+def _handbuilt(cast):
+    """Three commitments: one overdue, one stale, one completed; two panels, one single-sex."""
+    today = timezone.localdate()
+    overdue = cast.commitment
+    overdue.due_on = today - datetime.timedelta(days=5)
+    overdue.save()
+    ProgressEventFactory(commitment=overdue, occurred_on=today)
+    stale = cast.other_commitment
+    stale.due_on = today + datetime.timedelta(days=10)
+    stale.save()
+    PanelFactory(
+        commitment=stale, occurred_on=today - datetime.timedelta(days=90), women_count=2, men_count=2
+    )
+    completed = CommitmentFactory(
+        champion=cast.champion, cycle=cast.cycle, number=2, status=Status.COMPLETED, due_on=today
+    )
+    PanelFactory(commitment=completed, occurred_on=today, women_count=0, men_count=4)
+    return overdue, stale, completed
+
+
+@pytest.fixture
+def frozen_today(cast):
+    """Keep the hand-built dates inside the cycle whatever day the suite runs."""
+    return timezone.localdate()
+
+
+def test_the_headline_figures_of_a_hand_built_dataset(office, cast):
+    today = timezone.localdate()
+    if today - datetime.timedelta(days=90) < cast.cycle.starts_on:
+        pytest.skip("needs 90 days of the cycle behind today")
+    _handbuilt(cast)
+    figures = office.get("/dashboard/").context["figures"]
+    assert figures["champions"] == 2
+    assert figures["commitments"] == 3
+    assert figures["overdue"] == 1
+    assert figures["due_soon"] == 1  # the stale one, due in 10 days; the completed one is closed
+    assert figures["stale"] == 1
+    assert figures["events"] == 3
+    assert figures["panels"] == 2
+    assert figures["share_panels_balanced"] == 50
+    assert figures["share_panels_single_sex"] == 50
+    assert figures["women_share"] == 25  # 2 women of 8 speakers
+    shares = {status: share for status, _, _, share in figures["status_shares"]}
+    assert shares["completed"] == 33
+    assert shares["not_started"] == 67
+
+
+def test_the_tables_list_overdue_due_soon_and_stale_commitments(office, cast):
+    if timezone.localdate() - datetime.timedelta(days=90) < cast.cycle.starts_on:
+        pytest.skip("needs 90 days of the cycle behind today")
+    overdue, stale, _ = _handbuilt(cast)
+    context = office.get("/dashboard/").context
+    assert list(context["overdue"]) == [overdue]
+    assert list(context["due_soon"]) == [stale]
+    assert list(context["stale"]) == [stale]
+    page = office.get("/dashboard/").content.decode()
+    assert "overdue by 5 days" in page
+    assert f"/dashboard/champions/{cast.champion.pk}/" in page
+
+
+def test_the_ranking_shows_each_champions_commitments_as_numbered_cells(office, cast):
+    CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=2, status=Status.AT_RISK)
+    page = office.get("/dashboard/").content.decode()
+    assert "1 · Not started" in page
+    assert "2 · At risk" in page
+
+
+def _figures(office, query=""):
+    return office.get(f"/dashboard/?{query}").context["figures"]
+
+
+def test_each_filter_narrows_every_figure_consistently(office, cast):
+    geneva, nairobi = HubFactory(name="Geneva"), HubFactory(name="Nairobi")
+    unicef = OrganizationFactory(acronym="UNICEF")
+    for i, (hub, category, status) in enumerate(
+        [
+            (geneva, Category.PANEL_PARITY, Status.ON_TRACK),
+            (geneva, Category.CULTURE, Status.AT_RISK),
+            (nairobi, Category.PANEL_PARITY, Status.COMPLETED),
+            (nairobi, Category.GBV, Status.ON_TRACK),
+        ]
+    ):
+        champion = ChampionFactory(hub=hub, organization=unicef if i % 2 else OrganizationFactory())
+        commitment = CommitmentFactory(
+            champion=champion, cycle=cast.cycle, number=1, category=category, status=status
+        )
+        PanelFactory.create_batch(i + 1, commitment=commitment, women_count=i, men_count=2)
+    everything = _figures(office)
+    filters = {
+        "hub": geneva.pk,
+        "organization": unicef.pk,
+        "category": Category.PANEL_PARITY,
+        "status": Status.ON_TRACK,
+    }
+    lookups = {
+        "hub": "champion__hub",
+        "organization": "champion__organization",
+        "category": "category",
+        "status": "status",
+    }
+    for name, value in filters.items():
+        narrowed = _figures(office, f"{name}={value}")
+        expected = Commitment.objects.filter(cycle=cast.cycle, **{lookups[name]: value}).summary()
+        for key in (
+            "champions",
+            "commitments",
+            "overdue",
+            "stale",
+            "events",
+            "panels",
+            "panel_women",
+            "panel_men",
+        ):
+            assert narrowed[key] == expected[key], (name, key)
+            assert narrowed[key] <= everything[key], (name, key)
+        assert narrowed["commitments"] < everything["commitments"], name
+        table = office.get(f"/dashboard/?{name}={value}").context["by_hub"]
+        assert sum(row["commitments"] for row in table) == narrowed["commitments"], name
+
+
+def test_filters_combine_and_stay_in_the_export_link(office, cast):
+    hub = cast.champion.hub
+    response = office.get(f"/dashboard/?hub={hub.pk}&status=not_started&cycle={cast.cycle.year}")
+    assert (
+        response.context["figures"]["commitments"]
+        == Commitment.objects.filter(champion__hub=hub, status="not_started", cycle=cast.cycle).count()
+    )
+    export_link = re.search(r'href="(/dashboard/export\.csv\?[^"]*)"', response.content.decode()).group(1)
+    assert f"hub={hub.pk}" in export_link
+    assert "status=not_started" in export_link
+    assert f"cycle={cast.cycle.year}" in export_link
+
+
+def test_the_chart_data_has_events_per_month_and_womens_share(office, cast):
+    PanelFactory(commitment=cast.commitment, occurred_on=cast.cycle.starts_on, women_count=1, men_count=3)
+    ProgressEventFactory(commitment=cast.commitment, occurred_on=cast.cycle.starts_on)
+    context = office.get("/dashboard/").context
+    assert context["chart_data"]["months"][0] == cast.cycle.starts_on.strftime("%b %Y")
+    assert context["chart_data"]["events"][0] == 2
+    assert context["chart_data"]["women_share"][0] == 25
+    page = office.get("/dashboard/").content.decode()
+    assert 'id="chart-data"' in page
+    assert "Show data" in page
+
+
+def test_it_has_an_empty_state_without_cycles(client, db):
+    from accounts.tests.factories import OfficeMemberFactory
+
+    client.force_login(OfficeMemberFactory())
+    assert "No cycle exists yet" in client.get("/dashboard/").content.decode()
+
+
+def test_the_champion_page_shows_commitments_timeline_and_reminders(office, cast):
+    from commitments.models import Reminder
+
+    event = ProgressEventFactory(commitment=cast.commitment, title="Town hall in Juba")
+    Reminder.objects.create(
+        champion=cast.champion,
+        commitment=cast.commitment,
+        cycle=cast.cycle,
+        kind="upcoming",
+        due_on=cast.commitment.due_on - datetime.timedelta(days=7),
+        deadline=cast.commitment.due_on,
+        state="sent",
+        sent_at=timezone.now(),
+    )
+    page = office.get(f"/dashboard/champions/{cast.champion.pk}/").content.decode()
+    assert cast.commitment.title in page
+    assert event.title in page
+    assert "Deadline approaching" in page
+    assert "Fiona Focal" in page  # the focal point
+
+
+def _bulk_network(cycle, champions):
+    hub, organization = HubFactory(name="Vienna"), OrganizationFactory()
+    made = Champion.objects.bulk_create(
+        [
+            Champion(full_name=f"Bulk {i:05}", title="Director", organization=organization, hub=hub)
+            for i in range(champions)
+        ]
+    )
+    statuses = list(Status)
+    Commitment.objects.bulk_create(
+        [
+            Commitment(
+                champion=champion,
+                cycle=cycle,
+                number=number,
+                title=f"Commitment {number}",
+                category=Category.CULTURE,
+                target_kind="count",
+                target_value=4,
+                due_on=cycle.starts_on + datetime.timedelta(days=(i * 7 + number * 31) % 365),
+                status=statuses[(i + number) % len(statuses)],
+                counted_events=(i + number) % 6,
+                last_event_on=cycle.starts_on + datetime.timedelta(days=i % 200),
+            )
+            for i, champion in enumerate(made)
+            for number in range(1, 6)
+        ],
+        batch_size=2000,
+    )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [("/dashboard/", 23), ("/dashboard/export.csv", 7), ("/dashboard/?hub={hub}&status=on_track", 24)],
+)
+def test_each_page_costs_the_same_queries_with_10_and_10000_commitments(office, cast, url, expected):
+    _bulk_network(cast.cycle, 2)  # with the cast's two: 12 commitments
+    url = url.format(hub=HubFactory(name="Vienna").pk)
+    assert _queries(office, url) == expected
+    _bulk_network(cast.cycle, 1998)  # 10,002 commitments
+    assert Commitment.objects.count() > 10000
+    assert _queries(office, url) == expected
+
+
+def test_the_champion_page_costs_the_same_queries_with_3_and_30_events(office, cast):
+    url = f"/dashboard/champions/{cast.champion.pk}/"
+    ProgressEventFactory.create_batch(3, commitment=cast.commitment)
+    small = _queries(office, url)
+    ProgressEventFactory.create_batch(27, commitment=cast.commitment)
+    assert _queries(office, url) == small == 13
