@@ -30,7 +30,15 @@ class CommitmentInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
+        # Why champion: each row is titled with the commitment's str(), which names the champion.
         return super().get_queryset(request).select_related("champion", "cycle")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "cycle":
+            # Why: each row's select would query the cycles again; read them once for the page.
+            field.choices = list(field.choices)
+        return field
 
 
 ChampionAdmin.inlines = [*ChampionAdmin.inlines, CommitmentInline]

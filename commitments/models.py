@@ -122,6 +122,26 @@ class Cycle(models.Model):
     def __str__(self):
         return str(self.year)
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding and kwargs.get("update_fields") is None:
+            # Only events within the cycle's dates count: new dates may change every roll-up.
+            self.commitments.recount_rollups()
+
+    def clean(self):
+        super().clean()
+        # The database refuses a maximum below a number in use (a trigger); say so clearly first.
+        highest = self.pk and self.commitments.aggregate(highest=Max("number"))["highest"]
+        if highest and self.max_commitments and self.max_commitments < highest:
+            raise ValidationError(
+                {
+                    "max_commitments": (
+                        f"Commitments of this cycle are numbered up to {highest}: the maximum cannot be lower."
+                    )
+                }
+            )
+
     @classmethod
     def for_year(cls, year, **fields):
         """Defaults for a calendar-year cycle: January to December, report due mid-January."""

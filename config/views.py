@@ -1,5 +1,5 @@
-from django.db import DatabaseError, connection, transaction
 from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 

@@ -108,6 +108,7 @@ def _make_commitments(how_many):
 
 
 def _changelist_queries(client):
+    client.get(CHANGELIST)  # The first page fills Django's cache of content types.
     with CaptureQueriesContext(connection) as queries:
         response = client.get(CHANGELIST)
     assert response.status_code == 200
@@ -193,3 +194,79 @@ def test_it_lets_an_already_sent_reminder_stay_sent(client, admin_user):
     )
 
     assert response.status_code == 302
+
+
+def _champion_page_queries(client, champion):
+    url = reverse("admin:champions_champion_change", args=[champion.pk])
+    client.get(url)  # The first page fills Django's cache of content types.
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+def test_it_shows_a_champions_commitments_at_a_cost_that_does_not_grow_with_them(client, admin_user):
+    champion = ChampionFactory()
+    client.force_login(admin_user)
+    for number in range(1, 6):
+        CommitmentFactory(champion=champion, cycle=CycleFactory(year=2025), number=number)
+    queries_at_5, _ = _champion_page_queries(client, champion)
+    cycle = CycleFactory(year=2026)
+    for number in range(1, 6):
+        CommitmentFactory(champion=champion, cycle=cycle, number=number)
+    queries_at_10, response = _champion_page_queries(client, champion)
+
+    assert queries_at_5 == queries_at_10
+    assert response.text.count(f'<option value="{cycle.pk}" selected>2026</option>') == 5
+
+
+def test_it_edits_a_champions_commitments_on_the_champion_page(client, admin_user):
+    commitment = CommitmentFactory(title="Hold meetings")
+    champion = commitment.champion
+    client.force_login(admin_user)
+    data = {
+        "full_name": champion.full_name,
+        "title": champion.title,
+        "organization": champion.organization_id,
+        "hub": champion.hub_id,
+        "user": champion.user_id,
+        "is_active": "on",
+        "commitments-TOTAL_FORMS": 1,
+        "commitments-INITIAL_FORMS": 1,
+        "commitments-0-id": commitment.pk,
+        "commitments-0-champion": champion.pk,
+        "commitments-0-cycle": commitment.cycle_id,
+        "commitments-0-number": commitment.number,
+        "commitments-0-title": "Hold meetings with women staff in the field",
+        "commitments-0-category": commitment.category,
+        "commitments-0-target_kind": commitment.target_kind,
+        "commitments-0-target_value": commitment.target_value,
+        "commitments-0-due_on": commitment.due_on.isoformat(),
+        "commitments-0-status": commitment.status,
+    }
+
+    response = client.post(reverse("admin:champions_champion_change", args=[champion.pk]), data)
+
+    assert response.status_code == 302
+    commitment.refresh_from_db()
+    assert commitment.title == "Hold meetings with women staff in the field"
+
+
+def test_it_explains_why_a_cycle_maximum_cannot_drop_below_a_number_in_use(client, admin_user):
+    commitment = CommitmentFactory(cycle=CycleFactory(year=2026, max_commitments=5), number=5)
+    cycle = commitment.cycle
+    client.force_login(admin_user)
+    data = {
+        "year": cycle.year,
+        "starts_on": cycle.starts_on.isoformat(),
+        "ends_on": cycle.ends_on.isoformat(),
+        "report_due_on": cycle.report_due_on.isoformat(),
+        "max_commitments": 4,
+    }
+
+    response = client.post(reverse("admin:commitments_cycle_change", args=[cycle.pk]), data)
+
+    assert response.status_code == 200
+    assert "numbered up to 5: the maximum cannot be lower" in response.text
+    cycle.refresh_from_db()
+    assert cycle.max_commitments == 5

@@ -1,0 +1,91 @@
+from django.urls import reverse
+
+from accounts.models import User, office_group
+from accounts.tests.factories import UserFactory
+
+ADD = reverse("admin:accounts_user_add")
+CHANGELIST = reverse("admin:accounts_user_changelist")
+
+
+def test_it_adds_a_user_who_signs_in_by_email(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(
+        ADD,
+        {
+            "email": "fiona@example.org",
+            "full_name": "Fiona Focal",
+            "usable_password": "true",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="fiona@example.org")
+    assert user.full_name == "Fiona Focal"
+    assert user.check_password("a long enough passphrase")
+
+
+def test_it_adds_a_user_without_a_password(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(
+        ADD, {"email": "fiona@example.org", "full_name": "Fiona Focal", "usable_password": "false"}
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.get(email="fiona@example.org").has_usable_password()
+
+
+def test_it_refuses_an_email_taken_in_another_case(client, admin_user):
+    UserFactory(email="fiona@example.org")
+    client.force_login(admin_user)
+
+    response = client.post(
+        ADD, {"email": "Fiona@example.org", "full_name": "Fiona Again", "usable_password": "false"}
+    )
+
+    assert response.status_code == 200
+    assert "already exists" in response.text
+    assert User.objects.filter(email__iexact="fiona@example.org").count() == 1
+
+
+def test_it_changes_a_users_name_and_groups(client, admin_user):
+    user = UserFactory(email="fiona@example.org")
+    group = office_group()
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "email": "fiona@example.org",
+            "full_name": "Fiona Focal",
+            "is_active": "on",
+            "groups": [group.pk],
+        },
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.full_name == "Fiona Focal"
+    assert list(user.groups.all()) == [group]
+
+
+def test_it_finds_users_by_email_and_name(client, admin_user):
+    fiona = UserFactory(email="fiona@example.org", full_name="Fiona Focal")
+    UserFactory(email="olga@example.org", full_name="Olga Other")
+    client.force_login(admin_user)
+
+    for term in ["fiona@", "focal"]:
+        response = client.get(CHANGELIST, {"q": term})
+        assert list(response.context["cl"].result_list) == [fiona], term
+
+
+def test_it_lists_each_users_groups(client, admin_user):
+    UserFactory(email="office@example.org").groups.add(office_group())
+    client.force_login(admin_user)
+
+    response = client.get(CHANGELIST, {"q": "office@"})
+
+    assert '<td class="field-group_names">Chief of Staff Office</td>' in response.text

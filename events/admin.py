@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+
+from commitments.admin import CommitmentAdmin
+from events.forms import WebLinkField
+from events.models import ProgressEvent
+
+
+class LoggedByFormSet(BaseInlineFormSet):
+    """Events added on a commitment's page are logged by whoever added them."""
+
+    user = None
+
+    def save_new(self, form, commit=True):
+        form.instance.logged_by = self.user
+        return super().save_new(form, commit)
+
+
+class ProgressEventInline(admin.TabularInline):
+    """A commitment's progress events, newest first, on the commitment's page."""
+
+    model = ProgressEvent
+    formset = LoggedByFormSet
+    fields = ("occurred_on", "kind", "title", "women_count", "men_count")
+    ordering = ("-occurred_on", "-created_at")
+    extra = 0
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
+
+
+CommitmentAdmin.inlines = [ProgressEventInline, *CommitmentAdmin.inlines]
+
+
+@admin.register(ProgressEvent)
+class ProgressEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "occurred_on",
+        "kind",
+        "title",
+        "champion_commitment",
+        "women_count",
+        "men_count",
+        "logged_by",
+    )
+    list_filter = ("kind", "scope", "commitment__cycle", "commitment__champion__hub")
+    list_select_related = ("commitment", "commitment__champion", "commitment__cycle", "logged_by")
+    search_fields = ("title", "notes", "commitment__title", "commitment__champion__full_name")
+    autocomplete_fields = ("commitment", "logged_by")
+    date_hierarchy = "occurred_on"
+    readonly_fields = ("evidence_file", "evidence_name", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("commitment", "occurred_on", "kind", "title", "notes", "logged_by")}),
+        ("Where and who", {"fields": ("scope", "location", "women_count", "men_count", "audience")}),
+        ("Panels", {"fields": ("pledge_asked", "panel_outcome", "outcome_reason")}),
+        ("Task forces", {"fields": ("task_force_role",)}),
+        (
+            "Evidence",
+            {
+                "fields": ("evidence_url", "evidence_file", "evidence_name"),
+                "description": "Files are uploaded through the log form, which checks their content.",
+            },
+        ),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="commitment", ordering="commitment__champion__full_name")
+    def champion_commitment(self, event):
+        return f"{event.commitment.champion} #{event.commitment.number}"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "evidence_url":
+            return WebLinkField(label="Evidence link", required=False, max_length=db_field.max_length)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def delete_queryset(self, request, queryset):
+        """Delete one by one, as each deletion recounts its commitment's roll-ups."""
+        for event in queryset:
+            event.delete()
+
+    def get_changeform_initial_data(self, request):
+        return {"logged_by": request.user.pk, **super().get_changeform_initial_data(request)}
