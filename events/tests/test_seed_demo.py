@@ -1,0 +1,191 @@
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import OFFICE_GROUP, User
+from champions.models import HUB_NAMES, Champion, Hub, Organization
+from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, EventKind, Status, TargetKind
+from events.models import ProgressEvent
+
+pytestmark = pytest.mark.django_db
+
+# Worded as in the announcement of 11 December 2017 (shared/seed/gender-champion-announcement.txt).
+LACROIX_COMMITMENTS = [
+    "Hold a series of meetings with women staff at HQ and in the field, to hear, first hand, about the "
+    "challenges in their work environment",
+    "Promote gender balance on panels",
+    "Introduce unconscious gender bias training for senior staff",
+    "Co-chair DPKO/DFS Gender Task Force meetings",
+    "Hold at least one high-level event on Women, Peace and Security-related matters per year",
+]
+LOGINS = [
+    "jean-pierre.lacroix@demo.genderchampions.org",
+    "focal.point@demo.genderchampions.org",
+    "office@demo.genderchampions.org",
+    "admin@demo.genderchampions.org",
+]
+
+
+def seed_demo(*args):
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    models = [
+        User,
+        Group,
+        Hub,
+        Organization,
+        Champion,
+        Champion.focal_points.through,
+        Cycle,
+        Commitment,
+        ProgressEvent,
+    ]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def rollups():
+    return list(Commitment.objects.order_by("pk").values_list("pk", *ROLLUP_FIELDS))
+
+
+def this_cycle():
+    return Cycle.objects.get(year=timezone.localdate().year)
+
+
+def lacroix():
+    return Champion.objects.get(full_name="Jean-Pierre Lacroix")
+
+
+def test_it_creates_the_seed_champion_as_announced():
+    seed_demo()
+    champion = lacroix()
+    assert champion.title == "Under-Secretary-General for Peacekeeping Operations"
+    assert champion.organization.name == "Department of Peacekeeping Operations"
+    assert champion.organization.acronym == "DPKO"
+    assert champion.organization.parent.name == "United Nations Secretariat"
+    assert champion.hub.name == "New York"
+    assert champion.joined_on == datetime.date(2017, 12, 11)
+    assert champion.user.email == "jean-pierre.lacroix@demo.genderchampions.org"
+    assert champion.focal_points.filter(email="focal.point@demo.genderchampions.org").exists()
+
+
+def test_it_creates_his_five_commitments_worded_as_announced():
+    seed_demo()
+    commitments = lacroix().commitments.filter(cycle=this_cycle()).order_by("number")
+    assert [(c.number, c.title) for c in commitments] == list(enumerate(LACROIX_COMMITMENTS, start=1))
+    targets = [(c.target_kind, c.target_value, c.counts_kind, c.category) for c in commitments]
+    assert targets == [
+        (TargetKind.COUNT, 6, EventKind.MEETING, "culture"),
+        (TargetKind.PERCENTAGE, 50, EventKind.PANEL, "panel_parity"),
+        (TargetKind.COUNT, 1, EventKind.TRAINING, "leadership"),
+        (TargetKind.COUNT, 4, EventKind.TASK_FORCE, "governance"),
+        (TargetKind.COUNT, 1, EventKind.HIGH_LEVEL_EVENT, "programmatic"),
+    ]
+    assert commitments[4].unit == "high-level events"
+
+
+def test_it_creates_the_same_five_in_the_previous_cycle_some_completed():
+    seed_demo()
+    past = lacroix().commitments.filter(cycle__year=timezone.localdate().year - 1).order_by("number")
+    assert [c.title for c in past] == LACROIX_COMMITMENTS
+    assert past.filter(status=Status.COMPLETED).exists()
+
+
+def test_it_logs_his_progress_within_the_cycle_and_never_in_the_future():
+    seed_demo()
+    cycle, today = this_cycle(), timezone.localdate()
+    meetings, panels, training, task_force, event = (
+        lacroix().commitments.filter(cycle=cycle).order_by("number")
+    )
+    assert (meetings.counted_events, meetings.counted_in_field) == (3, 1)
+    assert (panels.panels_logged, panels.panel_women, panels.panel_men) == (2, 3, 5)
+    assert task_force.counted_events == 1
+    assert training.counted_events == event.counted_events == 0
+    days = ProgressEvent.objects.filter(commitment__cycle=cycle).values_list("occurred_on", flat=True)
+    assert days and all(cycle.starts_on <= day <= today for day in days)
+
+
+@pytest.mark.parametrize("options", [[], ["--champions", "25"]])
+def test_it_changes_nothing_when_run_twice(options):
+    seed_demo(*options)
+    before = counts(), rollups()
+    out = seed_demo(*options)
+    assert (counts(), rollups()) == before
+    assert "nothing added" in out
+
+
+def test_it_gives_the_demo_logins_their_roles_and_prints_them():
+    out = seed_demo()
+    office = User.objects.get(email="office@demo.genderchampions.org")
+    assert office.groups.filter(name=OFFICE_GROUP).exists()
+    assert not office.is_staff
+    admin = User.objects.get(email="admin@demo.genderchampions.org")
+    assert admin.is_superuser and admin.is_staff
+    assert "demo-password-2026" in out
+    assert "http://127.0.0.1:8000/" in out
+    for email in LOGINS:
+        assert User.objects.get(email=email).check_password("demo-password-2026")
+        assert sum(email in line for line in out.splitlines()) == 1
+
+
+def test_it_keeps_every_rollup_equal_to_a_recount():
+    seed_demo("--champions", "25")
+    seeded = rollups()
+    Commitment.objects.all().recount_rollups()
+    assert rollups() == seeded
+    assert Commitment.objects.filter(counted_events__gt=0).exists()
+    assert Commitment.objects.filter(panels_logged__gt=0).exists()
+
+
+def test_it_seeds_a_network_across_the_six_hubs():
+    seed_demo()
+    cycle, today = this_cycle(), timezone.localdate()
+    assert set(Hub.objects.values_list("name", flat=True)) == set(HUB_NAMES)
+    assert Organization.objects.count() >= 12
+    champions = Champion.objects.annotate(focal_point_count=Count("focal_points"))
+    assert champions.count() == 19
+    assert set(champions.values_list("hub__name", flat=True)) == set(HUB_NAMES)
+    assert all(c.user_id and c.focal_point_count == 1 for c in champions)
+    assert not Commitment.objects.filter(cycle=cycle).values("champion").annotate(n=Count("id")).exclude(n=5)
+    assert User.objects.annotate(served=Count("served_champions")).filter(served=2).exists()
+    assert Commitment.objects.filter(cycle=cycle).overdue(today).exists()
+    due_soon = Commitment.objects.filter(cycle=cycle).open()
+    assert due_soon.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=30)).exists()
+    assert (
+        Champion.objects.filter(commitments__cycle=cycle).exclude(commitments__events__isnull=False).exists()
+    )
+    assert len(set(Commitment.objects.filter(cycle=cycle).values_list("status", flat=True))) >= 4
+    assert len(set(Commitment.objects.filter(cycle=cycle).values_list("target_kind", flat=True))) == 3
+
+
+def test_it_scales_up_in_bulk_and_stays_idempotent():
+    seed_demo("--champions", "40", "--events-per-commitment", "3")
+    assert Champion.objects.count() == 40
+    scaled = Commitment.objects.filter(champion__full_name__startswith="Champion ", cycle=this_cycle())
+    assert Champion.objects.filter(full_name__startswith="Champion ").count() == 21
+    assert scaled.count() == 21 * 5
+    assert set(scaled.annotate(n=Count("events")).values_list("n", flat=True)) == {3}
+    assert (
+        User.objects.get(email="champion0021@demo.genderchampions.org").champion.full_name == "Champion 0021"
+    )
+    seeded = rollups()
+    Commitment.objects.all().recount_rollups()
+    assert rollups() == seeded
+
+    before = counts()
+    seed_demo("--champions", "40", "--events-per-commitment", "3")
+    assert counts() == before
+    assert rollups() == seeded
+
+
+def test_it_refuses_fewer_than_one_champion():
+    with pytest.raises(CommandError):
+        seed_demo("--champions", "0")
