@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -6,7 +7,12 @@ from django.utils import timezone
 OFFICE_GROUP = "Chief of Staff Office"
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def office_members(self):
+        return self.filter(is_active=True, groups__name=OFFICE_GROUP).distinct()
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
@@ -41,6 +47,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Designates whether the user can sign in to Django admin."
     )
     is_active = models.BooleanField(default=True)
+    reminder_emails = models.BooleanField(
+        "reminder emails",
+        default=True,
+        help_text="Deadline, report and no-progress reminders. Overdue notices are always sent.",
+    )
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the site and of your emails.",
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

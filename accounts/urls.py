@@ -1,8 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("preferences/", views.preferences, name="preferences"),
     # logout, password_change, password_reset and reset/<uidb64>/<token>/ with their done pages.
     path("", include("django.contrib.auth.urls")),
 ]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -81,6 +82,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Why: a web process, a worker and beat share one SQLite file; wait rather than fail on a lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # A test database in a file, not in memory, so a Celery worker started by a test can open it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -99,6 +102,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -121,7 +125,7 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 # Email: written to var/mail unless EMAIL_URL (or EMAIL_BACKEND) says otherwise.
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
@@ -153,16 +157,39 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Product rules that are settings.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=60)
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Reminders: the sweep runs daily at REMINDER_TIME in TIME_ZONE; offsets are days before a deadline.
+REMINDER_TIME = env.str("REMINDER_TIME", default="08:00")
+REMINDER_OFFSETS = env.list("REMINDER_OFFSETS", cast=int, default=[30, 7, 1])
+OVERDUE_NOTICE_EVERY_DAYS = 7
+OVERDUE_NOTICES_AT_MOST = 4
+DIGEST_DUE_WITHIN_DAYS = 14
+# Delays before the 2nd, 3rd, 4th and 5th try of a failed delivery, in seconds.
+REMINDER_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 60 * 60]
+# A reminder left "sending" this long (its worker died) is picked up again by the next sweep.
+REMINDER_SENDING_TIMEOUT = 15 * 60
+_hour, _minute = (int(part) for part in REMINDER_TIME.split(":"))
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {
+        "task": "commitments.tasks.sweep_reminders",
+        "schedule": crontab(hour=_hour, minute=_minute),
+    },
+    "office-digest": {
+        "task": "commitments.tasks.send_office_digest",
+        "schedule": crontab(day_of_week="mon", hour=_hour, minute=_minute),
+    },
+}
 
 LOGGING = {
     "version": 1,
