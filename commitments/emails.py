@@ -1,4 +1,6 @@
-"""Emails rendered from three templates each: subject, plain text and HTML, in the recipient's language."""
+"""Emails rendered from three templates each: subject, plain text and HTML, in the readers' language."""
+
+from itertools import groupby
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -6,14 +8,22 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def build_email(name, context, recipient):
-    """The email `name` (templates/emails/<name>-subject.txt, -body.txt, -body.html) for one person."""
-    language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {"recipient": recipient, "site_url": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-        text = render_to_string(f"emails/{name}-body.txt", context)
-        html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[recipient.email])
-    message.attach_alternative(html, "text/html")
-    return message
+def _language(user):
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def build_emails(name, context, recipients):
+    """The email `name` (templates/emails/<name>-subject.txt, -body.txt, -body.html), one message
+    per language, each addressed to all the recipients who read that language."""
+    messages = []
+    for language, group in groupby(sorted(recipients, key=_language), key=_language):
+        readers = list(group)
+        with translation.override(language):
+            full = {"recipients": readers, "site_url": settings.SITE_URL, **context}
+            subject = " ".join(render_to_string(f"emails/{name}-subject.txt", full).split())
+            text = render_to_string(f"emails/{name}-body.txt", full)
+            html = render_to_string(f"emails/{name}-body.html", full)
+        message = EmailMultiAlternatives(subject, text, to=[reader.email for reader in readers])
+        message.attach_alternative(html, "text/html")
+        messages.append(message)
+    return messages

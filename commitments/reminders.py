@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from commitments.emails import build_email
+from commitments.emails import build_emails
 from commitments.models import (
     Commitment,
     Cycle,
@@ -275,8 +275,7 @@ def deliver(reminder_id, today=None):
         )
         return Outcome(ReminderState.FAILED)
     context = reminder_context(reminder, today)
-    messages = [build_email("reminder", context, person) for person in people]
-    return _send(Reminder, reminder, messages)
+    return _send(Reminder, reminder, build_emails("reminder", context, people))
 
 
 def digest_context(today):
@@ -309,4 +308,4 @@ def send_digest(today=None):
         )
         return Outcome(ReminderState.FAILED)
     context = digest_context(today)
-    return _send(OfficeDigest, digest, [build_email("digest", context, person) for person in people])
+    return _send(OfficeDigest, digest, build_emails("digest", context, people))
