@@ -100,3 +100,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 def office_group():
     group, _ = Group.objects.get_or_create(name=OFFICE_GROUP)
     return group
+
+
+def sign_in_name(request, credentials):
+    """The account name django-axes counts failures for: the email, whatever its case."""
+    return (credentials or {}).get("username", "").strip().lower()

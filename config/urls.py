@@ -7,6 +7,8 @@ admin.site.site_header = "Gender Champions administration"
 admin.site.site_title = "Gender Champions admin"
 admin.site.index_title = "Champions, cycles and commitments"
 
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),

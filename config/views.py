@@ -1,7 +1,13 @@
+import logging
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection, transaction
-from django.http import HttpResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.http import HttpResponse, HttpResponseServerError
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
@@ -16,3 +22,15 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def server_error(request):
+    """The 500 handler: a database that does not answer is a 503 (try again), not a crash page.
+
+    Rendered without context processors: they would ask the database who is signed in.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        logger.error("Database unavailable: %s", error)
+        return HttpResponse(render_to_string("503.html"), status=503, headers={"Retry-After": "30"})
+    return HttpResponseServerError(render_to_string("500.html"))
