@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 HUB_NAMES = ["Geneva", "New York", "Vienna", "Nairobi", "The Hague", "Paris"]
 
@@ -77,6 +78,7 @@ class Champion(models.Model):
     joined_on = models.DateField(null=True, blank=True)
 
     objects = ChampionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[focal_points])
 
     class Meta:
         ordering = ["full_name"]

@@ -6,6 +6,7 @@ from django.db import connections, models
 from django.db.models import Avg, Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from champions.models import Champion
 
@@ -359,6 +360,8 @@ class Commitment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()
+    # Who changed what and when. Roll-ups are derived from events (which have their own history).
+    history = HistoricalRecords(excluded_fields=[*ROLLUP_FIELDS, "updated_at"])
 
     class Meta:
         ordering = ["cycle", "champion", "number"]

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.csv", views.export_csv, name="dashboard_export"),
     path("champions/<int:pk>/", views.champion_detail, name="dashboard_champion"),
+    path("commitments/<int:pk>/", views.commitment_detail, name="dashboard_commitment"),
 ]

@@ -16,6 +16,7 @@ from events.models import ProgressEvent
 TABLE_ROWS = 25
 CHAMPIONS_PER_PAGE = 50
 EVENTS_PER_PAGE = 25
+AUDIT_ROWS = 50
 
 
 def office_required(view):
@@ -149,6 +150,60 @@ def champion_detail(request, pk):
             "today": timezone.localdate(),
         },
     )
+
+
+@office_required
+def commitment_detail(request, pk):
+    """One commitment for the office: progress, events, status history and the audit trail."""
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("champion__organization", "champion__hub", "cycle"), pk=pk
+    )
+    events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
+    records = [
+        *commitment.history.select_related("history_user").order_by("-history_date")[:AUDIT_ROWS],
+        *ProgressEvent.history.filter(commitment_id=commitment.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:AUDIT_ROWS],
+    ]
+    return render(
+        request,
+        "dashboard/commitment_detail.html",
+        {
+            "commitment": commitment,
+            "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
+            "status_changes": commitment.status_changes.select_related("changed_by")[:20],
+            "audit": _audit_trail(records)[:AUDIT_ROWS],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _audit_trail(records):
+    """Historical records, newest first, each with the fields it changed from the one before it.
+
+    The diff is taken in memory against the previous record of the same object, when it is in
+    the window (asking each record for its predecessor would cost a query per row).
+    """
+    records = sorted(records, key=lambda record: record.history_date)
+    previous, trail = {}, []
+    for record in records:
+        key = (type(record), record.id)
+        before = previous.get(key)
+        fields = []
+        if record.history_type == "~" and before is not None:
+            fields = [change.field for change in record.diff_against(before).changes]
+        previous[key] = record
+        trail.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "what": record.instance_type._meta.verbose_name,
+                "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "title": record.title,
+                "fields": fields,
+            }
+        )
+    return trail[::-1]
 
 
 @office_required

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from simple_history.models import HistoricalRecords
 
 from commitments.models import Commitment, EventKind
 
@@ -87,6 +88,7 @@ class ProgressEvent(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProgressEventQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-occurred_on", "-created_at"]
