@@ -1,3 +1,4 @@
+import uuid
 from pathlib import Path
 
 from crispy_forms.helper import FormHelper
@@ -78,6 +79,7 @@ class ProgressEventForm(forms.ModelForm):
         required=False,
     )
     evidence_url = WebLinkField(label="Evidence link", required=False, max_length=500)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     new_status = forms.ChoiceField(
         label="Update the commitment's status",
         choices=[("", "Keep the current status"), *Status.choices],
@@ -143,6 +145,8 @@ class ProgressEventForm(forms.ModelForm):
         self.fields["scope"].choices = [("", "—"), *Scope.choices]
         self.fields["panel_outcome"].choices = [("", "—"), *PanelOutcome.choices]
         self.fields["task_force_role"].choices = [("", "—"), *TaskForceRole.choices]
+        if not self.instance.pk:
+            self.fields["submission_key"].initial = uuid.uuid4()
         if self.instance.pk:
             self.fields["pledge_asked"].initial = {True: "yes", False: "no"}.get(
                 self.instance.pledge_asked, ""
@@ -187,6 +191,7 @@ class ProgressEventForm(forms.ModelForm):
             ),
             Fieldset("Notes and evidence", "notes", "evidence_file", "evidence_url"),
             Fieldset("Status", "new_status", "status_comment"),
+            "submission_key",
         )
 
     def clean_occurred_on(self):

@@ -81,6 +81,13 @@ class ProgressEvent(models.Model):
         max_length=255, blank=True, help_text="The uploaded file's original name."
     )
     evidence_url = models.URLField(blank=True, max_length=500)
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Sent with the log form, so the same form posted twice saves one event.",
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="logged_events"
     )

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -68,8 +68,18 @@ def log_progress(request, pk):
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
         event.logged_by = request.user
-        _save_event(form, event, request.user)
-        messages.success(request, f"Progress logged: “{event.title}”.")
+        event.submission_key = form.cleaned_data["submission_key"]
+        try:
+            _save_event(form, event, request.user)
+        except IntegrityError:
+            if not ProgressEvent.objects.filter(submission_key=event.submission_key).exists():
+                raise
+            # The same form posted twice (a double click, a resend): the first post saved it.
+            if event.evidence_file:
+                event.evidence_file.delete(save=False)
+            messages.info(request, "This progress was already saved.")
+        else:
+            messages.success(request, f"Progress logged: “{event.title}”.")
         return redirect("commitment_detail", commitment.pk)
     return render(request, "events/event_form.html", {"form": form, "commitment": commitment, "event": None})
 
