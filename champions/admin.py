@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from champions.models import Champion, Hub, Organization
 
@@ -26,7 +27,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Champion)
-class ChampionAdmin(admin.ModelAdmin):
+class ChampionAdmin(SimpleHistoryAdmin):
     """Champions, with their commitments inline (added by commitments.admin: apps depend downward)."""
 
     list_display = ("full_name", "title", "organization", "hub", "is_active", "focal_point_count")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.admin import CommitmentAdmin
 from events.forms import WebLinkField
@@ -36,7 +37,7 @@ CommitmentAdmin.inlines = [ProgressEventInline, *CommitmentAdmin.inlines]
 
 
 @admin.register(ProgressEvent)
-class ProgressEventAdmin(admin.ModelAdmin):
+class ProgressEventAdmin(SimpleHistoryAdmin):
     list_display = (
         "occurred_on",
         "kind",

@@ -227,3 +227,14 @@ def test_it_recounts_the_roll_ups_when_a_cycle_changes_its_dates(client, admin_u
     assert response.status_code == 302
     commitment.refresh_from_db()
     assert commitment.counted_events == 0
+
+
+def test_it_shows_the_history_of_an_event_and_a_champion(client, admin_user):
+    event = ProgressEventFactory(title="First title")
+    event.title = "Second title"
+    event.save()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:events_progressevent_history", args=[event.pk])).content.decode()
+    assert "Second title" in page and "First title" in page
+    champion = event.commitment.champion
+    assert client.get(reverse("admin:champions_champion_history", args=[champion.pk])).status_code == 200
