@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group,
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 OFFICE_GROUP = "Chief of Staff Office"
 
@@ -41,24 +42,27 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: a champion, a focal point, an office member or an admin."""
 
-    email = models.EmailField("email address", max_length=254, unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    full_name = models.CharField(verbose_name=_("full name"), max_length=150, blank=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Designates whether the user can sign in to Django admin."
+        verbose_name=_("is staff"),
+        default=False,
+        help_text=_("Designates whether the user can sign in to Django admin."),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
     reminder_emails = models.BooleanField(
-        "reminder emails",
+        _("reminder emails"),
         default=True,
-        help_text="Deadline, report and no-progress reminders. Overdue notices are always sent.",
+        help_text=_("Deadline, report and no-progress reminders. Overdue notices are always sent."),
     )
     language = models.CharField(
+        verbose_name=_("language"),
         max_length=10,
         choices=settings.LANGUAGES,
         default="en",
-        help_text="The language of the site and of your emails.",
+        help_text=_("The language of the site and of your emails."),
     )
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(verbose_name=_("date joined"), default=timezone.now)
 
     objects = UserManager()
 
@@ -67,12 +71,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["full_name", "email"]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
                 name="accounts_user_email_ci_unique",
-                violation_error_message="A user with this email address already exists.",
+                violation_error_message=_("A user with this email address already exists."),
             ),
         ]
 

@@ -6,6 +6,7 @@ from accounts import views
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("preferences/", views.preferences, name="preferences"),
+    path("language/", views.set_language, name="set_language"),
     # logout, password_change, password_reset and reset/<uidb64>/<token>/ with their done pages.
     path("", include("django.contrib.auth.urls")),
 ]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 HUB_NAMES = ["Geneva", "New York", "Vienna", "Nairobi", "The Hague", "Paris"]
@@ -9,9 +10,11 @@ HUB_NAMES = ["Geneva", "New York", "Vienna", "Nairobi", "The Hague", "Paris"]
 class Hub(models.Model):
     """One of the network's city hubs."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=100, unique=True)
 
     class Meta:
+        verbose_name = _("hub")
+        verbose_name_plural = _("hubs")
         ordering = ["name"]
 
     def __str__(self):
@@ -19,19 +22,26 @@ class Hub(models.Model):
 
 
 class Organization(models.Model):
-    name = models.CharField(max_length=200)
-    acronym = models.CharField(max_length=30, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200)
+    acronym = models.CharField(verbose_name=_("acronym"), max_length=30, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
         ordering = ["acronym"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")),
                 name="champions_organization_not_own_parent",
-                violation_error_message="An organization cannot be its own parent.",
+                violation_error_message=_("An organization cannot be its own parent."),
             ),
         ]
 
@@ -58,29 +68,37 @@ class Champion(models.Model):
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="champion",
-        help_text="The champion's own sign-in, if they log progress themselves.",
+        help_text=_("The champion's own sign-in, if they log progress themselves."),
     )
-    full_name = models.CharField(max_length=150)
-    title = models.CharField(max_length=255, help_text="Position, for example Under-Secretary-General.")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="champions")
-    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="champions")
+    full_name = models.CharField(verbose_name=_("full name"), max_length=150)
+    title = models.CharField(
+        verbose_name=_("title"), max_length=255, help_text=_("Position, for example Under-Secretary-General.")
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="champions"
+    )
+    hub = models.ForeignKey(Hub, verbose_name=_("hub"), on_delete=models.PROTECT, related_name="champions")
     focal_points = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("focal points"),
         blank=True,
         related_name="served_champions",
-        help_text="Staff who log progress on the champion's behalf.",
+        help_text=_("Staff who log progress on the champion's behalf."),
     )
-    is_active = models.BooleanField(default=True)
-    joined_on = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
+    joined_on = models.DateField(verbose_name=_("joined on"), null=True, blank=True)
 
     objects = ChampionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[focal_points])
 
     class Meta:
+        verbose_name = _("champion")
+        verbose_name_plural = _("champions")
         ordering = ["full_name"]
         indexes = [
             models.Index(fields=["hub", "is_active"]),

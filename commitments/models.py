@@ -6,6 +6,8 @@ from django.db import connections, models
 from django.db.models import Avg, Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from champions.models import Champion
@@ -14,38 +16,49 @@ from champions.models import Champion
 class EventKind(models.TextChoices):
     """What a progress event is. Lives here because targets say which kinds count toward them."""
 
-    MEETING = "meeting", "Meeting with staff"
-    PANEL = "panel", "Panel"
-    TRAINING = "training", "Training"
-    TASK_FORCE = "task_force", "Task-force meeting"
-    HIGH_LEVEL_EVENT = "high_level_event", "High-level event"
-    OTHER = "other", "Other"
+    MEETING = "meeting", _("Meeting with staff")
+    PANEL = "panel", _("Panel")
+    TRAINING = "training", _("Training")
+    TASK_FORCE = "task_force", _("Task-force meeting")
+    HIGH_LEVEL_EVENT = "high_level_event", _("High-level event")
+    OTHER = "other", _("Other")
+
+
+# How a count target names what it counts, by the kind of event that counts toward it.
+EVENT_KIND_PLURALS = {
+    EventKind.MEETING: _("meetings"),
+    EventKind.PANEL: _("panels"),
+    EventKind.TRAINING: _("trainings"),
+    EventKind.TASK_FORCE: _("task-force meetings"),
+    EventKind.HIGH_LEVEL_EVENT: _("high-level events"),
+    EventKind.OTHER: _("events"),
+}
 
 
 class Category(models.TextChoices):
-    LEADERSHIP = "leadership", "Leadership and accountability"
-    GOVERNANCE = "governance", "Good governance"
-    CULTURE = "culture", "Organisational culture"
-    WORK_LIFE = "work_life", "Work-life balance"
-    PROGRAMMATIC = "programmatic", "Programmatic work"
-    PANEL_PARITY = "panel_parity", "Panel parity"
-    GBV = "gbv", "Gender-based violence"
+    LEADERSHIP = "leadership", _("Leadership and accountability")
+    GOVERNANCE = "governance", _("Good governance")
+    CULTURE = "culture", _("Organisational culture")
+    WORK_LIFE = "work_life", _("Work-life balance")
+    PROGRAMMATIC = "programmatic", _("Programmatic work")
+    PANEL_PARITY = "panel_parity", _("Panel parity")
+    GBV = "gbv", _("Gender-based violence")
 
 
 class TargetKind(models.TextChoices):
-    COUNT = "count", "Count"
-    PERCENTAGE = "percentage", "Percentage"
-    MILESTONE = "milestone", "Milestone"
+    COUNT = "count", _("Count")
+    PERCENTAGE = "percentage", _("Percentage")
+    MILESTONE = "milestone", _("Milestone")
 
 
 class Status(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    OFF_TRACK = "off_track", "Off track"
-    COMPLETED = "completed", "Completed"
-    NOT_ACHIEVED = "not_achieved", "Not achieved"
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+    COMPLETED = "completed", _("Completed")
+    NOT_ACHIEVED = "not_achieved", _("Not achieved")
 
 
 # The default percentage each status stands for (used as a milestone's progress).
@@ -92,31 +105,33 @@ class CycleQuerySet(models.QuerySet):
 class Cycle(models.Model):
     """A reporting year: the commitments made for it and the date the report is due."""
 
-    year = models.PositiveIntegerField(unique=True)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    report_due_on = models.DateField()
-    max_commitments = models.PositiveSmallIntegerField(default=5)
+    year = models.PositiveIntegerField(verbose_name=_("year"), unique=True)
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(verbose_name=_("ends on"))
+    report_due_on = models.DateField(verbose_name=_("report due on"))
+    max_commitments = models.PositiveSmallIntegerField(verbose_name=_("max commitments"), default=5)
 
     objects = CycleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
         ordering = ["-year"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts_on__lt=models.F("ends_on")),
                 name="commitments_cycle_starts_before_ends",
-                violation_error_message="A cycle must start before it ends.",
+                violation_error_message=_("A cycle must start before it ends."),
             ),
             models.CheckConstraint(
                 condition=Q(report_due_on__gte=models.F("starts_on")),
                 name="commitments_cycle_report_due_after_start",
-                violation_error_message="The report cannot be due before the cycle starts.",
+                violation_error_message=_("The report cannot be due before the cycle starts."),
             ),
             models.CheckConstraint(
                 condition=Q(max_commitments__gte=1, max_commitments__lte=20),
                 name="commitments_cycle_max_commitments_range",
-                violation_error_message="A cycle allows from 1 to 20 commitments per champion.",
+                violation_error_message=_("A cycle allows from 1 to 20 commitments per champion."),
             ),
         ]
 
@@ -138,7 +153,10 @@ class Cycle(models.Model):
             raise ValidationError(
                 {
                     "max_commitments": (
-                        f"Commitments of this cycle are numbered up to {highest}: the maximum cannot be lower."
+                        gettext(
+                            "Commitments of this cycle are numbered up to %(highest)s: the maximum cannot be lower."
+                        )
+                        % {"highest": highest}
                     )
                 }
             )
@@ -319,62 +337,95 @@ class CommitmentQuerySet(models.QuerySet):
 class Commitment(models.Model):
     """One of a champion's numbered, measurable commitments for a cycle."""
 
-    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="commitments")
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="commitments")
-    number = models.PositiveSmallIntegerField(help_text="1 to the cycle's maximum (usually 5).")
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
-    category = models.CharField(max_length=20, choices=Category.choices)
-    target_kind = models.CharField(max_length=20, choices=TargetKind.choices, default=TargetKind.COUNT)
+    champion = models.ForeignKey(
+        Champion, verbose_name=_("champion"), on_delete=models.CASCADE, related_name="commitments"
+    )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    number = models.PositiveSmallIntegerField(
+        verbose_name=_("number"), help_text=_("1 to the cycle's maximum (usually 5).")
+    )
+    title = models.CharField(verbose_name=_("title"), max_length=300)
+    description = models.TextField(verbose_name=_("description"), blank=True)
+    category = models.CharField(verbose_name=_("category"), max_length=20, choices=Category.choices)
+    target_kind = models.CharField(
+        verbose_name=_("target kind"), max_length=20, choices=TargetKind.choices, default=TargetKind.COUNT
+    )
     target_value = models.PositiveIntegerField(
+        verbose_name=_("target value"),
         null=True,
         blank=True,
-        help_text="How many, for a count; the share of women in percent, for a percentage; empty for a milestone.",
+        help_text=_(
+            "How many, for a count; the share of women in percent, for a percentage; empty for a milestone."
+        ),
     )
-    unit = models.CharField(max_length=60, blank=True, help_text="What is counted, for example 'meetings'.")
+    unit = models.CharField(
+        verbose_name=_("unit"),
+        max_length=60,
+        blank=True,
+        help_text=_("What is counted, for example 'meetings'."),
+    )
     counts_kind = models.CharField(
-        "events that count",
+        _("events that count"),
         max_length=20,
         choices=EventKind.choices,
         blank=True,
-        help_text="For a count target: which kind of progress event counts toward it (empty: every kind).",
+        help_text=_("For a count target: which kind of progress event counts toward it (empty: every kind)."),
     )
-    due_on = models.DateField(db_index=True)
+    due_on = models.DateField(verbose_name=_("due on"), db_index=True)
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.NOT_STARTED, db_index=True
+        verbose_name=_("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_STARTED,
+        db_index=True,
     )
     # Roll-ups of the commitment's progress events, kept by recount_rollups() in the same
     # transaction as each event is saved or deleted, so pages read one row, not every event.
-    events_in_cycle = models.PositiveIntegerField(default=0, editable=False)
-    counted_events = models.PositiveIntegerField(default=0, editable=False)
-    counted_in_field = models.PositiveIntegerField(default=0, editable=False)
-    panels_logged = models.PositiveIntegerField(default=0, editable=False)
-    panels_balanced = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Panels with at least half women speakers."
+    events_in_cycle = models.PositiveIntegerField(
+        verbose_name=_("events in cycle"), default=0, editable=False
     )
-    panels_single_sex = models.PositiveIntegerField(default=0, editable=False)
-    panel_women = models.PositiveIntegerField(default=0, editable=False)
-    panel_men = models.PositiveIntegerField(default=0, editable=False)
-    last_event_on = models.DateField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    counted_events = models.PositiveIntegerField(verbose_name=_("counted events"), default=0, editable=False)
+    counted_in_field = models.PositiveIntegerField(
+        verbose_name=_("counted in field"), default=0, editable=False
+    )
+    panels_logged = models.PositiveIntegerField(verbose_name=_("panels logged"), default=0, editable=False)
+    panels_balanced = models.PositiveIntegerField(
+        verbose_name=_("panels balanced"),
+        default=0,
+        editable=False,
+        help_text=_("Panels with at least half women speakers."),
+    )
+    panels_single_sex = models.PositiveIntegerField(
+        verbose_name=_("panels single sex"), default=0, editable=False
+    )
+    panel_women = models.PositiveIntegerField(verbose_name=_("panel women"), default=0, editable=False)
+    panel_men = models.PositiveIntegerField(verbose_name=_("panel men"), default=0, editable=False)
+    last_event_on = models.DateField(verbose_name=_("last event on"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()
     # Who changed what and when. Roll-ups are derived from events (which have their own history).
     history = HistoricalRecords(excluded_fields=[*ROLLUP_FIELDS, "updated_at"])
 
     class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         ordering = ["cycle", "champion", "number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["champion", "cycle", "number"],
                 name="commitments_commitment_unique_number",
-                violation_error_message="This champion already has a commitment with this number in this cycle.",
+                violation_error_message=_(
+                    "This champion already has a commitment with this number in this cycle."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1),
                 name="commitments_commitment_number_positive",
-                violation_error_message="Commitments are numbered from 1.",
+                violation_error_message=_("Commitments are numbered from 1."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -435,12 +486,19 @@ class Commitment(models.Model):
         return STATUS_PERCENT[self.status]
 
     @property
+    def counted_unit(self):
+        """What a count target counts, in the reader's language where the kind of event says it."""
+        if self.counts_kind:
+            return EVENT_KIND_PLURALS[self.counts_kind]
+        return self.unit or gettext("events")
+
+    @property
     def target_label(self):
         if self.target_kind == TargetKind.COUNT:
-            return f"{self.target_value} {self.unit or 'events'}"
+            return f"{self.target_value} {self.counted_unit}"
         if self.target_kind == TargetKind.PERCENTAGE:
-            return f"{self.target_value}% women speakers on panels"
-        return "Milestone"
+            return gettext("%(share)s%% women speakers on panels") % {"share": self.target_value}
+        return gettext("Milestone")
 
     @property
     def women_share(self):
@@ -452,19 +510,25 @@ class Commitment(models.Model):
     def progress_figure(self):
         """The figure behind the percentage, in words: "3 of 6 meetings, 1 in the field"."""
         if self.target_kind == TargetKind.COUNT:
-            unit = self.unit or (
-                self.get_counts_kind_display().lower() + "s" if self.counts_kind else "events"
-            )
-            figure = f"{self.counted_events} of {self.target_value} {unit}"
+            figure = gettext("%(done)s of %(target)s %(unit)s") % {
+                "done": self.counted_events,
+                "target": self.target_value,
+                "unit": self.counted_unit,
+            }
             if self.counted_in_field:
-                figure += f", {self.counted_in_field} in the field"
+                figure += gettext(", %(count)s in the field") % {"count": self.counted_in_field}
             return figure
         if self.target_kind == TargetKind.PERCENTAGE:
-            panels = f"{self.panels_logged} panel{'' if self.panels_logged == 1 else 's'}"
             if self.women_share is None:
-                return f"No speakers logged yet (target {self.target_value}% women)"
-            return f"{self.women_share}% women speakers across {panels} (target {self.target_value}%)"
-        return f"Milestone: {self.get_status_display().lower()}"
+                return gettext("No speakers logged yet (target %(target)s%% women)") % {
+                    "target": self.target_value
+                }
+            return ngettext(
+                "%(share)s%% women speakers across %(count)s panel (target %(target)s%%)",
+                "%(share)s%% women speakers across %(count)s panels (target %(target)s%%)",
+                self.panels_logged,
+            ) % {"share": self.women_share, "count": self.panels_logged, "target": self.target_value}
+        return gettext("Milestone: %(status)s") % {"status": self.get_status_display().lower()}
 
     def days_left(self, today=None):
         """Days until the due date: negative once it has passed."""
@@ -495,8 +559,11 @@ class Commitment(models.Model):
             raise ValidationError(
                 {
                     "number": (
-                        f"The {cycle.year} cycle allows at most {cycle.max_commitments} commitments per "
-                        f"champion: number {self.number} is too high."
+                        gettext(
+                            "The %(year)s cycle allows at most %(maximum)s commitments per champion: "
+                            "number %(number)s is too high."
+                        )
+                        % {"year": cycle.year, "maximum": cycle.max_commitments, "number": self.number}
                     )
                 }
             )
@@ -505,16 +572,24 @@ class Commitment(models.Model):
 class StatusChange(models.Model):
     """One entry in a commitment's status history."""
 
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="status_changes")
-    old_status = models.CharField(max_length=20, choices=Status.choices)
-    new_status = models.CharField(max_length=20, choices=Status.choices)
-    comment = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="status_changes"
     )
-    changed_at = models.DateTimeField(default=timezone.now)
+    old_status = models.CharField(verbose_name=_("old status"), max_length=20, choices=Status.choices)
+    new_status = models.CharField(verbose_name=_("new status"), max_length=20, choices=Status.choices)
+    comment = models.TextField(verbose_name=_("comment"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(verbose_name=_("changed at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["commitment", "-changed_at"])]
 
@@ -523,17 +598,17 @@ class StatusChange(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    UPCOMING = "upcoming", "Deadline approaching"
-    OVERDUE = "overdue", "Overdue notice"
-    REPORT_DUE = "report_due", "Report due"
-    STALE = "stale", "No recent progress"
+    UPCOMING = "upcoming", _("Deadline approaching")
+    OVERDUE = "overdue", _("Overdue notice")
+    REPORT_DUE = "report_due", _("Report due")
+    STALE = "stale", _("No recent progress")
 
 
 class ReminderState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Reminder(models.Model):
@@ -543,39 +618,57 @@ class Reminder(models.Model):
     conditional update, so each reminder goes out once however many sweeps run.
     """
 
-    champion = models.ForeignKey(Champion, on_delete=models.CASCADE, related_name="reminders")
-    commitment = models.ForeignKey(
-        Commitment, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    champion = models.ForeignKey(
+        Champion, verbose_name=_("champion"), on_delete=models.CASCADE, related_name="reminders"
     )
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
-    due_on = models.DateField(help_text="The day this reminder is due to go out.")
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=ReminderKind.choices)
+    due_on = models.DateField(
+        verbose_name=_("due on"), help_text=_("The day this reminder is due to go out.")
+    )
     deadline = models.DateField(
-        help_text="The deadline it is about: the commitment's due date or the report's."
+        verbose_name=_("deadline"),
+        help_text=_("The deadline it is about: the commitment's due date or the report's."),
     )
     state = models.CharField(
-        max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING, db_index=True
+        verbose_name=_("state"),
+        max_length=10,
+        choices=ReminderState.choices,
+        default=ReminderState.PENDING,
+        db_index=True,
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         ordering = ["-due_on", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["commitment", "kind", "due_on"],
                 condition=Q(commitment__isnull=False),
                 name="commitments_reminder_unique_per_commitment",
-                violation_error_message="This reminder already exists.",
+                violation_error_message=_("This reminder already exists."),
             ),
             models.UniqueConstraint(
                 fields=["champion", "cycle", "kind", "due_on"],
                 condition=Q(commitment__isnull=True),
                 name="commitments_reminder_unique_per_champion",
-                violation_error_message="This reminder already exists.",
+                violation_error_message=_("This reminder already exists."),
             ),
             models.CheckConstraint(
                 condition=Q(state__in=ReminderState.values), name="commitments_reminder_state_valid"
@@ -594,16 +687,21 @@ class Reminder(models.Model):
 class OfficeDigest(models.Model):
     """The weekly digest to the chief-of-staff office: one row per week, claimed like a reminder."""
 
-    week_of = models.DateField(unique=True, help_text="The Monday of the week it covers.")
-    state = models.CharField(max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    week_of = models.DateField(
+        verbose_name=_("week of"), unique=True, help_text=_("The Monday of the week it covers.")
+    )
+    state = models.CharField(
+        verbose_name=_("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("office digest")
+        verbose_name_plural = _("office digests")
         ordering = ["-week_of"]
-        verbose_name = "office digest"
 
     def __str__(self):
-        return f"Digest for the week of {self.week_of}"
+        return gettext("Digest for the week of %(day)s") % {"day": self.week_of}

@@ -5,25 +5,26 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from commitments.models import Commitment, EventKind
 
 
 class Scope(models.TextChoices):
-    HQ = "hq", "Headquarters"
-    FIELD = "field", "Field"
+    HQ = "hq", _("Headquarters")
+    FIELD = "field", _("Field")
 
 
 class PanelOutcome(models.TextChoices):
-    BALANCED = "balanced", "Balanced panel"
-    EXCEPTION = "exception", "Accepted as an exception"
-    DECLINED = "declined", "Declined to speak"
+    BALANCED = "balanced", _("Balanced panel")
+    EXCEPTION = "exception", _("Accepted as an exception")
+    DECLINED = "declined", _("Declined to speak")
 
 
 class TaskForceRole(models.TextChoices):
-    CO_CHAIRED = "co_chaired", "Co-chaired"
-    ATTENDED = "attended", "Attended"
+    CO_CHAIRED = "co_chaired", _("Co-chaired")
+    ATTENDED = "attended", _("Attended")
 
 
 def evidence_upload_to(instance, filename):
@@ -56,48 +57,75 @@ class ProgressEventQuerySet(models.QuerySet):
 class ProgressEvent(models.Model):
     """Something a champion did toward a commitment: a meeting, a panel, a training..."""
 
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="events")
-    occurred_on = models.DateField()
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
-    title = models.CharField(max_length=200)
-    notes = models.TextField(blank=True)
-    scope = models.CharField(max_length=10, choices=Scope.choices, blank=True)
-    location = models.CharField(max_length=200, blank=True)
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="events"
+    )
+    occurred_on = models.DateField(verbose_name=_("occurred on"))
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=EventKind.choices)
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    notes = models.TextField(verbose_name=_("notes"), blank=True)
+    scope = models.CharField(verbose_name=_("scope"), max_length=10, choices=Scope.choices, blank=True)
+    location = models.CharField(verbose_name=_("location"), max_length=200, blank=True)
     women_count = models.PositiveIntegerField(
-        default=0, help_text="Women speakers, for a panel; women participants otherwise."
+        verbose_name=_("women count"),
+        default=0,
+        help_text=_("Women speakers, for a panel; women participants otherwise."),
     )
     men_count = models.PositiveIntegerField(
-        default=0, help_text="Men speakers, for a panel; men participants otherwise."
+        verbose_name=_("men count"),
+        default=0,
+        help_text=_("Men speakers, for a panel; men participants otherwise."),
     )
     pledge_asked = models.BooleanField(
-        "Panel Parity Pledge questions put to the organisers", null=True, blank=True
+        _("Panel Parity Pledge questions put to the organisers"), null=True, blank=True
     )
-    panel_outcome = models.CharField(max_length=20, choices=PanelOutcome.choices, blank=True)
-    outcome_reason = models.TextField("reason for the exception", blank=True)
-    audience = models.CharField(max_length=200, blank=True, help_text="Who was trained, e.g. senior staff.")
-    task_force_role = models.CharField(max_length=20, choices=TaskForceRole.choices, blank=True)
-    evidence_file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
+    panel_outcome = models.CharField(
+        verbose_name=_("panel outcome"), max_length=20, choices=PanelOutcome.choices, blank=True
+    )
+    outcome_reason = models.TextField(_("reason for the exception"), blank=True)
+    audience = models.CharField(
+        verbose_name=_("audience"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who was trained, e.g. senior staff."),
+    )
+    task_force_role = models.CharField(
+        verbose_name=_("task force role"), max_length=20, choices=TaskForceRole.choices, blank=True
+    )
+    evidence_file = models.FileField(
+        verbose_name=_("evidence file"), upload_to=evidence_upload_to, blank=True, max_length=200
+    )
     evidence_name = models.CharField(
-        max_length=255, blank=True, help_text="The uploaded file's original name."
+        verbose_name=_("evidence name"),
+        max_length=255,
+        blank=True,
+        help_text=_("The uploaded file's original name."),
     )
-    evidence_url = models.URLField(blank=True, max_length=500)
+    evidence_url = models.URLField(verbose_name=_("evidence url"), blank=True, max_length=500)
     submission_key = models.UUIDField(
+        verbose_name=_("submission key"),
         null=True,
         blank=True,
         unique=True,
         editable=False,
-        help_text="Sent with the log form, so the same form posted twice saves one event.",
+        help_text=_("Sent with the log form, so the same form posted twice saves one event."),
     )
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="logged_events"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="logged_events",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = ProgressEventQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        verbose_name = _("progress event")
+        verbose_name_plural = _("progress events")
         ordering = ["-occurred_on", "-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -123,7 +151,7 @@ class ProgressEvent(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=EventKind.PANEL) | Q(women_count__gt=0) | Q(men_count__gt=0),
                 name="events_progressevent_panel_has_speakers",
-                violation_error_message="A panel needs at least one speaker.",
+                violation_error_message=_("A panel needs at least one speaker."),
             ),
         ]
         indexes = [

@@ -21,7 +21,7 @@ def test_it_shows_the_commitment_progress_and_timeline_newest_first(client, cast
     assert page.index(newer.title) < page.index(older.title)
     assert cast.commitment.description in page
     assert "1 of 4 meetings" in page
-    assert "2 women and 2 men speaking" in page
+    assert "Speakers: women 2, men 2" in page
     assert "Logged by Fiona Focal" in page
     assert 'href="https://example.org/agenda"' in page
     assert f"<title>Commitment {cast.commitment.number}:" in page
