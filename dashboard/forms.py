@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from champions.models import Hub, Organization
 from commitments.models import Category, Cycle, Status
@@ -10,14 +11,25 @@ class DashboardFilterForm(forms.Form):
     """The dashboard's filters, read from the query string so a view can be bookmarked."""
 
     cycle = forms.ModelChoiceField(
-        Cycle.objects.order_by("-year"), to_field_name="year", required=False, empty_label=None
+        Cycle.objects.order_by("-year"),
+        to_field_name="year",
+        required=False,
+        empty_label=None,
+        label=_("Cycle"),
     )
-    hub = forms.ModelChoiceField(Hub.objects.all(), required=False, empty_label="All hubs")
+    hub = forms.ModelChoiceField(Hub.objects.all(), required=False, empty_label=_("All hubs"), label=_("Hub"))
     organization = forms.ModelChoiceField(
-        Organization.objects.order_by("acronym"), required=False, empty_label="All organizations"
+        Organization.objects.order_by("acronym"),
+        required=False,
+        empty_label=_("All organizations"),
+        label=_("Organization"),
     )
-    category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)
-    status = forms.ChoiceField(choices=[("", "All statuses"), *Status.choices], required=False)
+    category = forms.ChoiceField(
+        choices=[("", _("All categories")), *Category.choices], required=False, label=_("Category")
+    )
+    status = forms.ChoiceField(
+        choices=[("", _("All statuses")), *Status.choices], required=False, label=_("Status")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

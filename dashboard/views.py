@@ -6,6 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion
 from commitments.models import Commitment, Cycle, Status
@@ -17,6 +20,7 @@ TABLE_ROWS = 25
 CHAMPIONS_PER_PAGE = 50
 EVENTS_PER_PAGE = 25
 AUDIT_ROWS = 50
+AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
 def office_required(view):
@@ -110,7 +114,7 @@ def _status_by_hub(commitments):
 
 def _chart_data(monthly, status_by_hub):
     return {
-        "months": [row["month"].strftime("%b %Y") for row in monthly],
+        "months": [date_format(row["month"], "M Y") for row in monthly],
         "events": [row["events"] for row in monthly],
         "women_share": [
             round(row["panel_women"] * 100 / (row["panel_women"] + row["panel_men"]))
@@ -119,8 +123,9 @@ def _chart_data(monthly, status_by_hub):
             for row in monthly
         ],
         "hubs": list(status_by_hub),
-        "statuses": [str(label) for _, label in Status.choices],
+        "statuses": [str(label) for _value, label in Status.choices],
         "status_by_hub": list(status_by_hub.values()),
+        "labels": {"events": gettext("Events"), "women_share": gettext("Women's share (%)")},
     }
 
 
@@ -191,14 +196,17 @@ def _audit_trail(records):
         before = previous.get(key)
         fields = []
         if record.history_type == "~" and before is not None:
-            fields = [change.field for change in record.diff_against(before).changes]
+            fields = [
+                record.instance_type._meta.get_field(change.field).verbose_name
+                for change in record.diff_against(before).changes
+            ]
         previous[key] = record
         trail.append(
             {
                 "when": record.history_date,
                 "who": record.history_user,
                 "what": record.instance_type._meta.verbose_name,
-                "action": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "action": AUDIT_ACTIONS[record.history_type],
                 "title": record.title,
                 "fields": fields,
             }

@@ -8,6 +8,7 @@ from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from commitments.models import EventKind, Status
 from events.models import PanelOutcome, ProgressEvent, Scope, TaskForceRole
@@ -59,7 +60,7 @@ class WebLinkField(forms.URLField):
     """A link to a web page: http or https only (no javascript:, ftp: or file: links)."""
 
     default_validators = [URLValidator(schemes=["http", "https"])]
-    default_error_messages = {"invalid": "Enter a web link that starts with http:// or https://."}
+    default_error_messages = {"invalid": _("Enter a web link that starts with http:// or https://.")}
 
     def __init__(self, **kwargs):
         super().__init__(assume_scheme="https", **kwargs)
@@ -68,25 +69,25 @@ class WebLinkField(forms.URLField):
 class ProgressEventForm(forms.ModelForm):
     """Log or edit one progress event, with an optional status update for its commitment."""
 
-    occurred_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    women_count = forms.IntegerField(label="Women", min_value=0, max_value=100000, initial=0)
-    men_count = forms.IntegerField(label="Men", min_value=0, max_value=100000, initial=0)
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    women_count = forms.IntegerField(label=_("Women"), min_value=0, max_value=100000, initial=0)
+    men_count = forms.IntegerField(label=_("Men"), min_value=0, max_value=100000, initial=0)
     pledge_asked = forms.TypedChoiceField(
-        label="Were the Panel Parity Pledge questions put to the organisers?",
-        choices=[("", "—"), ("yes", "Yes"), ("no", "No")],
+        label=_("Were the Panel Parity Pledge questions put to the organisers?"),
+        choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda value: value == "yes",
         empty_value=None,
         required=False,
     )
-    evidence_url = WebLinkField(label="Evidence link", required=False, max_length=500)
+    evidence_url = WebLinkField(label=_("Evidence link"), required=False, max_length=500)
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     new_status = forms.ChoiceField(
-        label="Update the commitment's status",
-        choices=[("", "Keep the current status"), *Status.choices],
+        label=_("Update the commitment's status"),
+        choices=[("", _("Keep the current status")), *Status.choices],
         required=False,
     )
     status_comment = forms.CharField(
-        label="Comment on the status",
+        label=_("Comment on the status"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
@@ -112,24 +113,24 @@ class ProgressEventForm(forms.ModelForm):
             "evidence_url",
         ]
         labels = {
-            "kind": "What happened",
-            "title": "Title",
-            "notes": "Notes",
-            "scope": "Where",
-            "location": "Place",
-            "panel_outcome": "Outcome",
-            "task_force_role": "Your role",
-            "evidence_file": "Evidence file",
-            "audience": "Audience",
+            "kind": _("What happened"),
+            "title": _("Title"),
+            "notes": _("Notes"),
+            "scope": _("Where"),
+            "location": _("Place"),
+            "panel_outcome": _("Outcome"),
+            "task_force_role": _("Your role"),
+            "evidence_file": _("Evidence file"),
+            "audience": _("Audience"),
         }
         help_texts = {
-            "evidence_file": "PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 10 MB.",
-            "title": "For example: Town hall with women staff in Goma.",
-            "scope": "Meetings, trainings: at headquarters or in the field.",
-            "audience": "Trainings: who was trained, for example senior staff.",
-            "task_force_role": "Task-force meetings: did you co-chair or attend?",
-            "panel_outcome": "Panels: balanced, accepted as an exception, or declined.",
-            "outcome_reason": "Panels accepted as an exception: why.",
+            "evidence_file": _("PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 10 MB."),
+            "title": _("For example: Town hall with women staff in Goma."),
+            "scope": _("Meetings, trainings: at headquarters or in the field."),
+            "audience": _("Trainings: who was trained, for example senior staff."),
+            "task_force_role": _("Task-force meetings: did you co-chair or attend?"),
+            "panel_outcome": _("Panels: balanced, accepted as an exception, or declined."),
+            "outcome_reason": _("Panels accepted as an exception: why."),
         }
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -160,7 +161,7 @@ class ProgressEventForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
-                "The event",
+                _("The event"),
                 "kind",
                 "occurred_on",
                 "title",
@@ -170,7 +171,7 @@ class ProgressEventForm(forms.ModelForm):
                 _kind_div("task_force_role"),
             ),
             Fieldset(
-                "Who took part: speakers for a panel, participants otherwise",
+                _("Who took part: speakers for a panel, participants otherwise"),
                 Div(
                     Div("women_count", css_class="col-6"),
                     Div("men_count", css_class="col-6"),
@@ -181,7 +182,7 @@ class ProgressEventForm(forms.ModelForm):
                 id="who-took-part",
             ),
             Fieldset(
-                "Panel parity",
+                _("Panel parity"),
                 "pledge_asked",
                 "panel_outcome",
                 "outcome_reason",
@@ -189,8 +190,8 @@ class ProgressEventForm(forms.ModelForm):
                 data_kinds=kinds_using("panel_outcome"),
                 id="panel-parity",
             ),
-            Fieldset("Notes and evidence", "notes", "evidence_file", "evidence_url"),
-            Fieldset("Status", "new_status", "status_comment"),
+            Fieldset(_("Notes and evidence"), "notes", "evidence_file", "evidence_url"),
+            Fieldset(_("Status"), "new_status", "status_comment"),
             "submission_key",
         )
 
@@ -198,11 +199,15 @@ class ProgressEventForm(forms.ModelForm):
         day = self.cleaned_data["occurred_on"]
         cycle = self.commitment.cycle
         if day > timezone.localdate():
-            raise forms.ValidationError("This date is in the future: log events once they have happened.")
+            raise forms.ValidationError(_("This date is in the future: log events once they have happened."))
         if not cycle.contains(day):
             raise forms.ValidationError(
-                f"Choose a date within the {cycle.year} cycle, from {date_format(cycle.starts_on, 'j F Y')} "
-                f"to {date_format(cycle.ends_on, 'j F Y')}."
+                _("Choose a date within the %(year)s cycle, from %(start)s to %(end)s.")
+                % {
+                    "year": cycle.year,
+                    "start": date_format(cycle.starts_on, "j F Y"),
+                    "end": date_format(cycle.ends_on, "j F Y"),
+                }
             )
         return day
 
@@ -213,17 +218,21 @@ class ProgressEventForm(forms.ModelForm):
         suffix = Path(upload.name).suffix.lower()
         if suffix not in EVIDENCE_SIGNATURES:
             raise forms.ValidationError(
-                "This type of file is not accepted: upload a PDF, Word, Excel, PowerPoint, PNG or JPEG file."
+                _(
+                    "This type of file is not accepted: upload a PDF, Word, Excel, PowerPoint, PNG or JPEG file."
+                )
             )
         if upload.size > MAX_EVIDENCE_SIZE:
             raise forms.ValidationError(
-                f"This file is {filesizeformat(upload.size)}: evidence files may be at most "
-                f"{filesizeformat(MAX_EVIDENCE_SIZE)}."
+                _("This file is %(size)s: evidence files may be at most %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_EVIDENCE_SIZE)}
             )
         head = upload.read(16)
         upload.seek(0)
         if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
-            raise forms.ValidationError(f"This file's content is not a {suffix.lstrip('.').upper()} file.")
+            raise forms.ValidationError(
+                _("This file's content is not a %(type)s file.") % {"type": suffix.lstrip(".").upper()}
+            )
         return upload
 
     def clean(self):
@@ -242,10 +251,11 @@ class ProgressEventForm(forms.ModelForm):
                 and not cleaned["women_count"] + cleaned["men_count"]
             ):
                 self.add_error(
-                    "women_count", "A panel needs at least one speaker: enter how many women and men spoke."
+                    "women_count",
+                    _("A panel needs at least one speaker: enter how many women and men spoke."),
                 )
             if cleaned.get("panel_outcome") == PanelOutcome.EXCEPTION and not cleaned.get("outcome_reason"):
-                self.add_error("outcome_reason", "Say why the panel was accepted as an exception.")
+                self.add_error("outcome_reason", _("Say why the panel was accepted as an exception."))
         if (
             cleaned.get("new_status")
             and cleaned.get("new_status") == self.commitment.status

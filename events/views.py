@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from champions.models import Champion
@@ -31,7 +32,7 @@ def _get_event_for_user(user, pk, *, to_change=False):
     )
     event = get_object_or_404(events, pk=pk)
     if to_change and not event.can_be_changed_by(user):
-        raise Http404("You may not change this event.")
+        raise Http404(_("You may not change this event."))
     return event
 
 
@@ -77,9 +78,9 @@ def log_progress(request, pk):
             # The same form posted twice (a double click, a resend): the first post saved it.
             if event.evidence_file:
                 event.evidence_file.delete(save=False)
-            messages.info(request, "This progress was already saved.")
+            messages.info(request, _("This progress was already saved."))
         else:
-            messages.success(request, f"Progress logged: “{event.title}”.")
+            messages.success(request, _("Progress logged: “%(title)s”.") % {"title": event.title})
         return redirect("commitment_detail", commitment.pk)
     return render(request, "events/event_form.html", {"form": form, "commitment": commitment, "event": None})
 
@@ -94,7 +95,7 @@ def edit_event(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         _save_event(form, form.save(commit=False), request.user)
-        messages.success(request, f"Event updated: “{event.title}”.")
+        messages.success(request, _("Event updated: “%(title)s”.") % {"title": event.title})
         return redirect("commitment_detail", commitment.pk)
     return render(request, "events/event_form.html", {"form": form, "commitment": commitment, "event": event})
 
@@ -119,7 +120,7 @@ def delete_event(request, pk):
     if request.method == "POST":
         commitment_pk = event.commitment_id
         event.delete()
-        messages.success(request, f"Event deleted: “{event.title}”.")
+        messages.success(request, _("Event deleted: “%(title)s”.") % {"title": event.title})
         return redirect("commitment_detail", commitment_pk)
     return render(
         request, "events/event_confirm_delete.html", {"event": event, "commitment": event.commitment}
@@ -131,11 +132,11 @@ def evidence(request, pk):
     """Serve an event's evidence file to those who may see the event, as a download."""
     event = _get_event_for_user(request.user, pk)
     if not event.evidence_file:
-        raise Http404("This event has no evidence file.")
+        raise Http404(_("This event has no evidence file."))
     try:
         handle = event.evidence_file.open("rb")
     except FileNotFoundError as missing:
-        raise Http404("The evidence file is missing.") from missing
+        raise Http404(_("The evidence file is missing.")) from missing
     return FileResponse(handle, as_attachment=True, filename=event.evidence_name or event.evidence_file.name)
 
 

@@ -9,7 +9,7 @@
 
   new Chart(document.getElementById("chart-events"), {
     type: "bar",
-    data: { labels: data.months, datasets: [{ label: "Events", data: data.events, backgroundColor: "#3b1f5c" }] },
+    data: { labels: data.months, datasets: [{ label: data.labels.events, data: data.events, backgroundColor: "#3b1f5c" }] },
     options: { plugins: { legend: { display: false } } }
   });
 
@@ -26,7 +26,7 @@
 
   new Chart(document.getElementById("chart-parity"), {
     type: "line",
-    data: { labels: data.months, datasets: [{ label: "Women's share (%)", data: data.women_share, borderColor: "#3b1f5c", spanGaps: true }] },
+    data: { labels: data.months, datasets: [{ label: data.labels.women_share, data: data.women_share, borderColor: "#3b1f5c", spanGaps: true }] },
     options: { scales: { y: { min: 0, max: 100 } } }
   });
 })();
