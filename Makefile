@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint check-migrations clean
+.PHONY: run test setup messages lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+# The French catalogue, compiled from locale/fr/LC_MESSAGES/django.po (needs gettext's msgfmt).
+locale/fr/LC_MESSAGES/django.mo: locale/fr/LC_MESSAGES/django.po | $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; } || \
+		{ echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
+	$(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
+
+setup: $(VENV)/.installed locale/fr/LC_MESSAGES/django.mo
 
 ## Set up (virtual environment, requirements, migrations, demo data) and start web, worker and beat.
 run: setup
@@ -29,6 +36,12 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+
+## Extract the interface's strings into locale/fr/LC_MESSAGES/django.po (then translate, then `make setup`).
+MAKEMESSAGES = manage.py makemessages -l fr --no-obsolete --ignore=.venv/* --ignore=var/* --ignore=static/* \
+	--ignore=bench/* --ignore=*/tests/* --ignore=conftest.py
+messages: setup
+	$(BIN)/python $(MAKEMESSAGES)
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -4,7 +4,7 @@
   var source = document.getElementById("chart-data");
   if (!source || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
-  var palette = ["#6c757d", "#0b5ed7", "#146c43", "#997404", "#b02a37", "#0f5132", "#495057"];
+  var palette = ["#6c757d", "#0b5ed7", "#146c43", "#7a5c00", "#b02a37", "#0f5132", "#495057"];
   Chart.defaults.animation = false;
 
   new Chart(document.getElementById("chart-events"), {
