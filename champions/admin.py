@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from champions.models import Champion, Hub, Organization
@@ -13,7 +14,7 @@ class HubAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_champion_count=Count("champions"))
 
-    @admin.display(description="champions", ordering="_champion_count")
+    @admin.display(description=_("champions"), ordering="_champion_count")
     def champion_count(self, hub):
         return hub._champion_count
 
@@ -46,6 +47,6 @@ class ChampionAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_focal_point_count=Count("focal_points", distinct=True))
 
-    @admin.display(description="focal points", ordering="_focal_point_count")
+    @admin.display(description=_("focal points"), ordering="_focal_point_count")
     def focal_point_count(self, champion):
         return champion._focal_point_count

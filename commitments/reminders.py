@@ -154,17 +154,22 @@ def sweep(today=None, queue=None):
             .values_list("pk", flat=True)
         )
         if queue:
-            transaction.on_commit(lambda: _queue_all(queue, ids))
+            transaction.on_commit(lambda: queue_deliveries(queue, ids))
     return ids
 
 
-def _queue_all(queue, ids):
+def queue_deliveries(queue, ids):
+    """Hand each id to `queue` (a task's delay); False if the broker could not be reached.
+
+    Nothing is lost when it cannot: the reminders stay pending and the next sweep queues them.
+    """
     for reminder_id in ids:
         try:
             queue(reminder_id)
-        except Exception:  # the broker's errors vary by transport; nothing is lost, so log and go on
+        except Exception:  # the broker's errors vary by transport; nothing is lost, so log and stop
             logger.exception("Could not queue reminder %s; the next sweep will", reminder_id)
-            return
+            return False
+    return True
 
 
 @dataclass

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.admin import CommitmentAdmin
@@ -55,26 +56,26 @@ class ProgressEventAdmin(SimpleHistoryAdmin):
     readonly_fields = ("evidence_file", "evidence_name", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("commitment", "occurred_on", "kind", "title", "notes", "logged_by")}),
-        ("Where and who", {"fields": ("scope", "location", "women_count", "men_count", "audience")}),
-        ("Panels", {"fields": ("pledge_asked", "panel_outcome", "outcome_reason")}),
-        ("Task forces", {"fields": ("task_force_role",)}),
+        (_("Where and who"), {"fields": ("scope", "location", "women_count", "men_count", "audience")}),
+        (_("Panels"), {"fields": ("pledge_asked", "panel_outcome", "outcome_reason")}),
+        (_("Task forces"), {"fields": ("task_force_role",)}),
         (
-            "Evidence",
+            _("Evidence"),
             {
                 "fields": ("evidence_url", "evidence_file", "evidence_name"),
-                "description": "Files are uploaded through the log form, which checks their content.",
+                "description": _("Files are uploaded through the log form, which checks their content."),
             },
         ),
-        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
-    @admin.display(description="commitment", ordering="commitment__champion__full_name")
+    @admin.display(description=_("commitment"), ordering="commitment__champion__full_name")
     def champion_commitment(self, event):
         return f"{event.commitment.champion} #{event.commitment.number}"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "evidence_url":
-            return WebLinkField(label="Evidence link", required=False, max_length=db_field.max_length)
+            return WebLinkField(label=_("Evidence link"), required=False, max_length=db_field.max_length)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def delete_queryset(self, request, queryset):

@@ -1,0 +1,234 @@
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from champions.tests.factories import ChampionFactory
+from commitments.models import Reminder, ReminderKind, ReminderState, Status
+from commitments.tests.factories import CommitmentFactory, CycleFactory
+
+REMINDERS = reverse("admin:commitments_reminder_changelist")
+COMMITMENTS = reverse("admin:commitments_commitment_changelist")
+
+
+@pytest.fixture
+def eager(settings):
+    """Queued deliveries run in this process, as a worker would run them."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+
+
+@pytest.fixture
+def commitment(db):
+    """An open commitment due in 7 days (the real today), of a champion with a focal point."""
+    today = timezone.localdate()
+    cycle = CycleFactory(
+        year=today.year,
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=60),
+        report_due_on=today + datetime.timedelta(days=90),
+    )
+    champion = ChampionFactory(focal_points=[UserFactory(email="focal@example.org")])
+    return CommitmentFactory(
+        champion=champion, cycle=cycle, number=1, due_on=today + datetime.timedelta(days=7)
+    )
+
+
+def make_reminder(commitment, **fields):
+    values = {
+        "champion": commitment.champion,
+        "commitment": commitment,
+        "cycle": commitment.cycle,
+        "kind": ReminderKind.UPCOMING,
+        "due_on": timezone.localdate(),
+        "deadline": commitment.due_on,
+        **fields,
+    }
+    if values.get("state") == ReminderState.SENT:
+        values.setdefault("sent_at", timezone.now())
+    return Reminder.objects.create(**values)
+
+
+def failed_reminder(commitment, **fields):
+    return make_reminder(
+        commitment,
+        state=ReminderState.FAILED,
+        attempts=5,
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+        **fields,
+    )
+
+
+def addressees():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def shown_messages(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def act(client, url, action, *objects, follow=False):
+    data = {"action": action, "_selected_action": [obj.pk for obj in objects]}
+    return client.post(url, data, follow=follow)
+
+
+def test_it_filters_reminders_by_state(client, admin_user, commitment):
+    failed = failed_reminder(commitment)
+    make_reminder(commitment, state=ReminderState.SENT, due_on=timezone.localdate() - datetime.timedelta(1))
+    client.force_login(admin_user)
+
+    response = client.get(REMINDERS, {"state__exact": ReminderState.FAILED})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [failed]
+
+
+def test_it_filters_reminders_by_kind(client, admin_user, commitment):
+    make_reminder(commitment, kind=ReminderKind.UPCOMING)
+    overdue = make_reminder(commitment, kind=ReminderKind.OVERDUE)
+    client.force_login(admin_user)
+
+    response = client.get(REMINDERS, {"kind__exact": ReminderKind.OVERDUE})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [overdue]
+
+
+def test_it_resends_a_failed_reminder(
+    client, admin_user, commitment, eager, django_capture_on_commit_callbacks
+):
+    reminder = failed_reminder(commitment)
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = act(client, REMINDERS, "resend_failed", reminder)
+
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.PENDING, 0, "")
+    assert mail.outbox == []  # queued only once the request's transaction commits
+
+    for callback in callbacks:
+        callback()
+
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.SENT, 1, "")
+    assert addressees() == sorted(["focal@example.org", commitment.champion.user.email])
+
+
+def test_it_does_not_resend_a_sent_reminder(
+    client, admin_user, commitment, eager, django_capture_on_commit_callbacks
+):
+    reminder = make_reminder(commitment, state=ReminderState.SENT, attempts=1)
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = act(client, REMINDERS, "resend_failed", reminder, follow=True)
+
+    assert callbacks == []
+    assert shown_messages(response) == ["Skipped 1 reminder that had not failed."]
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (ReminderState.SENT, 1)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_says_how_many_reminders_it_queued_and_skipped(client, admin_user, commitment, eager):
+    # transaction=True: the request's own commit queues the deliveries, as in production.
+    failed = failed_reminder(commitment)
+    sent = make_reminder(commitment, kind=ReminderKind.STALE, state=ReminderState.SENT, attempts=1)
+    client.force_login(admin_user)
+
+    response = act(client, REMINDERS, "resend_failed", failed, sent, follow=True)
+
+    assert response.status_code == 200
+    assert sorted(shown_messages(response)) == [
+        "Queued 1 failed reminder to be resent.",
+        "Skipped 1 reminder that had not failed.",
+    ]
+    assert Reminder.objects.get(pk=failed.pk).state == ReminderState.SENT
+    assert len(addressees()) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("unreachable_broker")
+def test_it_says_so_when_the_broker_cannot_be_reached_and_the_next_sweep_sends_it(
+    client, admin_user, commitment
+):
+    reminder = failed_reminder(commitment)
+    client.force_login(admin_user)
+
+    response = act(client, REMINDERS, "resend_failed", reminder, follow=True)
+
+    assert response.status_code == 200
+    assert shown_messages(response) == [
+        "Could not reach the task queue: the reminders are pending and the next reminder sweep will send them."
+    ]
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (ReminderState.PENDING, 0)
+    assert mail.outbox == []
+
+    call_command("send_reminders", stdout=io.StringIO())
+
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.SENT
+    assert len(addressees()) == 2
+
+
+def test_it_sends_a_reminder_now_to_the_champion_and_focal_point(
+    client, admin_user, commitment, eager, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(client, COMMITMENTS, "send_reminder_now", commitment)
+
+    assert response.status_code == 302
+    reminder = Reminder.objects.get()
+    assert (reminder.kind, reminder.due_on, reminder.deadline, reminder.state) == (
+        ReminderKind.UPCOMING,
+        timezone.localdate(),
+        commitment.due_on,
+        ReminderState.SENT,
+    )
+    assert addressees() == sorted(["focal@example.org", commitment.champion.user.email])
+    assert mail.outbox[0].subject == "Commitment 1 is due in 7 days"
+
+
+def test_it_sends_nothing_more_when_asked_twice_in_a_day(
+    client, admin_user, commitment, eager, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, COMMITMENTS, "send_reminder_now", commitment)
+    sent = len(mail.outbox)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = act(client, COMMITMENTS, "send_reminder_now", commitment, follow=True)
+
+    assert callbacks == []
+    assert shown_messages(response) == ["Skipped 1 commitment that already has a reminder today."]
+    assert len(mail.outbox) == sent
+    assert Reminder.objects.count() == 1
+
+
+def test_it_sends_no_reminder_for_a_closed_commitment(
+    client, admin_user, commitment, eager, django_capture_on_commit_callbacks
+):
+    commitment.status = Status.COMPLETED
+    commitment.save()
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(client, COMMITMENTS, "send_reminder_now", commitment, follow=True)
+
+    assert shown_messages(response) == [
+        "Skipped 1 commitment that is closed or past due, or whose champion is inactive."
+    ]
+    assert not Reminder.objects.exists()
+    assert mail.outbox == []

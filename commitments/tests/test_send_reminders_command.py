@@ -1,0 +1,86 @@
+import datetime
+import io
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from accounts.tests.factories import UserFactory
+from champions.tests.factories import ChampionFactory
+from commitments.models import Reminder, ReminderKind, ReminderState
+from commitments.tests.factories import CommitmentFactory, CycleFactory
+from events.tests.factories import ProgressEventFactory
+
+DUE_ON = datetime.date(2026, 4, 10)
+SEVEN_DAYS_BEFORE = DUE_ON - datetime.timedelta(days=7)
+
+
+def at_eight(day):
+    return time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(8), tzinfo=zoneinfo.ZoneInfo("UTC")), tick=False
+    )
+
+
+def send_reminders():
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def commitment(db):
+    champion = ChampionFactory(focal_points=[UserFactory(email="focal@example.org")])
+    commitment = CommitmentFactory(champion=champion, cycle=CycleFactory(year=2026), number=1, due_on=DUE_ON)
+    # Recent progress keeps the "no recent progress" nudge out of the way.
+    ProgressEventFactory(commitment=commitment, occurred_on=datetime.date(2026, 3, 1))
+    return commitment
+
+
+def test_it_sends_the_reminder_due_today(commitment):
+    with at_eight(SEVEN_DAYS_BEFORE):
+        output = send_reminders()
+
+    assert "1 reminders due: 1 sent." in output
+    reminder = Reminder.objects.get()
+    assert (reminder.kind, reminder.due_on, reminder.state) == (
+        ReminderKind.UPCOMING,
+        SEVEN_DAYS_BEFORE,
+        ReminderState.SENT,
+    )
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(
+        ["focal@example.org", commitment.champion.user.email]
+    )
+    assert mail.outbox[0].subject == "Commitment 1 is due in 7 days"
+
+
+def test_it_sends_nothing_the_second_time(commitment):
+    with at_eight(SEVEN_DAYS_BEFORE):
+        send_reminders()
+        sent = len(mail.outbox)
+        output = send_reminders()
+
+    assert "0 reminders due: nothing to send." in output
+    assert len(mail.outbox) == sent
+    assert Reminder.objects.count() == 1
+
+
+def test_it_says_so_when_nothing_is_due(commitment):
+    with at_eight(DUE_ON - datetime.timedelta(days=31)):  # the day before the 30-day reminder
+        output = send_reminders()
+
+    assert "0 reminders due: nothing to send." in output
+    assert mail.outbox == []
+
+
+def test_it_counts_reminders_nobody_can_receive_as_failed(commitment):
+    for user in [commitment.champion.user, *commitment.champion.focal_points.all()]:
+        user.reminder_emails = False
+        user.save()
+
+    with at_eight(SEVEN_DAYS_BEFORE):
+        output = send_reminders()
+
+    assert "1 reminders due: 1 failed." in output
+    assert mail.outbox == []

@@ -1,0 +1,181 @@
+import datetime
+import io
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.tests.factories import OfficeMemberFactory, UserFactory
+from champions.tests.factories import ChampionFactory
+from commitments.models import OfficeDigest, Reminder, ReminderKind, ReminderState
+from commitments.tasks import deliver_reminder, send_office_digest, sweep_reminders
+from commitments.tests.factories import CommitmentFactory, CycleFactory
+
+
+@pytest.fixture
+def eager(settings):
+    """Tasks run in this process when queued, and their errors are raised here."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+
+
+@pytest.fixture
+def eager_retries(settings):
+    """Tasks run in this process, and a retry runs at once instead of after its countdown.
+
+    Why not propagating: Celery would raise the Retry itself here instead of running the retry;
+    result.get() still raises a task's error.
+    """
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+
+
+@pytest.fixture
+def due_in_seven_days(db):
+    """An open commitment whose 7-day reminder is due today (the real today: no time travel here)."""
+    today = timezone.localdate()
+    # The cycle started recently and its report is far off: only the 7-day reminder is due.
+    cycle = CycleFactory(
+        year=today.year,
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=60),
+        report_due_on=today + datetime.timedelta(days=90),
+    )
+    champion = ChampionFactory(focal_points=[UserFactory(email="focal@example.org")])
+    return CommitmentFactory(
+        champion=champion, cycle=cycle, number=1, due_on=today + datetime.timedelta(days=7)
+    )
+
+
+def _pending_reminder(commitment):
+    return Reminder.objects.create(
+        champion=commitment.champion,
+        commitment=commitment,
+        cycle=commitment.cycle,
+        kind=ReminderKind.UPCOMING,
+        due_on=timezone.localdate(),
+        deadline=commitment.due_on,
+    )
+
+
+def addressees():
+    """Every address the emails sent went to, once per email: each person reminded appears once."""
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+class FlakyBackend(EmailBackend):
+    """An SMTP server that drops the connection for the first `failures` sends."""
+
+    failures = 0
+
+    def send_messages(self, messages):
+        if FlakyBackend.failures > 0:
+            FlakyBackend.failures -= 1
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky_smtp(settings):
+    settings.EMAIL_BACKEND = "commitments.tests.test_tasks.FlakyBackend"
+    yield FlakyBackend
+    FlakyBackend.failures = 0
+
+
+def test_it_sweeps_and_delivers_the_reminders_due(
+    due_in_seven_days, eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = sweep_reminders.delay()
+
+    assert result.get() == 1
+    reminder = Reminder.objects.get()
+    assert (reminder.kind, reminder.due_on, reminder.state) == (
+        ReminderKind.UPCOMING,
+        timezone.localdate(),
+        ReminderState.SENT,
+    )
+    assert addressees() == sorted(["focal@example.org", due_in_seven_days.champion.user.email])
+    assert mail.outbox[0].subject == "Commitment 1 is due in 7 days"
+
+
+def test_it_queues_nothing_before_the_sweep_commits(
+    due_in_seven_days, eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        sweep_reminders.delay()
+
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+    assert Reminder.objects.get().state == ReminderState.PENDING
+
+
+def test_it_retries_a_failed_send_and_then_sends_once(due_in_seven_days, eager_retries, flaky_smtp):
+    flaky_smtp.failures = 1
+    reminder = _pending_reminder(due_in_seven_days)
+
+    result = deliver_reminder.delay(reminder.pk)
+
+    assert result.get() == ReminderState.SENT
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.SENT, 2, "")
+    assert addressees() == sorted(["focal@example.org", due_in_seven_days.champion.user.email])
+
+
+def test_it_gives_up_after_the_last_try(due_in_seven_days, eager_retries, flaky_smtp):
+    flaky_smtp.failures = 100
+    reminder = _pending_reminder(due_in_seven_days)
+
+    result = deliver_reminder.delay(reminder.pk)
+
+    assert result.get() == ReminderState.FAILED
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (ReminderState.FAILED, 5)
+    assert "SMTPServerDisconnected" in reminder.last_error
+    assert mail.outbox == []
+
+
+def test_it_sends_nothing_for_a_reminder_already_sent(due_in_seven_days, eager):
+    reminder = _pending_reminder(due_in_seven_days)
+    deliver_reminder.delay(reminder.pk)
+
+    result = deliver_reminder.delay(reminder.pk)  # a redelivered message
+
+    assert result.get() == "not claimed"
+    assert len(addressees()) == 2
+
+
+def test_it_loses_nothing_when_the_broker_cannot_be_reached(
+    due_in_seven_days, unreachable_broker, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_reminders() == 1  # as beat's worker runs it; queueing each delivery fails
+
+    reminder = Reminder.objects.get()
+    assert reminder.state == ReminderState.PENDING
+    assert reminder.attempts == 0
+    assert f"Could not queue reminder {reminder.pk}" in caplog.text
+    assert "127.0.0.1:1" in caplog.text
+    assert mail.outbox == []
+
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)  # the next sweep, run by hand here
+
+    assert "1 reminders due: 1 sent." in out.getvalue()
+
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.SENT
+    assert len(addressees()) == 2
+
+
+def test_it_sends_the_office_digest_once_a_week(db, eager):
+    OfficeMemberFactory(email="office@example.org")
+
+    assert send_office_digest.delay().get() == ReminderState.SENT
+    assert send_office_digest.delay().get() == "not claimed"
+
+    assert [m.to for m in mail.outbox] == [["office@example.org"]]
+    assert OfficeDigest.objects.get().state == ReminderState.SENT
