@@ -35,7 +35,9 @@ test: setup
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	@# A folder of its own for this run (SQLite test database, filesystem broker, emails), so a
+	@# test run never meets the app started by `make run`, nor another test run.
+	VAR_DIR=$${TEST_VAR_DIR:-$$(mktemp -d -t gc-test-XXXXXX)} DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Extract the interface's strings into locale/fr/LC_MESSAGES/django.po (then translate, then `make setup`).
 MAKEMESSAGES = manage.py makemessages -l fr --no-obsolete --ignore=.venv/* --ignore=var/* --ignore=static/* \

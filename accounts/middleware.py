@@ -1,4 +1,8 @@
+import logging
+
 from django.utils import translation
+
+security_log = logging.getLogger("accounts.security")
 
 
 class UserLanguageMiddleware:
@@ -18,4 +22,28 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = user.language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class RefusedAccessLogMiddleware:
+    """Log who was refused what (403, 404), to follow probing of other champions' pages.
+
+    Logs the user's id and the path; never the session key, a cookie or a form's content.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404):
+            user = getattr(request, "user", None)
+            security_log.warning(
+                "Refused %s %s (%s) to %s from %s",
+                request.method,
+                request.path,
+                response.status_code,
+                f"user {user.pk}" if user and user.is_authenticated else "an anonymous visitor",
+                request.META.get("REMOTE_ADDR", "?"),
+            )
         return response

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -126,6 +127,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_CALLABLE = "accounts.models.sign_in_name"
+# The sign-in form names the email field "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 # Keep a record of every failed sign-in, even after a success resets the count.
