@@ -23,6 +23,7 @@ locale/fr/LC_MESSAGES/django.mo: locale/fr/LC_MESSAGES/django.po | $(VENV)/.inst
 setup: $(VENV)/.installed locale/fr/LC_MESSAGES/django.mo
 
 ## Set up (virtual environment, requirements, migrations, demo data) and start web, worker and beat.
+run: export SITE_URL ?= http://127.0.0.1:$(or $(WEB_PORT),8000)
 run: setup
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py seed_demo

@@ -129,12 +129,18 @@ def plan(today):
 
 
 def release_abandoned(now=None):
-    """Reminders left 'sending' by a worker that died go back to pending, to be sent again."""
+    """Reminders left 'sending' by a worker that died go back to pending; returns their ids.
+
+    (The weekly digest's row too; the digest task sends it again when it next runs.)
+    """
     cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT)
-    for model in (Reminder, OfficeDigest):
-        model.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff).update(
-            state=ReminderState.PENDING
-        )
+    abandoned = Reminder.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff)
+    ids = list(abandoned.values_list("pk", flat=True))
+    Reminder.objects.filter(pk__in=ids, state=ReminderState.SENDING).update(state=ReminderState.PENDING)
+    OfficeDigest.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff).update(
+        state=ReminderState.PENDING
+    )
+    return ids
 
 
 def sweep(today=None, queue=None):

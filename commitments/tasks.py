@@ -10,6 +10,15 @@ def sweep_reminders():
     return len(ids)
 
 
+@shared_task
+def release_abandoned_reminders():
+    """Hourly (beat): reminders a dead worker left 'sending' go back to pending and are queued again."""
+    ids = reminders.release_abandoned()
+    if ids:
+        reminders.queue_deliveries(deliver_reminder.delay, ids)
+    return len(ids)
+
+
 @shared_task(bind=True, max_retries=None)
 def deliver_reminder(self, reminder_id):
     """Send one reminder, once. A failed send is retried after a back-off delay (see settings)."""

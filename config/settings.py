@@ -218,13 +218,17 @@ OVERDUE_NOTICES_AT_MOST = 4
 DIGEST_DUE_WITHIN_DAYS = 14
 # Delays before the 2nd, 3rd, 4th and 5th try of a failed delivery, in seconds.
 REMINDER_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 60 * 60]
-# A reminder left "sending" this long (its worker died) is picked up again by the next sweep.
-REMINDER_SENDING_TIMEOUT = 15 * 60
+# A reminder left "sending" this long (its worker died) is sent again by the hourly release.
+REMINDER_SENDING_TIMEOUT = env.int("REMINDER_SENDING_TIMEOUT", default=15 * 60)
 _hour, _minute = (int(part) for part in REMINDER_TIME.split(":"))
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {
         "task": "commitments.tasks.sweep_reminders",
         "schedule": crontab(hour=_hour, minute=_minute),
+    },
+    "release-abandoned-reminders": {
+        "task": "commitments.tasks.release_abandoned_reminders",
+        "schedule": crontab(minute=17),
     },
     "office-digest": {
         "task": "commitments.tasks.send_office_digest",

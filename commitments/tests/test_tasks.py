@@ -179,3 +179,20 @@ def test_it_sends_the_office_digest_once_a_week(db, eager):
 
     assert [m.to for m in mail.outbox] == [["office@example.org"]]
     assert OfficeDigest.objects.get().state == ReminderState.SENT
+
+
+def test_the_hourly_release_requeues_a_reminder_a_dead_worker_left_sending(
+    due_in_seven_days, eager, django_capture_on_commit_callbacks
+):
+    from commitments import reminders
+    from commitments.tasks import release_abandoned_reminders
+
+    (reminder_id,) = reminders.sweep()
+    assert reminders._claim(Reminder, reminder_id)  # a worker claimed it, then died
+    assert release_abandoned_reminders() == 0  # too recent to be called abandoned
+    Reminder.objects.filter(pk=reminder_id).update(claimed_at=timezone.now() - datetime.timedelta(minutes=20))
+    assert release_abandoned_reminders() == 1
+    reminder = Reminder.objects.get()
+    assert (reminder.state, reminder.attempts) == (ReminderState.SENT, 2)
+    assert len(mail.outbox) == 1
+    assert release_abandoned_reminders() == 0

@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -20,7 +21,6 @@ from events.models import PanelOutcome, ProgressEvent, Scope, TaskForceRole
 SEED = 2026
 DOMAIN = "demo.genderchampions.org"
 PASSWORD = "demo-password-2026"
-URL = "http://127.0.0.1:8000/"
 BATCH_SIZE = 2000
 DAY = datetime.timedelta(days=1)
 SCALED_PREFIX = "Champion "
@@ -314,7 +314,7 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS("The demo data is already there: nothing added."))
-        self.stdout.write(f"Demo logins for {URL} (password for every demo user: {PASSWORD}):")
+        self.stdout.write(f"Demo logins for {settings.SITE_URL}/ (password for every demo user: {PASSWORD}):")
         for role, email in [
             ("champion", LACROIX_EMAIL),
             ("focal point", FOCAL_POINT_EMAIL),

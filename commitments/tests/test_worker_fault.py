@@ -1,0 +1,254 @@
+"""A real Celery worker killed in the middle of sending a reminder; the reminder goes out once after restart.
+
+Nothing is mocked inside the workers: they send through an SMTP server this test runs on 127.0.0.1,
+which first stalls after its greeting (so the first worker hangs mid-send and is killed there), then
+behaves and keeps every message it is given.
+"""
+
+import ast
+import contextlib
+import datetime
+import email
+import email.policy
+import os
+import re
+import signal
+import socketserver
+import subprocess
+import sys
+import threading
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from commitments.models import Reminder, ReminderState
+from commitments.tasks import sweep_reminders
+from commitments.tests.workers import (
+    WAIT_SECONDS,
+    commitment_due_in_seven_days,
+    wait_for,
+    worker_database_url,
+)
+from config.celery import app
+
+ON_REDIS = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+
+
+class SMTPConversation(socketserver.StreamRequestHandler):
+    """Just enough SMTP for Django's backend: one-line replies, no extensions, no authentication."""
+
+    timeout = WAIT_SECONDS  # no conversation outlives the test's longest wait
+
+    def reply(self, line):
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self):
+        server = self.server
+        # A conversation begun while the server stalls stays stalled, as a hung server's does.
+        stalling = not server.behaving.is_set()
+        self.reply("220 smtp.test ESMTP")
+        with contextlib.suppress(OSError):  # a timeout or a client gone: the conversation is over
+            while line := self.rfile.readline():
+                if stalling:
+                    server.stalled.set()  # read the client's command, and never answer it
+                    continue
+                command = line[:4].upper()
+                if command in (b"EHLO", b"HELO"):
+                    self.reply("250 smtp.test")
+                elif command == b"DATA":
+                    self.reply("354 End data with <CR><LF>.<CR><LF>")
+                    data = b""
+                    while not data.endswith(b"\r\n.\r\n"):
+                        chunk = self.rfile.readline()
+                        if not chunk:
+                            return  # cut off mid-message: not received
+                        data += chunk
+                    with server.lock:
+                        server.messages.append(data[: -len(b".\r\n")])
+                    self.reply("250 OK")
+                elif command == b"QUIT":
+                    self.reply("221 Bye")
+                    return
+                else:  # MAIL FROM, RCPT TO, RSET, NOOP
+                    self.reply("250 OK")
+
+
+class SMTPServer(socketserver.ThreadingTCPServer):
+    """Stalls every conversation after its greeting until `behaving` is set; then keeps each message."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), SMTPConversation)
+        self.behaving = threading.Event()
+        self.stalled = threading.Event()  # a client spoke and got no answer
+        self.messages = []  # each DATA transaction completed, as the raw message
+        self.lock = threading.Lock()
+
+    @property
+    def port(self):
+        return self.server_address[1]
+
+
+@contextlib.contextmanager
+def running_smtp_server():
+    server = SMTPServer()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def stop(worker, sig=signal.SIGTERM):
+    """Signal the worker's whole process group (it leads one), so nothing of it survives."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, sig)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+@contextlib.contextmanager
+def running_worker(name, tmp_path, smtp_port):
+    """A worker process sending email through 127.0.0.1:`smtp_port`; its output goes to tmp_path/<name>.log.
+
+    The log is printed when the block ends, so pytest shows it whenever the test failed.
+    """
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": worker_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "VAR_DIR": str(settings.VAR_DIR),
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        # Longer than the test waits: a stalled send hangs until the worker is killed.
+        "EMAIL_TIMEOUT": str(WAIT_SECONDS),
+        "SITE_URL": settings.SITE_URL,
+        "TIME_ZONE": settings.TIME_ZONE,
+        "PYTHONUNBUFFERED": "1",  # a killed worker's log is complete up to the kill
+    }
+    env.pop("EMAIL_BACKEND", None)
+    log_path = tmp_path / f"{name}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--concurrency=1",
+        "--loglevel=info",
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+        f"--hostname={name}-{os.getpid()}@%h",
+    ]
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, to kill it whole
+        )
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            stop(worker)
+        print(f"--- {name} worker output, exit code {worker.returncode} ---")
+        print(log_path.read_text(errors="replace"))
+
+
+def task_ids_received(log_path, task):
+    return re.findall(rf"tasks\.{task}\[([^\]]+)\] received", log_path.read_text(errors="replace"))
+
+
+def task_results(log_path, task):
+    """(task id, what it returned) for each run of `task` the worker's log says finished, in order."""
+    text = log_path.read_text(errors="replace")
+    found = re.findall(rf"tasks\.{task}\[([^\]]+)\] succeeded in [0-9.]+s: (.*)", text)
+    return [(task_id, ast.literal_eval(result)) for task_id, result in found]
+
+
+def redeliver_unacknowledged():
+    """What Redis does once the visibility timeout has passed: unacknowledged tasks are queued again."""
+    with app.connection_for_write(transport_options={"visibility_timeout": 0}) as connection:
+        connection.default_channel.qos.restore_visible(num=100)
+
+
+@pytest.mark.django_db(transaction=True)  # the workers read committed rows only
+def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
+    # The real today: the workers have their own clock.
+    commitment = commitment_due_in_seven_days(timezone.localdate())
+    app.control.purge()  # messages left by an earlier run would be delivered against this database
+
+    with running_smtp_server() as smtp:
+        with running_worker("first", tmp_path, smtp.port) as first:
+            sweep_reminders.delay()
+
+            def claimed_and_stalled():
+                claimed = Reminder.objects.filter(commitment=commitment, state=ReminderState.SENDING)
+                return claimed.exists() and smtp.stalled.is_set()
+
+            assert wait_for(claimed_and_stalled, first), f"not stalled mid-send within {WAIT_SECONDS} s"
+            stop(first, signal.SIGKILL)
+
+        (killed_task,) = task_ids_received(tmp_path / "first.log", "deliver_reminder")
+
+        reminder = Reminder.objects.get()
+        assert (reminder.state, reminder.attempts, reminder.sent_at) == (ReminderState.SENDING, 1, None)
+        assert smtp.messages == []
+
+        smtp.behaving.set()
+        # What the passage of time does: the dead worker's claim is now older than the timeout.
+        abandoned_at = timezone.now() - datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT + 60)
+        Reminder.objects.filter(pk=reminder.pk).update(claimed_at=abandoned_at)
+        if ON_REDIS:
+            # The killed worker never acknowledged its delivery (acks_late): Redis gives it out
+            # again, which the claim must turn away. The filesystem transport has nothing to redeliver.
+            redeliver_unacknowledged()
+
+        with running_worker("second", tmp_path, smtp.port) as second:
+            log = tmp_path / "second.log"
+            sweep_reminders.delay()
+
+            def delivered():
+                outcomes = task_results(log, "deliver_reminder")
+                return (
+                    len(outcomes) == (2 if ON_REDIS else 1)
+                    and Reminder.objects.filter(pk=reminder.pk, state=ReminderState.SENT).exists()
+                )
+
+            assert wait_for(delivered, second), f"not delivered within {WAIT_SECONDS} s"
+
+            further = sweep_reminders.delay()
+
+            def further_swept():
+                return any(task_id == further.id for task_id, _ in task_results(log, "sweep_reminders"))
+
+            assert wait_for(further_swept, second), f"the further sweep did not run within {WAIT_SECONDS} s"
+
+        outcomes = dict(task_results(log, "deliver_reminder"))
+        assert (killed_task in outcomes) == ON_REDIS  # the killed worker's delivery, given out again
+        assert sorted(outcomes.values()) == (["not claimed", "sent"] if ON_REDIS else ["sent"])
+        assert [result for _, result in task_results(log, "sweep_reminders")] == [1, 0]
+
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.SENT, 2, "")
+    assert reminder.sent_at is not None
+    assert len(smtp.messages) == 1
+    message = email.message_from_bytes(smtp.messages[0], policy=email.policy.default)
+    assert message["Subject"] == "Commitment 1 is due in 7 days"
+    recipients = {address.addr_spec for address in message["To"].addresses}
+    assert recipients == {commitment.champion.user.email, commitment.champion.focal_points.get().email}
