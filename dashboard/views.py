@@ -148,6 +148,7 @@ def champion_detail(request, pk):
             "champion": champion,
             "cycle": cycle,
             "cycles": cycles,
+            "query": f"cycle={cycle.year}" if cycle else "",
             "commitments": commitments,
             "focal_points": champion.focal_points.all(),
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),

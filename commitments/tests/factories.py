@@ -32,3 +32,23 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     unit = "meetings"
     counts_kind = EventKind.MEETING
     due_on = factory.LazyAttribute(lambda c: c.cycle.ends_on)
+
+
+def commitment_due_in_seven_days(today, focal_point_email=None):
+    """An open commitment whose 7-day reminder is due `today`; its cycle asks for nothing else then.
+
+    The cycle started ten days before and its report is far off, so no other reminder is due.
+    """
+    from accounts.tests.factories import UserFactory
+
+    cycle = CycleFactory(
+        year=today.year,
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=60),
+        report_due_on=today + datetime.timedelta(days=90),
+    )
+    focal_point = UserFactory(email=focal_point_email) if focal_point_email else UserFactory()
+    champion = ChampionFactory(focal_points=[focal_point])
+    return CommitmentFactory(
+        champion=champion, cycle=cycle, number=1, due_on=today + datetime.timedelta(days=7)
+    )

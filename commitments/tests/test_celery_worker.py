@@ -17,9 +17,9 @@ from django.utils import timezone
 from commitments import reminders
 from commitments.models import Reminder, ReminderState
 from commitments.tasks import deliver_reminder, sweep_reminders
+from commitments.tests.factories import commitment_due_in_seven_days
 from commitments.tests.workers import (
     WAIT_SECONDS,
-    commitment_due_in_seven_days,
     email_texts,
     running_worker,
     wait_for,

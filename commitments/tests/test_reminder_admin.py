@@ -7,36 +7,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
-from champions.tests.factories import ChampionFactory
 from commitments.models import Reminder, ReminderKind, ReminderState, Status
-from commitments.tests.factories import CommitmentFactory, CycleFactory
 
 REMINDERS = reverse("admin:commitments_reminder_changelist")
 COMMITMENTS = reverse("admin:commitments_commitment_changelist")
 
 
 @pytest.fixture
-def eager(settings):
-    """Queued deliveries run in this process, as a worker would run them."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-
-
-@pytest.fixture
-def commitment(db):
-    """An open commitment due in 7 days (the real today), of a champion with a focal point."""
-    today = timezone.localdate()
-    cycle = CycleFactory(
-        year=today.year,
-        starts_on=today - datetime.timedelta(days=10),
-        ends_on=today + datetime.timedelta(days=60),
-        report_due_on=today + datetime.timedelta(days=90),
-    )
-    champion = ChampionFactory(focal_points=[UserFactory(email="focal@example.org")])
-    return CommitmentFactory(
-        champion=champion, cycle=cycle, number=1, due_on=today + datetime.timedelta(days=7)
-    )
+def commitment(due_in_seven_days):
+    return due_in_seven_days
 
 
 def make_reminder(commitment, **fields):

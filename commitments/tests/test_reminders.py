@@ -1,12 +1,10 @@
 import datetime
-import smtplib
 import threading
 import zoneinfo
 
 import pytest
 import time_machine
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, connections
 
 from accounts.tests.factories import OfficeMemberFactory, UserFactory
@@ -135,25 +133,6 @@ def test_three_racing_sweeps_send_each_email_once(django_db_blocker):
     assert Reminder.objects.filter(state=ReminderState.SENT).count() == len(commitments)
     assert len(mail.outbox) == len(commitments)
     assert len({tuple(m.to) for m in mail.outbox}) == len(commitments)
-
-
-class FlakyBackend(EmailBackend):
-    """An SMTP server that fails the first `failures` sends (the one thing mocked here)."""
-
-    failures = 0
-
-    def send_messages(self, messages):
-        if FlakyBackend.failures > 0:
-            FlakyBackend.failures -= 1
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def flaky_smtp(settings):
-    settings.EMAIL_BACKEND = "commitments.tests.test_reminders.FlakyBackend"
-    yield FlakyBackend
-    FlakyBackend.failures = 0
 
 
 def test_an_smtp_failure_is_retried_and_then_sent_once(network, flaky_smtp):

@@ -1,53 +1,13 @@
 import datetime
 import io
-import smtplib
 
-import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.tests.factories import OfficeMemberFactory, UserFactory
-from champions.tests.factories import ChampionFactory
+from accounts.tests.factories import OfficeMemberFactory
 from commitments.models import OfficeDigest, Reminder, ReminderKind, ReminderState
 from commitments.tasks import deliver_reminder, send_office_digest, sweep_reminders
-from commitments.tests.factories import CommitmentFactory, CycleFactory
-
-
-@pytest.fixture
-def eager(settings):
-    """Tasks run in this process when queued, and their errors are raised here."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-
-
-@pytest.fixture
-def eager_retries(settings):
-    """Tasks run in this process, and a retry runs at once instead of after its countdown.
-
-    Why not propagating: Celery would raise the Retry itself here instead of running the retry;
-    result.get() still raises a task's error.
-    """
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = False
-
-
-@pytest.fixture
-def due_in_seven_days(db):
-    """An open commitment whose 7-day reminder is due today (the real today: no time travel here)."""
-    today = timezone.localdate()
-    # The cycle started recently and its report is far off: only the 7-day reminder is due.
-    cycle = CycleFactory(
-        year=today.year,
-        starts_on=today - datetime.timedelta(days=10),
-        ends_on=today + datetime.timedelta(days=60),
-        report_due_on=today + datetime.timedelta(days=90),
-    )
-    champion = ChampionFactory(focal_points=[UserFactory(email="focal@example.org")])
-    return CommitmentFactory(
-        champion=champion, cycle=cycle, number=1, due_on=today + datetime.timedelta(days=7)
-    )
 
 
 def _pending_reminder(commitment):
@@ -64,25 +24,6 @@ def _pending_reminder(commitment):
 def addressees():
     """Every address the emails sent went to, once per email: each person reminded appears once."""
     return sorted(address for message in mail.outbox for address in message.to)
-
-
-class FlakyBackend(EmailBackend):
-    """An SMTP server that drops the connection for the first `failures` sends."""
-
-    failures = 0
-
-    def send_messages(self, messages):
-        if FlakyBackend.failures > 0:
-            FlakyBackend.failures -= 1
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def flaky_smtp(settings):
-    settings.EMAIL_BACKEND = "commitments.tests.test_tasks.FlakyBackend"
-    yield FlakyBackend
-    FlakyBackend.failures = 0
 
 
 def test_it_sweeps_and_delivers_the_reminders_due(

@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from commitments.models import Reminder, ReminderState
 from commitments.tasks import sweep_reminders
+from commitments.tests.factories import commitment_due_in_seven_days
 from commitments.tests.workers import (
     WAIT_SECONDS,
-    commitment_due_in_seven_days,
     wait_for,
     worker_database_url,
 )

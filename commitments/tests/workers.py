@@ -1,7 +1,6 @@
 """Helpers for tests that start a real Celery worker process on the test database and broker."""
 
 import contextlib
-import datetime
 import email
 import email.policy
 import os
@@ -14,10 +13,6 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
-
-from accounts.tests.factories import UserFactory
-from champions.tests.factories import ChampionFactory
-from commitments.tests.factories import CommitmentFactory, CycleFactory
 
 WAIT_SECONDS = 60
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # between messages in a file of Django's filebased backend
@@ -111,17 +106,3 @@ def email_texts(mail_dir):
                     part.get_content() for part in message.walk() if part.get_content_maintype() == "text"
                 ]
     return texts
-
-
-def commitment_due_in_seven_days(today):
-    """A commitment whose 7-day reminder is due today; its cycle asks for nothing else today."""
-    cycle = CycleFactory(
-        year=today.year,
-        starts_on=today - datetime.timedelta(days=10),
-        ends_on=today + datetime.timedelta(days=60),
-        report_due_on=today + datetime.timedelta(days=90),
-    )
-    champion = ChampionFactory(focal_points=[UserFactory()])
-    return CommitmentFactory(
-        champion=champion, cycle=cycle, number=1, due_on=today + datetime.timedelta(days=7)
-    )
