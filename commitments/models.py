@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Avg, Case, Count, F, Max, Min, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce, Least, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -231,7 +231,39 @@ class CommitmentQuerySet(models.QuerySet):
                 "WHERE target.id = rollup.rollup_id",
                 params,
             )
-            return cursor.rowcount
+            recounted = cursor.rowcount
+        self._recount_months(connection)
+        return recounted
+
+    def _recount_months(self, connection):
+        """The per-month roll-ups (CommitmentMonth) of these commitments, rebuilt from their events."""
+        events = self.model._meta.get_field("events").related_model.objects
+        panel = Q(kind=EventKind.PANEL) & ~Q(panel_outcome="declined")
+        months = (
+            events.filter(
+                commitment__in=self.order_by().values("pk"),
+                occurred_on__gte=F("commitment__cycle__starts_on"),
+                occurred_on__lte=F("commitment__cycle__ends_on"),
+            )
+            .order_by()
+            .values(month_of=F("commitment_id"), month_start=TruncMonth("occurred_on"))
+            .annotate(
+                month_events=Count("pk"),
+                month_women=Coalesce(Sum("women_count", filter=panel), 0),
+                month_men=Coalesce(Sum("men_count", filter=panel), 0),
+            )
+        )
+        sql, params = months.query.sql_with_params()
+        quote = connection.ops.quote_name
+        CommitmentMonth.objects.filter(commitment__in=self.order_by().values("pk")).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(CommitmentMonth._meta.db_table)} "
+                "(commitment_id, month, events, panel_women, panel_men) "
+                "SELECT month_of, month_start, month_events, month_women, month_men "
+                f"FROM ({sql}) AS months",
+                params,
+            )
 
     def overdue(self, today=None):
         """Open commitments whose due date has passed: the one definition of "overdue"."""
@@ -309,6 +341,15 @@ class CommitmentQuerySet(models.QuerySet):
             .values("champion")
             .annotate(average_progress=Avg("annotated_progress"), commitments=Count("pk"))
             .order_by("-average_progress", "champion__full_name")
+        )
+
+    def per_month(self):
+        """Events logged, and panel speakers by gender, per month, for these commitments."""
+        return (
+            CommitmentMonth.objects.filter(commitment__in=self.order_by().values("pk"))
+            .values("month")
+            .annotate(events=Sum("events"), panel_women=Sum("panel_women"), panel_men=Sum("panel_men"))
+            .order_by("month")
         )
 
     def with_progress(self):
@@ -567,6 +608,34 @@ class Commitment(models.Model):
                     )
                 }
             )
+
+
+class CommitmentMonth(models.Model):
+    """A commitment's events in one month of its cycle: the roll-up behind the dashboard's trends.
+
+    Kept by CommitmentQuerySet.recount_rollups(), with the other roll-ups, so the monthly charts
+    read a few rows per commitment instead of every event.
+    """
+
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="months"
+    )
+    month = models.DateField(verbose_name=_("month"), help_text=_("The first day of the month."))
+    events = models.PositiveIntegerField(verbose_name=_("events"), default=0)
+    panel_women = models.PositiveIntegerField(verbose_name=_("women speaking on panels"), default=0)
+    panel_men = models.PositiveIntegerField(verbose_name=_("men speaking on panels"), default=0)
+
+    class Meta:
+        verbose_name = _("commitment month")
+        verbose_name_plural = _("commitment months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "month"], name="commitments_commitmentmonth_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment_id} {self.month:%Y-%m}: {self.events}"
 
 
 class StatusChange(models.Model):

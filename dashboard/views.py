@@ -55,25 +55,18 @@ def dashboard(request):
     listed = commitments.select_related("champion", "champion__organization", "cycle")
     ranking = Paginator(commitments.champion_ranking(), CHAMPIONS_PER_PAGE).get_page(request.GET.get("page"))
     champions = Champion.objects.select_related("hub").in_bulk([row["champion"] for row in ranking])
-    cells = {}
+    cells, status_labels = {}, {value: str(label) for value, label in Status.choices}
     for commitment in (
         commitments.filter(champion__in=champions)
         .order_by("number")
         .only("pk", "champion_id", "number", "status", "title")
     ):
+        commitment.status_label = status_labels[commitment.status]  # translated once per status, not per cell
         cells.setdefault(commitment.champion_id, []).append(commitment)
     for row in ranking:
         row["champion"] = champions[row["champion"]]
         row["commitments_cells"] = cells.get(row["champion"].pk, [])
-    monthly = (
-        list(
-            ProgressEvent.objects.filter(
-                commitment__in=commitments, occurred_on__range=(cycle.starts_on, cycle.ends_on)
-            ).per_month()
-        )
-        if cycle
-        else []
-    )
+    monthly = list(commitments.per_month())
     status_by_hub = _status_by_hub(commitments)
     context = {
         "form": form,
@@ -94,6 +87,7 @@ def dashboard(request):
         "statuses": Status.choices,
         "chart_data": _chart_data(monthly, status_by_hub),
         "stale_days": settings.STALE_AFTER_DAYS,
+        "cells_label": _("Status of each commitment"),
     }
     return render(request, "dashboard/dashboard.html", context)
 

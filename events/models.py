@@ -3,8 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,21 +36,6 @@ class ProgressEventQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Events on the commitments a user may see (see Commitment.objects.visible_to)."""
         return self.filter(commitment__in=Commitment.objects.visible_to(user))
-
-    def per_month(self):
-        """Events, and panel speakers by gender, per month (panels declined to speak on left out)."""
-        panel = Q(kind=EventKind.PANEL) & ~Q(panel_outcome=PanelOutcome.DECLINED)
-        return (
-            self.order_by()
-            .annotate(month=TruncMonth("occurred_on"))
-            .values("month")
-            .annotate(
-                events=Count("pk"),
-                panel_women=Coalesce(Sum("women_count", filter=panel), 0),
-                panel_men=Coalesce(Sum("men_count", filter=panel), 0),
-            )
-            .order_by("month")
-        )
 
 
 class ProgressEvent(models.Model):

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from commitments.models import ROLLUP_FIELDS, STATUS_PERCENT, Commitment, Status, TargetKind
+from commitments.models import ROLLUP_FIELDS, STATUS_PERCENT, Commitment, CommitmentMonth, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory
 from events.models import ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
@@ -145,9 +145,36 @@ def test_roll_ups_always_equal_a_recount_after_creates_edits_moves_and_deletes()
     commitments[0].save()
 
     stored = list(Commitment.objects.order_by("pk").values_list(*ROLLUPS))
+    months = _months()
     Commitment.objects.all().recount_rollups()
     assert list(Commitment.objects.order_by("pk").values_list(*ROLLUPS)) == stored
+    assert _months() == months
     assert any(row[0] for row in stored)
+    assert len(months) > 10
+
+
+def _months():
+    return list(
+        CommitmentMonth.objects.order_by("commitment", "month").values_list(
+            "commitment", "month", "events", "panel_women", "panel_men"
+        )
+    )
+
+
+def test_the_monthly_roll_ups_count_events_and_panel_speakers_in_the_cycle():
+    commitment = CommitmentFactory(target_kind=TargetKind.PERCENTAGE, target_value=50)
+    start = commitment.cycle.starts_on
+    PanelFactory(commitment=commitment, occurred_on=start, women_count=1, men_count=3)
+    PanelFactory(commitment=commitment, occurred_on=start.replace(day=20), women_count=2, men_count=2)
+    PanelFactory(
+        commitment=commitment, occurred_on=start, women_count=0, men_count=9, panel_outcome="declined"
+    )
+    ProgressEventFactory(commitment=commitment, occurred_on=start.replace(month=3), women_count=50)
+    ProgressEventFactory(commitment=commitment, occurred_on=start - datetime.timedelta(days=3))
+    assert list(Commitment.objects.filter(pk=commitment.pk).per_month()) == [
+        {"month": start, "events": 3, "panel_women": 3, "panel_men": 5},
+        {"month": start.replace(month=3), "events": 1, "panel_women": 0, "panel_men": 0},
+    ]
 
 
 ROLLUPS = ROLLUP_FIELDS
