@@ -1,0 +1,537 @@
+"""The performance benchmark: seeds scale data, serves it with gunicorn, loads each page with locust.
+
+    .venv/bin/python bench/run.py            # full size and one tenth, about 7 minutes
+    .venv/bin/python bench/run.py --quick    # a small smoke run of the same steps, about a minute
+
+For each size it creates a PostgreSQL database of its own (gc_bench_<size>, dropped and recreated),
+migrates, seeds with `seed_demo`, runs VACUUM ANALYZE, counts each page's SQL and times that SQL on
+its own (bench/queries.py), then serves the app with gunicorn (2 workers, DEBUG off) and loads one
+page at a time with locust: one user without pause (the page's own latency), then --users users
+without pause (the page under load). It prints a summary with the targets, PASS or FAIL, and always
+exits 0 when the benchmark itself ran: it reports, it does not gate. Results, EXPLAIN ANALYZE plans
+and logs go to bench/results/<time>/. The databases and the temporary VAR_DIR are removed at the end
+unless --keep.
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+
+import psycopg2
+from queries import percentile
+
+BENCH_DIR = Path(__file__).resolve().parent
+BASE_DIR = BENCH_DIR.parent
+BIN = Path(sys.executable).parent
+SERVER = "postgres://postgres@127.0.0.1:5432/"
+HOST = "127.0.0.1"
+
+# size: (champions, events per commitment) for seed_demo.
+SIZES = {"full": (2000, 20), "tenth": (200, 20)}
+QUICK_SIZES = {"full": (200, 2), "tenth": (20, 2)}
+DASHBOARD_P95_MS = 150
+FULL_OVER_TENTH = 1.5
+PAGE_OVER_SQL = 2
+# Other processes' CPU (% of one core) above which the summary warns that figures are pessimistic.
+OTHERS_WARNING = 20
+
+
+def main():
+    args = parse_args()
+    started = time.monotonic()
+    sizes = QUICK_SIZES if args.quick else SIZES
+    out = BENCH_DIR / "results" / datetime.now().strftime("%Y%m%d-%H%M%S")
+    out.mkdir(parents=True)
+    say(f"Results, plans and logs: {out.relative_to(BASE_DIR)}")
+    ensure_locust()
+    var_dir = Path(tempfile.mkdtemp(prefix="gc-bench-var-"))
+    secret_key = secrets.token_urlsafe(50)
+    results = {"settings": vars(args) | {"sizes": {size: sizes[size] for size in args.sizes}}, "sizes": {}}
+    created = []
+    try:
+        for size in args.sizes:
+            database = f"gc_bench_{size}"
+            env = app_env(database, var_dir, secret_key)
+            created.append(database)
+            results["sizes"][size] = bench_size(size, database, sizes[size], env, args, out)
+            (out / "results.json").write_text(json.dumps(results, indent=1))
+    finally:
+        if args.keep:
+            say(f"Kept the databases {', '.join(created)} and VAR_DIR {var_dir}")
+        else:
+            for database in created:
+                drop_database(database)
+            shutil.rmtree(var_dir, ignore_errors=True)
+            say(f"Dropped the databases {', '.join(created) or '(none)'} and removed VAR_DIR")
+    elapsed = time.monotonic() - started
+    summary = summarize(results, args, elapsed)
+    print(summary, flush=True)
+    (out / "summary.txt").write_text(summary + "\n")
+    return 0
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small data and short runs: a smoke test")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark databases at the end")
+    parser.add_argument("--sizes", default="full,tenth", help="which sizes, of: full, tenth")
+    parser.add_argument("--users", type=int, default=4, help="simulated users under load (default 4)")
+    parser.add_argument(
+        "--wait", default="0,0", help="each user's pause between requests, MIN,MAX seconds (default 0,0)"
+    )
+    parser.add_argument("--duration", type=int, help="seconds of load per page (default 20, quick 3)")
+    parser.add_argument(
+        "--single-duration", type=int, help="seconds of one user per page (default 10, quick 2)"
+    )
+    parser.add_argument("--repeats", type=int, help="re-executions of each page's SQL (default 30, quick 3)")
+    args = parser.parse_args()
+    args.sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
+    unknown = set(args.sizes) - set(SIZES)
+    if unknown:
+        parser.error(f"unknown size: {', '.join(sorted(unknown))}")
+    args.duration = args.duration or (3 if args.quick else 20)
+    args.single_duration = args.single_duration or (2 if args.quick else 10)
+    args.repeats = args.repeats or (3 if args.quick else 30)
+    return args
+
+
+def say(message):
+    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def ensure_locust():
+    """Install locust into this virtualenv from bench/requirements.txt unless the pinned version is there."""
+    pinned = re.search(r"^locust==(\S+)", (BENCH_DIR / "requirements.txt").read_text(), re.M)[1]
+    try:
+        installed = metadata.version("locust")
+    except metadata.PackageNotFoundError:
+        installed = None
+    if installed != pinned:
+        say(f"Installing locust {pinned} (found {installed or 'none'})")
+        pip = [sys.executable, "-m", "pip", "install", "--quiet", "-r", str(BENCH_DIR / "requirements.txt")]
+        subprocess.run(pip, check=True)
+
+
+def app_env(database, var_dir, secret_key):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="false",
+        SECRET_KEY=secret_key,
+        ALLOWED_HOSTS=HOST,
+        DATABASE_URL=SERVER + database,
+        VAR_DIR=str(var_dir),
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def execute(dsn, *statements):
+    """Run statements outside any transaction block (as DROP DATABASE and VACUUM need)."""
+    connection = psycopg2.connect(dsn)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def create_database(database):
+    execute(
+        SERVER + "postgres",
+        f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
+        f'CREATE DATABASE "{database}"',
+    )
+
+
+def drop_database(database):
+    execute(SERVER + "postgres", f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def run(command, env, log, timeout=1800):
+    """Run a command from the project folder, its output to `log`; stop the benchmark if it fails."""
+    with open(log, "a") as output:
+        output.write(f"$ {' '.join(map(str, command))}\n")
+        output.flush()
+        finished = subprocess.run(
+            command, cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT, timeout=timeout
+        )
+    if finished.returncode != 0:
+        tail = "".join(Path(log).read_text().splitlines(keepends=True)[-30:])
+        raise SystemExit(f"{' '.join(map(str, command))} failed ({finished.returncode}):\n{tail}")
+
+
+def timed(label, step):
+    """Run step(), say how long it took and return the seconds."""
+    started = time.monotonic()
+    step()
+    seconds = time.monotonic() - started
+    say(f"  {label}: {seconds:.1f} s")
+    return seconds
+
+
+def bench_size(size, database, scale, env, args, out):
+    champions, events_per_commitment = scale
+    say(f"{size}: {champions} champions, {events_per_commitment} events per commitment, database {database}")
+    log = out / f"{size}-setup.log"
+    manage = [sys.executable, "manage.py"]
+    seed = [*manage, "seed_demo", "--champions", str(champions), "--events-per-commitment"]
+    timings = {}
+    timings["create"] = timed("create database", lambda: create_database(database))
+    timings["migrate"] = timed("migrate", lambda: run([*manage, "migrate", "--noinput", "-v", "0"], env, log))
+    timings["seed"] = timed("seed_demo", lambda: run([*seed, str(events_per_commitment)], env, log))
+    timings["vacuum"] = timed("VACUUM ANALYZE", lambda: execute(env["DATABASE_URL"], "VACUUM ANALYZE"))
+    # Each time: static files added to the project meanwhile would otherwise be missing from the
+    # manifest, and every page naming them would answer 500.
+    collect = [*manage, "collectstatic", "--noinput", "-v", "0"]
+    timings["collectstatic"] = timed("collectstatic", lambda: run(collect, env, log))
+    probe = out / f"{size}-queries.json"
+    command = [sys.executable, str(BENCH_DIR / "queries.py"), str(probe), "--repeats", str(args.repeats)]
+    timings["queries"] = timed(f"SQL per page, re-run {args.repeats} times", lambda: run(command, env, log))
+    result = json.loads(probe.read_text())
+    result["seed"] = {"champions": champions, "events_per_commitment": events_per_commitment}
+    result["timings"] = timings
+    write_plans(out / f"{size}-explain.txt", result)
+    say(f"  rows: {result['rows']}")
+
+    with Server(env, out / f"{size}-gunicorn.log") as server:
+        for page, figures in result["pages"].items():
+            login = result["logins"][figures["who"]]
+            for users, duration, key in [
+                (1, args.single_duration, "single"),
+                (args.users, args.duration, "load"),
+            ]:
+                prefix = out / f"{size}-{slug(page)}-{users}u"
+                figures[key] = load(server, figures["path"], page, login, users, duration, args.wait, prefix)
+                say(f"  {page}, {users} user(s) for {duration} s: {describe(figures[key])}")
+    return result
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def write_plans(path, result):
+    lines = []
+    for page, figures in result["pages"].items():
+        for plan in figures["sql_alone"]["explained"]:
+            statement = figures["sql_alone"]["statements"][plan["statement"]]
+            lines += [
+                f"=== {page}: statement {plan['statement'] + 1} of {len(figures['sql_alone']['statements'])}, "
+                f"p50 {statement['p50_ms']:.1f} ms",
+                plan["sql"],
+                "",
+                plan["plan"],
+                "",
+            ]
+    path.write_text("\n".join(lines))
+
+
+class Server:
+    """gunicorn with 2 workers on a free port of 127.0.0.1, stopped on the way out whatever happens."""
+
+    def __init__(self, env, log):
+        self.env, self.log = env, log
+
+    def __enter__(self):
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://{HOST}:{port}"
+        command = [BIN / "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"{HOST}:{port}"]
+        # Why: gunicorn's control socket has one default path, which another gunicorn may hold.
+        command.append("--no-control-socket")
+        self.output = open(self.log, "w")  # noqa: SIM115 - closed in __exit__
+        self.process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=self.env, stdout=self.output, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise SystemExit(f"gunicorn did not come up; see {self.log}")
+            time.sleep(0.2)
+
+    def pids(self):
+        import psutil  # a dependency of locust
+
+        try:
+            master = psutil.Process(self.process.pid)
+            return {master.pid, *(child.pid for child in master.children(recursive=True))}
+        except psutil.NoSuchProcess:
+            return set()
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.output.close()
+
+
+def load(server, path, name, login, users, duration, wait, prefix):
+    """Run locust headless on one page; the page's figures (ms, requests per second)."""
+    raw = Path(f"{prefix}-raw.json")
+    env = dict(os.environ)
+    env.update(
+        BENCH_PATH=path,
+        BENCH_NAME=name,
+        BENCH_EMAIL=login["email"],
+        BENCH_PASSWORD=login["password"],
+        BENCH_WAIT=wait,
+        BENCH_RAW=str(raw),
+    )
+    command = [
+        BIN / "locust",
+        *("-f", BENCH_DIR / "locustfile.py", "--headless", "--only-summary"),
+        *("-u", users, "-r", users, "-t", f"{duration}s", "--host", server.url),
+        *("--csv", prefix, "--exit-code-on-error", "0", "--loglevel", "WARNING"),
+    ]
+    before, started = cpu_times(), time.monotonic()
+    with open(f"{prefix}-locust.log", "w") as output:
+        subprocess.run(
+            list(map(str, command)),
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+    cpu = cpu_split(before, cpu_times(), server.pids(), time.monotonic() - started)
+    times = json.loads(raw.read_text()) if raw.exists() else []
+    with open(f"{prefix}_stats.csv", newline="") as stats:
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
+    row = rows.get(name, {})
+    handled = int(rows.get("Aggregated", {}).get("Request Count") or 0)
+    failures = {
+        row["Name"]: int(row["Failure Count"])
+        for row in rows.values()
+        if row["Name"] and int(row["Failure Count"])
+    }
+    return {
+        "users": users,
+        "seconds": duration,
+        "requests": len(times),
+        "p50_ms": percentile(times, 0.5),
+        "p95_ms": percentile(times, 0.95),
+        "max_ms": max(times, default=None),
+        "rps": float(row.get("Requests/s") or 0),
+        "failures": failures,
+        "others_cpu": cpu["others"],
+        # Per request handled in the run (sign-ins and warm-ups too: a few out of hundreds).
+        "app_cpu_ms": 10 * cpu["gunicorn"] * cpu["seconds"] / handled if handled else None,
+        "db_cpu_ms": 10 * cpu["postgres"] * cpu["seconds"] / handled if handled else None,
+    }
+
+
+def cpu_times():
+    """pid: (name, CPU seconds so far) of every process."""
+    import psutil  # a dependency of locust
+
+    times = {}
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        cpu = process.info["cpu_times"]
+        if cpu is not None:
+            times[process.pid] = (process.info["name"] or "", cpu.user + cpu.system)
+    return times
+
+
+def cpu_split(before, after, gunicorn, seconds):
+    """CPU used meanwhile, in % of one core: by gunicorn, by PostgreSQL and by all other processes.
+
+    The benchmark shares 2 cores with whatever else runs (a test suite, say): when "others" is high,
+    the figures measured meanwhile are pessimistic. Locust has exited by `after`, so it is left out,
+    as is this script.
+    """
+    used = {"gunicorn": 0.0, "postgres": 0.0, "others": 0.0}
+    for pid, (name, total) in after.items():
+        if pid == os.getpid():
+            continue
+        kind = "gunicorn" if pid in gunicorn else "postgres" if name.startswith("postgres") else "others"
+        used[kind] += total - before.get(pid, (name, 0.0))[1]
+    return {kind: 100 * cpu / seconds for kind, cpu in used.items()} | {"seconds": seconds}
+
+
+def describe(figures):
+    if not figures["requests"]:
+        return f"no successful request; failures {figures['failures']}"
+    text = (
+        f"p50 {figures['p50_ms']:.0f} ms, p95 {figures['p95_ms']:.0f} ms, {figures['rps']:.1f} req/s, "
+        f"other processes {figures['others_cpu']:.0f}% CPU"
+    )
+    return text + (f", failures {figures['failures']}" if figures["failures"] else "")
+
+
+def ms(value):
+    return "-" if value is None else f"{value:.0f}"
+
+
+def pair(figures, first, second):
+    return f"{ms(figures.get(first))}/{ms(figures.get(second))}"
+
+
+def summarize(results, args, elapsed):
+    lines = [
+        "",
+        "=" * 118,
+        f"Benchmark summary{' (--quick: a smoke run, figures not meaningful)' if args.quick else ''}",
+        f"gunicorn 2 workers, DEBUG off, PostgreSQL on {HOST}; locust: 1 user for {args.single_duration} s, "
+        f"then {args.users} users for {args.duration} s per page, "
+        + (
+            "no pause between requests;"
+            if args.wait == "0,0"
+            else f"pauses of {args.wait} s between requests;"
+        ),
+        "'queries' = SQL statements per request (session and user included, BEGIN/COMMIT not);",
+        f"'SQL alone' = the page's statements re-run {args.repeats} times over psycopg2, p50/p95 of their sum.",
+        "=" * 118,
+    ]
+    header = (
+        f"{'size':<6} {'page':<17} {'queries':>7} {'SQL alone':>10} {'1 user':>10} "
+        f"{f'{args.users} users':>10} {'req/s':>6} {'CPU/req':>9} {'requests':>8} {'failed':>6} {'others':>6}"
+    )
+    lines += [header, "-" * len(header)]
+    busiest = 0
+    for size, result in results["sizes"].items():
+        for page, figures in result["pages"].items():
+            sql = figures["sql_alone"]
+            single, under_load = figures.get("single", {}), figures.get("load", {})
+            failed = sum(single.get("failures", {}).values()) + sum(under_load.get("failures", {}).values())
+            others = max(single.get("others_cpu", 0), under_load.get("others_cpu", 0))
+            busiest = max(busiest, others)
+            lines.append(
+                f"{size:<6} {page:<17} {transactionless(figures):>7} "
+                f"{pair(sql, 'p50_ms', 'p95_ms'):>10} {pair(single, 'p50_ms', 'p95_ms'):>10} "
+                f"{pair(under_load, 'p50_ms', 'p95_ms'):>10} {under_load.get('rps', 0):>6.1f} "
+                f"{pair(under_load, 'app_cpu_ms', 'db_cpu_ms'):>9} {under_load.get('requests', 0):>8} "
+                f"{failed:>6} {others:>5.0f}%"
+            )
+    lines += [
+        "Columns 'SQL alone', '1 user' and 'N users' are p50/p95 in ms; 'CPU/req' is the CPU time (ms)",
+        "gunicorn/PostgreSQL spent per request under load; 'others' is the most CPU other processes used",
+        "(not gunicorn, locust or PostgreSQL) during the page's runs, in % of one core.",
+    ]
+    if busiest > OTHERS_WARNING:
+        lines.append(
+            f"WARNING: other processes used up to {busiest:.0f}% of a core during the load: figures "
+            "measured meanwhile are pessimistic; run again on a quiet machine."
+        )
+    lines.append("")
+    for size, result in results["sizes"].items():
+        timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result["timings"].items())
+        rows = ", ".join(f"{count} {what}" for what, count in result["rows"].items())
+        lines.append(f"{size}: {rows}; {timings}")
+    lines += slowest_statements(results)
+    lines += ["", "Targets:"]
+    lines += [f"  {verdict:<4}  {text}" for verdict, text in targets(results)]
+    lines.append(f"\nThe run took {elapsed / 60:.1f} minutes.")
+    return "\n".join(lines)
+
+
+def transactionless(figures):
+    """Statements other than BEGIN and COMMIT (ATOMIC_REQUESTS wraps each request in a transaction)."""
+    control = {"BEGIN", "COMMIT", "ROLLBACK"}
+    return sum(
+        1
+        for statement in figures["sql_alone"]["statements"]
+        if statement["sql"].strip().upper() not in control
+        and not statement["sql"].lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    )
+
+
+def slowest_statements(results):
+    """The dashboard's and the admin changelist's costliest statements at the largest size measured."""
+    size = "full" if "full" in results["sizes"] else next(iter(results["sizes"]), None)
+    if size is None:
+        return []
+    lines = []
+    for page in ("dashboard", "admin changelist"):
+        statements = results["sizes"][size]["pages"][page]["sql_alone"]["statements"]
+        ranked = sorted(enumerate(statements, start=1), key=lambda item: item[1]["p50_ms"], reverse=True)
+        lines += ["", f"{page} at {size} size, its costliest SQL statements (p50 ms, statement number, SQL):"]
+        for number, statement in ranked[:5]:
+            sql = " ".join(statement["sql"].split())
+            lines.append(
+                f"  {statement['p50_ms']:7.1f}  #{number:<3} {sql[:160]}{'...' if len(sql) > 160 else ''}"
+            )
+    lines.append(f"EXPLAIN ANALYZE of each page's slowest statements: <results>/{size}-explain.txt")
+    return lines
+
+
+def targets(results):
+    """(PASS|FAIL|SKIP, explanation) for each target, judged under load; one user's figures alongside."""
+    sizes = results["sizes"]
+
+    def p95(size, page, run):
+        return sizes[size]["pages"][page].get(run, {}).get("p95_ms") if size in sizes else None
+
+    def sql(size):
+        return sizes[size]["pages"]["dashboard"]["sql_alone"]["p95_ms"] if size in sizes else None
+
+    checks = [
+        (
+            f"dashboard p95 at full size <= {DASHBOARD_P95_MS} ms",
+            lambda run: (p95("full", "dashboard", run), DASHBOARD_P95_MS),
+        ),
+        (
+            f"dashboard p95 at full size <= {FULL_OVER_TENTH} x at one tenth",
+            lambda run: (
+                p95("full", "dashboard", run),
+                times(FULL_OVER_TENTH, p95("tenth", "dashboard", run)),
+            ),
+        ),
+        (
+            f"dashboard p95 at full size <= {PAGE_OVER_SQL} x its SQL alone (p95)",
+            lambda run: (p95("full", "dashboard", run), times(PAGE_OVER_SQL, sql("full"))),
+        ),
+        (
+            "dashboard p95 at full size no slower than the admin changelist p95",
+            lambda run: (p95("full", "dashboard", run), p95("full", "admin changelist", run)),
+        ),
+    ]
+    verdicts = []
+    for label, figures in checks:
+        page, limit = figures("load")
+        if page is None or limit is None:
+            verdicts.append(("SKIP", f"{label}: not measured"))
+            continue
+        text = f"{label}: {page:.0f} ms against {limit:.0f} ms (ratio {page / limit:.2f})"
+        single, single_limit = figures("single")
+        if single is not None and single_limit is not None:
+            verdict = "pass" if single <= single_limit else "fail"
+            text += f"; with 1 user: {single:.0f} against {single_limit:.0f} ms, {verdict}"
+        verdicts.append(("PASS" if page <= limit else "FAIL", text))
+    return verdicts
+
+
+def times(factor, value):
+    return None if value is None else factor * value
+
+
+if __name__ == "__main__":
+    sys.exit(main())
