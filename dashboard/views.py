@@ -3,7 +3,6 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,15 +10,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion
-from commitments.models import Commitment, Cycle, Status
+from commitments.models import Category, Commitment, Cycle, Status
 from dashboard.forms import DashboardFilterForm
 from events.exports import stream_csv
 from events.models import ProgressEvent
 
 TABLE_ROWS = 25
-CHAMPIONS_PER_PAGE = 50
+CHAMPIONS_PER_PAGE = 25
 EVENTS_PER_PAGE = 25
 AUDIT_ROWS = 50
+BREAKDOWNS = ["champion__hub__name", "champion__organization__acronym", "category"]
 AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
@@ -67,7 +67,7 @@ def dashboard(request):
         row["champion"] = champions[row["champion"]]
         row["commitments_cells"] = cells.get(row["champion"].pk, [])
     monthly = list(commitments.per_month())
-    status_by_hub = _status_by_hub(commitments)
+    breakdowns, status_by_hub = _breakdowns(commitments.breakdown_cube(today))
     context = {
         "form": form,
         "filters": filters,
@@ -79,9 +79,9 @@ def dashboard(request):
         "due_soon": listed.due_within(30, today).order_by("due_on", "champion__full_name")[:TABLE_ROWS],
         "stale": listed.stale(today).order_by("last_event_on", "due_on")[:TABLE_ROWS],
         "ranking": ranking,
-        "by_hub": commitments.breakdown("champion__hub__name", today),
-        "by_organization": commitments.breakdown("champion__organization__acronym", today),
-        "by_category": _with_labels(commitments.breakdown("category", today)),
+        "by_hub": breakdowns["champion__hub__name"],
+        "by_organization": breakdowns["champion__organization__acronym"],
+        "by_category": breakdowns["category"],
         "monthly": monthly,
         "status_by_hub": status_by_hub,
         "statuses": Status.choices,
@@ -92,18 +92,29 @@ def dashboard(request):
     return render(request, "dashboard/dashboard.html", context)
 
 
-def _with_labels(rows):
-    labels = dict(Commitment._meta.get_field("category").choices)
-    return [{**row, "label": labels.get(row["category"], row["category"])} for row in rows]
-
-
-def _status_by_hub(commitments):
-    """{hub: [count per status, in Status order]} for the status-mix chart and its table."""
-    table = {}
-    for row in commitments.order_by().values("champion__hub__name", "status").annotate(n=Count("pk")):
-        counts = table.setdefault(row["champion__hub__name"], dict.fromkeys(Status.values, 0))
-        counts[row["status"]] = row["n"]
-    return {hub: [counts[status] for status in Status.values] for hub, counts in sorted(table.items())}
+def _breakdowns(cube):
+    """Fold the cube (see CommitmentQuerySet.breakdown_cube) into the rows of each breakdown table,
+    sorted by name, and the status mix by hub for its chart."""
+    tables = {field: {} for field in BREAKDOWNS}
+    mix = {}
+    for row in cube:
+        for field in BREAKDOWNS:
+            total = tables[field].setdefault(
+                row[field], {"name": row[field], "commitments": 0, "progress": 0, "overdue": 0}
+            )
+            total["commitments"] += row["commitments"]
+            total["progress"] += row["progress_total"]
+            total["overdue"] += row["overdue"]
+        counts = mix.setdefault(row["champion__hub__name"], dict.fromkeys(Status.values, 0))
+        counts[row["status"]] += row["commitments"]
+    categories = dict(Category.choices)
+    for total in tables["category"].values():
+        total["name"] = categories.get(total["name"], total["name"])
+    for rows in tables.values():
+        for total in rows.values():
+            total["average_progress"] = total.pop("progress") / total["commitments"]
+    breakdowns = {field: [rows[key] for key in sorted(rows)] for field, rows in tables.items()}
+    return breakdowns, {hub: [counts[s] for s in Status.values] for hub, counts in sorted(mix.items())}
 
 
 def _chart_data(monthly, status_by_hub):

@@ -282,7 +282,7 @@ def _queries(client, url):
 
 @pytest.mark.parametrize(
     "url, expected",
-    [("/dashboard/", 26), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 27)],
+    [("/dashboard/", 23), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 24)],
 )
 def test_each_page_costs_the_same_queries_with_10_and_10000_commitments(office, cast, url, expected):
     _bulk_network(cast.cycle, 2)  # with the cast's two: 12 commitments
