@@ -69,7 +69,10 @@ class WebLinkField(forms.URLField):
 class ProgressEventForm(forms.ModelForm):
     """Log or edit one progress event, with an optional status update for its commitment."""
 
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # Why the format: a date input takes ISO dates whatever the language (French would render 27/11/2026).
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     women_count = forms.IntegerField(label=_("Women"), min_value=0, max_value=100000, initial=0)
     men_count = forms.IntegerField(label=_("Men"), min_value=0, max_value=100000, initial=0)
     pledge_asked = forms.TypedChoiceField(

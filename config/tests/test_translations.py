@@ -153,3 +153,12 @@ def test_a_french_reader_gets_the_reminder_in_french(french_focal_point, mailout
     body = subjects["L'engagement 1 arrive à échéance dans 7 jours"].body
     assert "Enregistrer un progrès" in body
     assert f"Bonjour {cast.focal_point.full_name}," in body
+
+
+def test_the_log_forms_date_is_an_iso_date_in_french_too(client, french_focal_point):
+    cast = french_focal_point
+    client.force_login(cast.focal_point)
+    page = client.get(f"/commitments/{cast.commitment.pk}/log/").content.decode()
+    today = timezone.localdate()
+    expected = min(today, cast.cycle.ends_on).isoformat()
+    assert f'type="date" name="occurred_on" value="{expected}"' in page
