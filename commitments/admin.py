@@ -10,6 +10,7 @@ from commitments import reminders
 from commitments.models import (
     ROLLUP_FIELDS,
     Commitment,
+    CommitmentMonth,
     Cycle,
     Reminder,
     ReminderKind,
@@ -304,3 +305,23 @@ class ReminderAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(CommitmentMonth)
+class CommitmentMonthAdmin(admin.ModelAdmin):
+    """The monthly roll-ups behind the dashboard's trends: derived from events, so read only."""
+
+    list_display = ("commitment", "month", "events", "panel_women", "panel_men")
+    list_filter = ("commitment__cycle",)
+    search_fields = ("commitment__title", "commitment__champion__full_name")
+    list_select_related = ("commitment__champion",)
+    date_hierarchy = "month"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

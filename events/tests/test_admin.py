@@ -18,7 +18,7 @@ from accounts.models import User, office_group
 from accounts.tests.factories import PASSWORD
 from champions.models import Champion, Hub, Organization
 from champions.tests.factories import OrganizationFactory
-from commitments.models import Commitment, Cycle, EventKind, Reminder, ReminderKind, Status
+from commitments.models import Commitment, CommitmentMonth, Cycle, EventKind, Reminder, ReminderKind, Status
 from events.models import ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
 
@@ -55,6 +55,7 @@ def one_of_each(admin_user, client):
         Commitment: commitment,
         Reminder: reminder,
         ProgressEvent: event,
+        CommitmentMonth: CommitmentMonth.objects.get(commitment=commitment),
         # The success above reset the attempts from this address: one from elsewhere stays.
         AccessAttempt: AccessAttempt.objects.create(
             username="intruder@example.org",
