@@ -10,12 +10,9 @@ import contextlib
 import datetime
 import email
 import email.policy
-import os
 import re
 import signal
 import socketserver
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -25,11 +22,7 @@ from django.utils import timezone
 from commitments.models import Reminder, ReminderState
 from commitments.tasks import sweep_reminders
 from commitments.tests.factories import commitment_due_in_seven_days
-from commitments.tests.workers import (
-    WAIT_SECONDS,
-    wait_for,
-    worker_database_url,
-)
+from commitments.tests.workers import WAIT_SECONDS, running_worker, stop, wait_for
 from config.celery import app
 
 ON_REDIS = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
@@ -104,72 +97,6 @@ def running_smtp_server():
         thread.join(5)
 
 
-def stop(worker, sig=signal.SIGTERM):
-    """Signal the worker's whole process group (it leads one), so nothing of it survives."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, sig)
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
-
-
-@contextlib.contextmanager
-def running_worker(name, tmp_path, smtp_port):
-    """A worker process sending email through 127.0.0.1:`smtp_port`; its output goes to tmp_path/<name>.log.
-
-    The log is printed when the block ends, so pytest shows it whenever the test failed.
-    """
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": worker_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "VAR_DIR": str(settings.VAR_DIR),
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        # Longer than the test waits: a stalled send hangs until the worker is killed.
-        "EMAIL_TIMEOUT": str(WAIT_SECONDS),
-        "SITE_URL": settings.SITE_URL,
-        "TIME_ZONE": settings.TIME_ZONE,
-        "PYTHONUNBUFFERED": "1",  # a killed worker's log is complete up to the kill
-    }
-    env.pop("EMAIL_BACKEND", None)
-    log_path = tmp_path / f"{name}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        "--loglevel=info",
-        "--without-mingle",
-        "--without-gossip",
-        "--without-heartbeat",
-        f"--hostname={name}-{os.getpid()}@%h",
-    ]
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen(
-            command,
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, to kill it whole
-        )
-    try:
-        yield worker
-    finally:
-        if worker.poll() is None:
-            stop(worker)
-        print(f"--- {name} worker output, exit code {worker.returncode} ---")
-        print(log_path.read_text(errors="replace"))
-
-
 def task_ids_received(log_path, task):
     return re.findall(rf"tasks\.{task}\[([^\]]+)\] received", log_path.read_text(errors="replace"))
 
@@ -194,7 +121,7 @@ def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
     app.control.purge()  # messages left by an earlier run would be delivered against this database
 
     with running_smtp_server() as smtp:
-        with running_worker("first", tmp_path, smtp.port) as first:
+        with running_worker(tmp_path, "first", smtp.port) as first:
             sweep_reminders.delay()
 
             def claimed_and_stalled():
@@ -219,7 +146,7 @@ def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
             # again, which the claim must turn away. The filesystem transport has nothing to redeliver.
             redeliver_unacknowledged()
 
-        with running_worker("second", tmp_path, smtp.port) as second:
+        with running_worker(tmp_path, "second", smtp.port) as second:
             log = tmp_path / "second.log"
             sweep_reminders.delay()
 

@@ -31,11 +31,25 @@ def worker_database_url():
     pytest.skip(f"no DATABASE_URL for {connection.vendor} here")
 
 
-@contextlib.contextmanager
-def running_worker(tmp_path):
-    """A worker process writing emails to tmp_path/"mail"; its output goes to tmp_path/"worker.log".
+def stop(worker, sig=signal.SIGTERM):
+    """Signal the worker's whole process group (it leads one), so nothing of it survives."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, sig)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
-    The log is printed when the block ends, so pytest shows it whenever the test failed.
+
+@contextlib.contextmanager
+def running_worker(tmp_path, name="worker", smtp_port=None):
+    """A worker process; its output goes to tmp_path/<name>.log, printed when the block ends (so
+    pytest shows it whenever the test failed).
+
+    Emails are written to tmp_path/"mail", or with `smtp_port` sent to an SMTP server on
+    127.0.0.1 with a timeout longer than any test waits (a stalled send hangs until killed).
     """
     env = {
         **os.environ,
@@ -43,43 +57,42 @@ def running_worker(tmp_path):
         "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "VAR_DIR": str(settings.VAR_DIR),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "SITE_URL": settings.SITE_URL,
         "TIME_ZONE": settings.TIME_ZONE,
+        "PYTHONUNBUFFERED": "1",  # a killed worker's log is complete up to the kill
     }
-    env.pop("EMAIL_URL", None)  # it would take precedence over EMAIL_BACKEND
-    log_path = tmp_path / "worker.log"
+    if smtp_port:
+        env.update(EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", EMAIL_TIMEOUT=str(WAIT_SECONDS))
+        env.pop("EMAIL_BACKEND", None)
+    else:
+        env.update(
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(tmp_path / "mail"),
+        )
+        env.pop("EMAIL_URL", None)  # it would take precedence over EMAIL_BACKEND
+    log_path = tmp_path / f"{name}.log"
     command = [
         sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        "--loglevel=info",
+        *("-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "--loglevel=info"),
         # Alone on its broker: nothing to sync with, and a faster start.
-        "--without-mingle",
-        "--without-gossip",
-        "--without-heartbeat",
-        f"--hostname=test-{os.getpid()}@%h",
+        *("--without-mingle", "--without-gossip", "--without-heartbeat"),
+        f"--hostname={name}-{os.getpid()}@%h",
     ]
     with open(log_path, "wb") as log:
         worker = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, to stop it whole
         )
     try:
         yield worker
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        print(f"--- worker output ({' '.join(command)}), exit code {worker.returncode} ---")
+        if worker.poll() is None:
+            stop(worker)
+        print(f"--- {name} output ({' '.join(command)}), exit code {worker.returncode} ---")
         print(log_path.read_text(errors="replace"))
 
 
