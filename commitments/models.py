@@ -92,6 +92,14 @@ def _share(part, whole):
 
 
 class CycleQuerySet(models.QuerySet):
+    def chosen(self, year, among):
+        """The cycle of `year` (as a query string gives it) if it is one of `among`, else the current one."""
+        by_year = {cycle.year: cycle for cycle in among}
+        if year.isdigit() and int(year) in by_year:
+            return by_year[int(year)]
+        current = self.current()
+        return by_year.get(current.year, current) if current else None
+
     def current(self, today=None):
         """The cycle that contains today, else the latest one that has started, else the first."""
         today = today or timezone.localdate()
@@ -269,22 +277,28 @@ class CommitmentQuerySet(models.QuerySet):
         """Open commitments whose due date has passed: the one definition of "overdue"."""
         return self.filter(self.overdue_condition(today))
 
-    def due_within(self, days, today=None):
-        """Open commitments due from today to `days` days from now."""
+    def due_within(self, days=None, today=None):
+        """Open commitments due from today to `days` (default DUE_SOON_DAYS) days from now."""
+        return self.filter(self.due_within_condition(days, today))
+
+    @staticmethod
+    def due_within_condition(days=None, today=None):
         today = today or timezone.localdate()
-        return self.open().filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
+        soon = today + datetime.timedelta(days=DUE_SOON_DAYS if days is None else days)
+        return ~Q(status__in=CLOSED_STATUSES) & Q(due_on__gte=today, due_on__lte=soon)
 
     def stale(self, today=None):
         """Open commitments with no progress logged for STALE_AFTER_DAYS: the one definition of "stale".
 
         A commitment with no event at all counts from the start of its cycle.
         """
-        return self.open().filter(self.stale_condition(today))
+        return self.filter(self.stale_condition(today))
 
     @staticmethod
     def stale_condition(today=None):
         cutoff = (today or timezone.localdate()) - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
-        return Q(last_event_on__lt=cutoff) | Q(last_event_on__isnull=True, cycle__starts_on__lt=cutoff)
+        quiet = Q(last_event_on__lt=cutoff) | Q(last_event_on__isnull=True, cycle__starts_on__lt=cutoff)
+        return ~Q(status__in=CLOSED_STATUSES) & quiet
 
     @staticmethod
     def overdue_condition(today=None):
@@ -293,14 +307,12 @@ class CommitmentQuerySet(models.QuerySet):
     def summary(self, today=None):
         """The headline figures of these commitments, in one aggregate query."""
         today = today or timezone.localdate()
-        soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-        open_ = ~Q(status__in=CLOSED_STATUSES)
         figures = self.order_by().aggregate(
             champions=Count("champion", distinct=True),
             commitments=Count("pk"),
             overdue=Count("pk", filter=self.overdue_condition(today)),
-            due_soon=Count("pk", filter=open_ & Q(due_on__gte=today, due_on__lte=soon)),
-            stale=Count("pk", filter=open_ & self.stale_condition(today)),
+            due_soon=Count("pk", filter=self.due_within_condition(today=today)),
+            stale=Count("pk", filter=self.stale_condition(today)),
             events=Coalesce(Sum("events_in_cycle"), 0),
             panels=Coalesce(Sum("panels_logged"), 0),
             panels_balanced=Coalesce(Sum("panels_balanced"), 0),

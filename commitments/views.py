@@ -6,16 +6,6 @@ from champions.models import Champion
 from commitments.models import Commitment, Cycle
 
 
-def _chosen_cycle(request, cycles):
-    """The cycle named by ?cycle=YEAR if it is one of `cycles`, else the current one."""
-    year = request.GET.get("cycle", "")
-    by_year = {cycle.year: cycle for cycle in cycles}
-    if year.isdigit() and int(year) in by_year:
-        return by_year[int(year)]
-    current = Cycle.objects.current()
-    return by_year.get(current.year, current) if current else None
-
-
 @login_required
 def home(request):
     """A champion's or focal point's commitments for one cycle, grouped by champion."""
@@ -25,7 +15,7 @@ def home(request):
     if not champions and request.user.is_office_member:
         return redirect("dashboard")
     cycles = list(Cycle.objects.filter(commitments__champion__in=champions).distinct().order_by("-year"))
-    cycle = _chosen_cycle(request, cycles)
+    cycle = Cycle.objects.chosen(request.GET.get("cycle", ""), among=cycles)
     commitments = (
         Commitment.objects.filter(champion__in=champions, cycle=cycle)
         .select_related("cycle")

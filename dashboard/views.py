@@ -76,7 +76,7 @@ def dashboard(request):
         "today": today,
         "figures": commitments.summary(today),
         "overdue": listed.overdue(today).order_by("due_on", "champion__full_name")[:TABLE_ROWS],
-        "due_soon": listed.due_within(30, today).order_by("due_on", "champion__full_name")[:TABLE_ROWS],
+        "due_soon": listed.due_within(today=today).order_by("due_on", "champion__full_name")[:TABLE_ROWS],
         "stale": listed.stale(today).order_by("last_event_on", "due_on")[:TABLE_ROWS],
         "ranking": ranking,
         "by_hub": breakdowns["champion__hub__name"],
@@ -138,8 +138,7 @@ def _chart_data(monthly, status_by_hub):
 def champion_detail(request, pk):
     champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
     cycles = list(Cycle.objects.filter(commitments__champion=champion).distinct().order_by("-year"))
-    year = request.GET.get("cycle", "")
-    cycle = next((c for c in cycles if str(c.year) == year), None) or Cycle.objects.current()
+    cycle = Cycle.objects.chosen(request.GET.get("cycle", ""), among=cycles)
     commitments = list(champion.commitments.filter(cycle=cycle).select_related("cycle").order_by("number"))
     events = (
         ProgressEvent.objects.filter(commitment__in=commitments)
