@@ -3,8 +3,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Avg, Case, Count, F, Max, Min, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Least, TruncMonth
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When, Window
+from django.db.models.functions import Cast, Coalesce, Least, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -86,9 +86,50 @@ ROLLUP_FIELDS = [
 ]
 
 
+# The roll-ups the dashboard sums over commitments (see CommitmentQuerySet.breakdown_cube).
+CUBE_SUMS = [
+    "events_in_cycle",
+    "panels_logged",
+    "panels_balanced",
+    "panels_single_sex",
+    "panel_women",
+    "panel_men",
+]
+# The counts breakdown_cube gives each of its rows, which summarize adds up.
+CUBE_COUNTS = ["commitments", "progress_total", "overdue", "due_soon", "stale", *CUBE_SUMS]
+
+
 def _share(part, whole):
     """`part` as a whole percentage of `whole`, or None when there is nothing to divide."""
     return round(part * 100 / whole) if whole else None
+
+
+def summarize(cube, champions):
+    """The headline figures: the rows of CommitmentQuerySet.breakdown_cube added up.
+
+    `champions` is how many champions those commitments belong to (a count the cube cannot add up:
+    a champion's commitments fall in several of its rows).
+    """
+    figures = dict.fromkeys(CUBE_COUNTS, 0)
+    by_status = dict.fromkeys(Status.values, 0)
+    for row in cube:
+        for name in CUBE_COUNTS:
+            figures[name] += row[name]
+        by_status[row["status"]] += row["commitments"]
+    total = figures["commitments"]
+    figures.update(
+        champions=champions,
+        events=figures["events_in_cycle"],
+        panels=figures["panels_logged"],
+        status_shares=[
+            (status, label, by_status[status], _share(by_status[status], total))
+            for status, label in Status.choices
+        ],
+        share_panels_balanced=_share(figures["panels_balanced"], figures["panels_logged"]),
+        share_panels_single_sex=_share(figures["panels_single_sex"], figures["panels_logged"]),
+        women_share=_share(figures["panel_women"], figures["panel_women"] + figures["panel_men"]),
+    )
+    return figures
 
 
 class CycleQuerySet(models.QuerySet):
@@ -254,7 +295,11 @@ class CommitmentQuerySet(models.QuerySet):
                 occurred_on__lte=F("commitment__cycle__ends_on"),
             )
             .order_by()
-            .values(month_of=F("commitment_id"), month_start=TruncMonth("occurred_on"))
+            .values(
+                month_of=F("commitment_id"),
+                month_cycle=F("commitment__cycle_id"),
+                month_start=TruncMonth("occurred_on"),
+            )
             .annotate(
                 month_events=Count("pk"),
                 month_women=Coalesce(Sum("women_count", filter=panel), 0),
@@ -267,8 +312,8 @@ class CommitmentQuerySet(models.QuerySet):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {quote(CommitmentMonth._meta.db_table)} "
-                "(commitment_id, month, events, panel_women, panel_men) "
-                "SELECT month_of, month_start, month_events, month_women, month_men "
+                "(commitment_id, cycle_id, month, events, panel_women, panel_men) "
+                "SELECT month_of, month_cycle, month_start, month_events, month_women, month_men "
                 f"FROM ({sql}) AS months",
                 params,
             )
@@ -305,67 +350,55 @@ class CommitmentQuerySet(models.QuerySet):
         return ~Q(status__in=CLOSED_STATUSES) & Q(due_on__lt=today or timezone.localdate())
 
     def summary(self, today=None):
-        """The headline figures of these commitments, in one aggregate query."""
-        today = today or timezone.localdate()
-        figures = self.order_by().aggregate(
-            champions=Count("champion", distinct=True),
-            commitments=Count("pk"),
-            overdue=Count("pk", filter=self.overdue_condition(today)),
-            due_soon=Count("pk", filter=self.due_within_condition(today=today)),
-            stale=Count("pk", filter=self.stale_condition(today)),
-            events=Coalesce(Sum("events_in_cycle"), 0),
-            panels=Coalesce(Sum("panels_logged"), 0),
-            panels_balanced=Coalesce(Sum("panels_balanced"), 0),
-            panels_single_sex=Coalesce(Sum("panels_single_sex"), 0),
-            panel_women=Coalesce(Sum("panel_women"), 0),
-            panel_men=Coalesce(Sum("panel_men"), 0),
-            **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in Status.values},
-        )
-        total = figures["commitments"]
-        figures["status_shares"] = [
-            (status, label, figures[f"status_{status}"], _share(figures[f"status_{status}"], total))
-            for status, label in Status.choices
-        ]
-        figures["share_panels_balanced"] = _share(figures["panels_balanced"], figures["panels"])
-        figures["share_panels_single_sex"] = _share(figures["panels_single_sex"], figures["panels"])
-        figures["women_share"] = _share(figures["panel_women"], figures["panel_women"] + figures["panel_men"])
-        return figures
+        """The headline figures of these commitments (see summarize)."""
+        return summarize(self.breakdown_cube(today), champions=self.values("champion").distinct().count())
 
     def breakdown_cube(self, today=None):
-        """Commitments, progress summed and overdue, per hub, organization, category and status.
+        """Every figure the dashboard sums, per hub, organization, category and status, in one scan.
 
-        A few hundred rows at most, from one scan: folded, they give every breakdown the dashboard
-        shows (by hub, by organization, by category, status mix by hub).
+        A few hundred rows at most (hubs x organizations x categories x statuses): folded in Python
+        they give the headline figures (summarize) and every breakdown (by hub, by organization, by
+        category, status mix by hub). Hubs and organizations come as ids: their names are a lookup.
         """
+        today = today or timezone.localdate()
         return (
             self.with_progress()
             .order_by()
-            .values("champion__hub__name", "champion__organization__acronym", "category", "status")
+            .values(
+                "category", "status", hub=F("champion__hub_id"), organization=F("champion__organization_id")
+            )
             .annotate(
                 commitments=Count("pk"),
-                progress_total=Sum("annotated_progress"),
+                progress_total=Coalesce(Sum("annotated_progress"), 0),
                 overdue=Count("pk", filter=self.overdue_condition(today)),
+                due_soon=Count("pk", filter=self.due_within_condition(today=today)),
+                stale=Count("pk", filter=self.stale_condition(today)),
+                **{name: Coalesce(Sum(name), 0) for name in CUBE_SUMS},
             )
         )
 
     def champion_ranking(self):
-        """One row per champion: average progress of these commitments, best first."""
+        """One row per champion: average progress of these commitments, best first.
+
+        Each row also carries `champions`, how many rows there are in all (a window over the groups),
+        so that a page of the ranking and the count of champions come from one query.
+        """
         return (
             self.with_progress()
             .order_by()
             .values("champion")
-            .annotate(average_progress=Avg("annotated_progress"), commitments=Count("pk"))
+            .annotate(
+                # Why not Avg: on PostgreSQL AVG of integers adds up in numeric, twice as slow.
+                average_progress=Cast(Sum("annotated_progress"), models.FloatField()) / Count("pk"),
+                commitments=Count("pk"),
+                champions=Window(Count("*")),
+            )
             .order_by("-average_progress", "champion__full_name")
         )
 
     def per_month(self):
         """Events logged, and panel speakers by gender, per month, for these commitments."""
-        return (
-            CommitmentMonth.objects.filter(commitment__in=self.order_by().values("pk"))
-            .values("month")
-            .annotate(events=Sum("events"), panel_women=Sum("panel_women"), panel_men=Sum("panel_men"))
-            .order_by("month")
-        )
+        return CommitmentMonth.objects.filter(commitment__in=self.order_by().values("pk")).totals()
 
     def with_progress(self):
         """Annotate `annotated_progress`: the database's computation of Commitment.progress_percent."""
@@ -516,6 +549,8 @@ class Commitment(models.Model):
         indexes = [
             models.Index(fields=["cycle", "status"]),
             models.Index(fields=["cycle", "due_on"]),
+            # The stale list: open commitments whose last event is the oldest, first.
+            models.Index(fields=["cycle", "last_event_on"]),
         ]
 
     def __str__(self):
@@ -625,20 +660,36 @@ class Commitment(models.Model):
             )
 
 
+class CommitmentMonthQuerySet(models.QuerySet):
+    def totals(self):
+        """Events, and panel speakers by gender, per month, earliest first."""
+        return (
+            self.order_by("month")
+            .values("month")
+            .annotate(events=Sum("events"), panel_women=Sum("panel_women"), panel_men=Sum("panel_men"))
+        )
+
+
 class CommitmentMonth(models.Model):
     """A commitment's events in one month of its cycle: the roll-up behind the dashboard's trends.
 
     Kept by CommitmentQuerySet.recount_rollups(), with the other roll-ups, so the monthly charts
-    read a few rows per commitment instead of every event.
+    read a few rows per commitment instead of every event. It carries the commitment's cycle so
+    that a whole cycle's months are read without joining its commitments.
     """
 
     commitment = models.ForeignKey(
         Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="months"
     )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="months", editable=False
+    )
     month = models.DateField(verbose_name=_("month"), help_text=_("The first day of the month."))
     events = models.PositiveIntegerField(verbose_name=_("events"), default=0)
     panel_women = models.PositiveIntegerField(verbose_name=_("women speaking on panels"), default=0)
     panel_men = models.PositiveIntegerField(verbose_name=_("men speaking on panels"), default=0)
+
+    objects = CommitmentMonthQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("commitment month")
@@ -648,6 +699,7 @@ class CommitmentMonth(models.Model):
                 fields=["commitment", "month"], name="commitments_commitmentmonth_unique"
             ),
         ]
+        indexes = [models.Index(fields=["cycle", "month"])]
 
     def __str__(self):
         return f"{self.commitment_id} {self.month:%Y-%m}: {self.events}"

@@ -36,6 +36,19 @@ class DashboardFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 
+    def load_choices(self):
+        """Read the choices once, for a form that is shown; the hubs and organizations by id stay
+        on the form (a ModelChoiceField would run a query each time it is rendered)."""
+        self.hubs = {hub.pk: hub for hub in self.fields["hub"].queryset}
+        self.organizations = {org.pk: org for org in self.fields["organization"].queryset}
+        self.fields["cycle"].choices = [(cycle.year, str(cycle)) for cycle in self.fields["cycle"].queryset]
+        self.fields["hub"].choices = [("", self.fields["hub"].empty_label)] + [
+            (hub.pk, str(hub)) for hub in self.hubs.values()
+        ]
+        self.fields["organization"].choices = [("", self.fields["organization"].empty_label)] + [
+            (org.pk, str(org)) for org in self.organizations.values()
+        ]
+
     def filters(self):
         """The valid filters; an unknown value is ignored (and named in `ignored`)."""
         self.is_valid()

@@ -10,16 +10,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion
-from commitments.models import Category, Commitment, Cycle, Status
+from commitments.models import Category, Commitment, CommitmentMonth, Cycle, Status, summarize
 from dashboard.forms import DashboardFilterForm
 from events.exports import stream_csv
 from events.models import ProgressEvent
 
-TABLE_ROWS = 25
+TABLE_ROWS = 10
 CHAMPIONS_PER_PAGE = 25
 EVENTS_PER_PAGE = 25
 AUDIT_ROWS = 50
-BREAKDOWNS = ["champion__hub__name", "champion__organization__acronym", "category"]
 AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
@@ -50,71 +49,122 @@ def _filtered(request):
 @office_required
 def dashboard(request):
     form, filters, commitments = _filtered(request)
+    form.load_choices()
     today = timezone.localdate()
     cycle = filters.get("cycle")
     listed = commitments.select_related("champion", "champion__organization", "cycle")
-    ranking = Paginator(commitments.champion_ranking(), CHAMPIONS_PER_PAGE).get_page(request.GET.get("page"))
-    champions = Champion.objects.select_related("hub").in_bulk([row["champion"] for row in ranking])
-    cells, status_labels = {}, {value: str(label) for value, label in Status.choices}
-    for commitment in (
-        commitments.filter(champion__in=champions)
-        .order_by("number")
-        .only("pk", "champion_id", "number", "status", "title")
-    ):
-        commitment.status_label = status_labels[commitment.status]  # translated once per status, not per cell
-        cells.setdefault(commitment.champion_id, []).append(commitment)
+    ranking = _ranking_page(commitments.champion_ranking(), request.GET.get("page"))
+    cells = _status_cells(commitments, [row["champion"] for row in ranking])
     for row in ranking:
-        row["champion"] = champions[row["champion"]]
-        row["commitments_cells"] = cells.get(row["champion"].pk, [])
-    monthly = list(commitments.per_month())
-    breakdowns, status_by_hub = _breakdowns(commitments.breakdown_cube(today))
+        row["cells"] = cells.get(row["champion"].pk, [])
+    cube = list(commitments.breakdown_cube(today))
+    breakdowns, status_by_hub = _breakdowns(cube, form)
+    if set(filters) == {"cycle"}:
+        # A whole cycle: its months are read by cycle, without joining its commitments.
+        monthly = list(CommitmentMonth.objects.filter(cycle=cycle).totals())
+    else:
+        monthly = list(commitments.per_month())
     context = {
         "form": form,
         "filters": filters,
         "query": form.query_string(filters),
         "cycle": cycle,
         "today": today,
-        "figures": commitments.summary(today),
+        "figures": summarize(cube, champions=ranking.paginator.count),
         "overdue": listed.overdue(today).order_by("due_on", "champion__full_name")[:TABLE_ROWS],
         "due_soon": listed.due_within(today=today).order_by("due_on", "champion__full_name")[:TABLE_ROWS],
         "stale": listed.stale(today).order_by("last_event_on", "due_on")[:TABLE_ROWS],
         "ranking": ranking,
-        "by_hub": breakdowns["champion__hub__name"],
-        "by_organization": breakdowns["champion__organization__acronym"],
+        "by_hub": breakdowns["hub"],
+        "by_organization": breakdowns["organization"],
         "by_category": breakdowns["category"],
         "monthly": monthly,
         "status_by_hub": status_by_hub,
         "statuses": Status.choices,
         "chart_data": _chart_data(monthly, status_by_hub),
         "stale_days": settings.STALE_AFTER_DAYS,
-        "cells_label": _("Status of each commitment"),
     }
     return render(request, "dashboard/dashboard.html", context)
 
 
-def _breakdowns(cube):
+class _FetchedRows:
+    """The rows of one page, fetched already, standing for the whole list in a Paginator."""
+
+    def __init__(self, queryset, start, rows, total):
+        self.queryset, self.start, self.rows, self.total = queryset, start, rows, total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, window):
+        if window.start == self.start:
+            return self.rows
+        return list(self.queryset[window])  # another page (past the end: the last one)
+
+
+def _ranking_page(ranking, number):
+    """A page of the champion ranking: its rows and the count of champions in one query.
+
+    Each row carries the number of rows in all (see champion_ranking), so the Paginator needs no
+    COUNT of its own; only a page past the end costs a second query.
+    """
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * CHAMPIONS_PER_PAGE
+    rows = list(ranking[start : start + CHAMPIONS_PER_PAGE])
+    total = rows[0]["champions"] if rows else ranking.count()
+    page = Paginator(_FetchedRows(ranking, start, rows, total), CHAMPIONS_PER_PAGE).get_page(number)
+    champions = Champion.objects.select_related("hub").in_bulk([row["champion"] for row in page])
+    for row in page:
+        row["champion"] = champions[row["champion"]]
+    return page
+
+
+def _status_cells(commitments, champions):
+    """Each champion's commitments (of these) in number order, as the ranking's row of cells."""
+    cells = {}
+    for number, status, title, champion_id in (
+        commitments.filter(champion__in=champions)
+        .order_by("number")
+        .values_list("number", "status", "title", "champion")
+    ):
+        cells.setdefault(champion_id, []).append((number, status, title))
+    return cells
+
+
+def _breakdowns(cube, form):
     """Fold the cube (see CommitmentQuerySet.breakdown_cube) into the rows of each breakdown table,
     sorted by name, and the status mix by hub for its chart."""
-    tables = {field: {} for field in BREAKDOWNS}
-    mix = {}
+    categories = dict(Category.choices)
+    names = {
+        "hub": lambda pk: form.hubs[pk].name,
+        "organization": lambda pk: form.organizations[pk].acronym,
+        "category": lambda value: categories.get(value, value),
+    }
+    tables = {field: {} for field in names}
+    mix, statuses = {}, Status.values
     for row in cube:
-        for field in BREAKDOWNS:
-            total = tables[field].setdefault(
-                row[field], {"name": row[field], "commitments": 0, "progress": 0, "overdue": 0}
-            )
+        for field in names:
+            total = tables[field].get(row[field])
+            if total is None:
+                total = tables[field][row[field]] = {"commitments": 0, "progress": 0, "overdue": 0}
             total["commitments"] += row["commitments"]
             total["progress"] += row["progress_total"]
             total["overdue"] += row["overdue"]
-        counts = mix.setdefault(row["champion__hub__name"], dict.fromkeys(Status.values, 0))
+        counts = mix.get(row["hub"])
+        if counts is None:
+            counts = mix[row["hub"]] = dict.fromkeys(statuses, 0)
         counts[row["status"]] += row["commitments"]
-    categories = dict(Category.choices)
-    for total in tables["category"].values():
-        total["name"] = categories.get(total["name"], total["name"])
-    for rows in tables.values():
-        for total in rows.values():
+    breakdowns = {}
+    for field, rows in tables.items():
+        for key, total in rows.items():
+            total["name"] = names[field](key)
             total["average_progress"] = total.pop("progress") / total["commitments"]
-    breakdowns = {field: [rows[key] for key in sorted(rows)] for field, rows in tables.items()}
-    return breakdowns, {hub: [counts[s] for s in Status.values] for hub, counts in sorted(mix.items())}
+        breakdowns[field] = sorted(rows.values(), key=lambda total: str(total["name"]))
+    status_by_hub = {names["hub"](hub): [counts[s] for s in statuses] for hub, counts in mix.items()}
+    return breakdowns, dict(sorted(status_by_hub.items()))
 
 
 def _chart_data(monthly, status_by_hub):

@@ -1,7 +1,9 @@
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
+
+from commitments.models import Status
 
 register = template.Library()
 
@@ -14,9 +16,10 @@ def progress_bar(commitment):
 # Why simple tags below (not inclusion tags): dashboards render them in every row of long tables,
 # and format_html costs a fraction of rendering a template each time.
 @register.simple_tag
-def status_badge(status, label):
+def status_badge(status):
     """The status as text on its colour: never colour alone."""
-    return format_html('<span class="badge status-badge status-{}">{}</span>', status, label)
+    # Why not get_status_display: it hashes every choice's lazy label on each call.
+    return format_html('<span class="badge status-badge status-{}">{}</span>', status, Status(status).label)
 
 
 @register.simple_tag
@@ -33,3 +36,20 @@ def due_date(commitment, today):
         return format_html('{} <span class="badge text-bg-warning">{}</span>', day, gettext("due today"))
     note = ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
     return format_html('{} <span class="small text-muted">{}</span>', day, note)
+
+
+@register.simple_tag
+def status_cells(cells):
+    """A champion's commitments at a glance: one cell per (number, status, title), number and status
+    as text on the status's colour."""
+    labels = dict(Status.choices)
+    items = format_html_join(
+        "",
+        '<li class="list-inline-item"><span class="badge status-badge status-{}" title="{}">{} · {}</span></li>',
+        ((status, title, number, labels[status]) for number, status, title in cells),
+    )
+    return format_html(
+        '<ul class="list-inline mb-0 status-cells" aria-label="{}">{}</ul>',
+        gettext("Status of each commitment"),
+        items,
+    )

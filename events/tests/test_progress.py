@@ -5,7 +5,15 @@ import random
 
 import pytest
 
-from commitments.models import ROLLUP_FIELDS, STATUS_PERCENT, Commitment, CommitmentMonth, Status, TargetKind
+from commitments.models import (
+    ROLLUP_FIELDS,
+    STATUS_PERCENT,
+    Commitment,
+    CommitmentMonth,
+    Cycle,
+    Status,
+    TargetKind,
+)
 from commitments.tests.factories import CommitmentFactory
 from events.models import ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
@@ -151,6 +159,17 @@ def test_roll_ups_always_equal_a_recount_after_creates_edits_moves_and_deletes()
     assert _months() == months
     assert any(row[0] for row in stored)
     assert len(months) > 10
+
+
+def test_the_monthly_roll_ups_follow_a_commitment_to_another_cycle():
+    commitment = CommitmentFactory()
+    ProgressEventFactory(commitment=commitment, occurred_on=commitment.cycle.starts_on)
+    assert list(commitment.months.values_list("cycle", flat=True)) == [commitment.cycle_id]
+    later = Cycle.for_year(commitment.cycle.year + 1)
+    ProgressEventFactory(commitment=commitment, occurred_on=later.starts_on)
+    commitment.cycle = later
+    commitment.save()
+    assert list(commitment.months.values_list("cycle", "month")) == [(later.pk, later.starts_on)]
 
 
 def _months():
