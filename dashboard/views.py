@@ -119,7 +119,13 @@ def _ranking_page(ranking, number):
     champions = Champion.objects.select_related("hub").in_bulk([row["champion"] for row in page])
     for row in page:
         row["champion"] = champions[row["champion"]]
+        row["percent"] = _whole(row["average_progress"])
     return page
+
+
+def _whole(percent):
+    """A percentage rounded half up to a whole number, as the tables show it."""
+    return int(percent + 0.5)
 
 
 def _status_cells(commitments, champions):
@@ -162,14 +168,17 @@ def _breakdowns(cube, form):
         for key, total in rows.items():
             total["name"] = names[field](key)
             total["average_progress"] = total.pop("progress") / total["commitments"]
+            total["percent"] = _whole(total["average_progress"])
         breakdowns[field] = sorted(rows.values(), key=lambda total: str(total["name"]))
     status_by_hub = {names["hub"](hub): [counts[s] for s in statuses] for hub, counts in mix.items()}
     return breakdowns, dict(sorted(status_by_hub.items()))
 
 
 def _chart_data(monthly, status_by_hub):
+    for row in monthly:
+        row["label"] = date_format(row["month"], "M Y")
     return {
-        "months": [date_format(row["month"], "M Y") for row in monthly],
+        "months": [row["label"] for row in monthly],
         "events": [row["events"] for row in monthly],
         "women_share": [
             round(row["panel_women"] * 100 / (row["panel_women"] + row["panel_men"]))
