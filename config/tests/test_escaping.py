@@ -88,7 +88,7 @@ def test_the_dashboard_lists_the_commitment_in_its_tables_and_charts(client, cas
     client.force_login(cast.office_member)
     page = client.get("/dashboard/").content.decode()
     due_soon = page.split('id="due-title"')[1].split("</section>")[0]
-    assert f"1. {ESCAPED_SCRIPT}</a>" in due_soon
+    assert f"1. {ESCAPED_SCRIPT}</span></a>" in due_soon
     assert f'title="{ESCAPED_SCRIPT}"' in page  # the champion's status cells
     chart_data = page.split('id="chart-data"')[1].split("</script>")[0]
     assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(3)" in chart_data
