@@ -312,7 +312,7 @@ def load(server, path, name, login, users, duration, wait, prefix):
         *("-u", users, "-r", users, "-t", f"{duration}s", "--host", server.url),
         *("--csv", prefix, "--exit-code-on-error", "0", "--loglevel", "WARNING"),
     ]
-    before, started = cpu_times(), time.monotonic()
+    before, stolen, started = cpu_times(), stolen_seconds(), time.monotonic()
     with open(f"{prefix}-locust.log", "w") as output:
         subprocess.run(
             list(map(str, command)),
@@ -323,6 +323,7 @@ def load(server, path, name, login, users, duration, wait, prefix):
             check=True,
         )
     cpu = cpu_split(before, cpu_times(), server.pids(), time.monotonic() - started)
+    cpu["stolen"] = 100 * (stolen_seconds() - stolen) / cpu["seconds"]
     times = json.loads(raw.read_text()) if raw.exists() else []
     with open(f"{prefix}_stats.csv", newline="") as stats:
         rows = {row["Name"]: row for row in csv.DictReader(stats)}
@@ -343,6 +344,7 @@ def load(server, path, name, login, users, duration, wait, prefix):
         "rps": float(row.get("Requests/s") or 0),
         "failures": failures,
         "others_cpu": cpu["others"],
+        "stolen_cpu": cpu["stolen"],
         # Per request handled in the run (sign-ins and warm-ups too: a few out of hundreds).
         "app_cpu_ms": 10 * cpu["gunicorn"] * cpu["seconds"] / handled if handled else None,
         "db_cpu_ms": 10 * cpu["postgres"] * cpu["seconds"] / handled if handled else None,
@@ -359,6 +361,14 @@ def cpu_times():
         if cpu is not None:
             times[process.pid] = (process.info["name"] or "", cpu.user + cpu.system)
     return times
+
+
+def stolen_seconds():
+    """CPU seconds the hypervisor has given to other machines while this one wanted to run (Linux
+    "steal"; 0 where the platform does not say)."""
+    import psutil
+
+    return getattr(psutil.cpu_times(), "steal", 0.0)
 
 
 def cpu_split(before, after, gunicorn, seconds):
@@ -413,29 +423,37 @@ def summarize(results, args, elapsed):
     ]
     header = (
         f"{'size':<6} {'page':<17} {'queries':>7} {'SQL alone':>10} {'1 user':>10} "
-        f"{f'{args.users} users':>10} {'req/s':>6} {'CPU/req':>9} {'requests':>8} {'failed':>6} {'others':>6}"
+        f"{f'{args.users} users':>10} {'req/s':>6} {'CPU/req':>9} {'requests':>8} {'failed':>6} {'others':>6} {'stolen':>6}"
     )
     lines += [header, "-" * len(header)]
-    busiest = 0
+    busiest = most_stolen = 0
     for size, result in results["sizes"].items():
         for page, figures in result["pages"].items():
             sql = figures["sql_alone"]
             single, under_load = figures.get("single", {}), figures.get("load", {})
             failed = sum(single.get("failures", {}).values()) + sum(under_load.get("failures", {}).values())
             others = max(single.get("others_cpu", 0), under_load.get("others_cpu", 0))
+            stolen = max(single.get("stolen_cpu", 0), under_load.get("stolen_cpu", 0))
             busiest = max(busiest, others)
+            most_stolen = max(most_stolen, stolen)
             lines.append(
                 f"{size:<6} {page:<17} {transactionless(figures):>7} "
                 f"{pair(sql, 'p50_ms', 'p95_ms'):>10} {pair(single, 'p50_ms', 'p95_ms'):>10} "
                 f"{pair(under_load, 'p50_ms', 'p95_ms'):>10} {under_load.get('rps', 0):>6.1f} "
                 f"{pair(under_load, 'app_cpu_ms', 'db_cpu_ms'):>9} {under_load.get('requests', 0):>8} "
-                f"{failed:>6} {others:>5.0f}%"
+                f"{failed:>6} {others:>5.0f}% {stolen:>5.0f}%"
             )
     lines += [
         "Columns 'SQL alone', '1 user' and 'N users' are p50/p95 in ms; 'CPU/req' is the CPU time (ms)",
         "gunicorn/PostgreSQL spent per request under load; 'others' is the most CPU other processes used",
-        "(not gunicorn, locust or PostgreSQL) during the page's runs, in % of one core.",
+        "(not gunicorn, locust or PostgreSQL) during the page's runs, in % of one core; 'stolen' is the",
+        "CPU time the hypervisor gave other machines meanwhile (Linux steal), in % of one core.",
     ]
+    if most_stolen > OTHERS_WARNING:
+        lines.append(
+            f"WARNING: the hypervisor took up to {most_stolen:.0f}% of a core during the load: this machine "
+            "ran slower than it would alone, and the figures are pessimistic."
+        )
     if busiest > OTHERS_WARNING:
         lines.append(
             f"WARNING: other processes used up to {busiest:.0f}% of a core during the load: figures "
