@@ -109,7 +109,8 @@ def _ranking_page(ranking, number):
     COUNT of its own; only a page past the end costs a second query.
     """
     try:
-        number = max(int(number), 1)
+        # Why the bound: an OFFSET beyond the database's integers is an error, not an empty page.
+        number = min(max(int(number), 1), 10**6)
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * CHAMPIONS_PER_PAGE
