@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from champions.models import Champion
 from commitments.models import Category, Commitment, CommitmentMonth, Cycle, Status, summarize
 from dashboard.forms import DashboardFilterForm
-from events.exports import stream_csv
+from events.exports import choice_labels, stream_csv
 from events.models import ProgressEvent
 
 TABLE_ROWS = 10
@@ -289,6 +289,7 @@ def export_csv(request):
         .order_by("champion__full_name", "number")
         .iterator(chunk_size=1000)
     )
+    categories, statuses = choice_labels(Category.choices), choice_labels(Status.choices)
     header = [
         "champion",
         "organization",
@@ -316,10 +317,10 @@ def export_csv(request):
                 c.cycle.year,
                 c.number,
                 c.title,
-                c.get_category_display(),
+                categories.get(c.category, c.category),
                 c.target_label,
                 c.progress_percent,
-                c.get_status_display(),
+                statuses.get(c.status, c.status),
                 c.due_on.isoformat(),
                 "yes" if c.is_overdue(today) else "no",
                 c.last_event_on.isoformat() if c.last_event_on else "",

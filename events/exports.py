@@ -14,6 +14,15 @@ def spreadsheet_safe(value):
     return value
 
 
+def choice_labels(choices):
+    """Each choice's label in the active language, by value.
+
+    Why: exports look labels up row by row, and a model's get_FOO_display() hashes every lazy
+    label of the field on each call (most of an export's time, measured).
+    """
+    return {value: str(label) for value, label in choices}
+
+
 class _Echo:
     def write(self, value):
         return value

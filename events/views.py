@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from champions.models import Champion
-from commitments.models import Commitment
-from events.exports import stream_csv
+from commitments.models import Commitment, EventKind
+from events.exports import choice_labels, stream_csv
 from events.forms import ProgressEventForm
-from events.models import ProgressEvent
+from events.models import ProgressEvent, Scope
 
 EVENTS_PER_PAGE = 20
 
@@ -168,15 +168,16 @@ def export_my_events(request):
         "logged by",
         "evidence link",
     ]
+    kinds, scopes = choice_labels(EventKind.choices), choice_labels(Scope.choices)
     rows = (
         [
             event.commitment.champion.full_name,
             event.commitment.cycle.year,
             event.commitment.number,
             event.occurred_on.isoformat(),
-            event.get_kind_display(),
+            kinds.get(event.kind, event.kind),
             event.title,
-            event.get_scope_display(),
+            scopes.get(event.scope, event.scope),
             event.location,
             event.women_count,
             event.men_count,
