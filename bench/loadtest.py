@@ -82,6 +82,9 @@ def run_locust(server, args, saved, out):
         *("-f", bench.BENCH_DIR / "loadtest_locustfile.py", "--headless", "--only-summary"),
         *("-u", args.users, "-r", 10, "-t", f"{args.duration}s", "--host", server.url),
         *("--csv", out / "load", "--exit-code-on-error", "0", "--loglevel", "WARNING"),
+        # Why: at the end, let each user finish the request in flight and read its answer; a user
+        # stopped mid-request leaves an event the server saved but the client was never told of.
+        *("--stop-timeout", 30),
     ]
     bench.say(f"Loading with {args.users} users for {args.duration} s")
     with open(out / "locust.log", "w") as output:
