@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from commitments import reminders
+from events.tests.factories import ProgressEventFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
 CATALOGUE = BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -105,6 +106,19 @@ def test_a_french_speaking_focal_point_sees_the_interface_in_french(client, fren
     assert "Enregistrer un progrès" in page
     form = client.get(f"/commitments/{cast.commitment.pk}/log/").content.decode()
     assert "Réunion avec le personnel" in form
+
+
+def test_the_office_sees_the_dashboard_and_a_champions_page_in_french(client, cast):
+    cast.office_member.language = "fr"
+    cast.office_member.save()
+    client.force_login(cast.office_member)
+    dashboard = client.get("/dashboard/").content.decode()
+    assert "Tableau de bord des engagements" in dashboard
+    assert "Commitments dashboard" not in dashboard
+    ProgressEventFactory(commitment=cast.commitment, occurred_on=cast.cycle.starts_on)
+    champion = client.get(f"/dashboard/champions/{cast.champion.pk}/").content.decode()
+    assert f"engagement {cast.commitment.number}" in champion
+    assert f"commitment {cast.commitment.number}<" not in champion
 
 
 def test_form_errors_are_in_french(client, french_focal_point):
