@@ -15,11 +15,17 @@ def progress_bar(commitment):
 
 # Why simple tags below (not inclusion tags): dashboards render them in every row of long tables,
 # and format_html costs a fraction of rendering a template each time.
+def _badge(status, text, title=""):
+    """`text` on the status's colour (callers say the status in `text`: never colour alone)."""
+    title = format_html(' title="{}"', title) if title else ""
+    return format_html('<span class="badge status-badge status-{}"{}>{}</span>', status, title, text)
+
+
 @register.simple_tag
 def status_badge(status):
     """The status as text on its colour: never colour alone."""
-    # Why not get_status_display: it hashes every choice's lazy label on each call.
-    return format_html('<span class="badge status-badge status-{}">{}</span>', status, Status(status).label)
+    # Why Status(status).label, not get_status_display: that hashes every choice's lazy label.
+    return _badge(status, Status(status).label)
 
 
 @register.simple_tag
@@ -42,11 +48,10 @@ def due_date(commitment, today):
 def status_cells(cells):
     """A champion's commitments at a glance: one cell per (number, status, title), number and status
     as text on the status's colour."""
-    labels = dict(Status.choices)
     items = format_html_join(
         "",
-        '<li class="list-inline-item"><span class="badge status-badge status-{}" title="{}">{} · {}</span></li>',
-        ((status, title, number, labels[status]) for number, status, title in cells),
+        '<li class="list-inline-item">{}</li>',
+        ((_badge(status, f"{number} · {Status(status).label}", title),) for number, status, title in cells),
     )
     return format_html(
         '<ul class="list-inline mb-0 status-cells" aria-label="{}">{}</ul>',
