@@ -1,10 +1,16 @@
 """CSV downloads that open correctly in Excel and cannot smuggle formulas into it."""
 
 import csv
+from itertools import islice
 
 from django.http import StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Rows an export fetches from the database at a time (QuerySet.iterator's chunk_size): what it
+# holds in memory whatever its size (about 1.6 MiB for the commitments export, measured by bench/).
+EXPORT_CHUNK_ROWS = 500
+# Rows sent to the client in one piece: one write to the socket per piece, not per row.
+ROWS_PER_PIECE = 100
 
 
 def spreadsheet_safe(value):
@@ -29,14 +35,19 @@ class _Echo:
 
 
 def stream_csv(filename, header, rows):
-    """A streamed CSV download: UTF-8 with a byte-order mark, one row at a time from `rows`."""
+    """A streamed CSV download: UTF-8 with a byte-order mark, `rows` read as the download goes.
+
+    Give `rows` from QuerySet.iterator(chunk_size=EXPORT_CHUNK_ROWS): nothing is read before the
+    client reads, and no more than a chunk of rows is held at a time.
+    """
     writer = csv.writer(_Echo())
 
     def lines():
-        yield "\ufeff"  # Why: the byte-order mark makes Excel read the file as UTF-8.
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([spreadsheet_safe(cell) for cell in row])
+        # Why the byte-order mark: it makes Excel read the file as UTF-8.
+        yield "\ufeff" + writer.writerow(header)
+        remaining = iter(rows)
+        while piece := list(islice(remaining, ROWS_PER_PIECE)):
+            yield "".join(writer.writerow([spreadsheet_safe(cell) for cell in row]) for row in piece)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

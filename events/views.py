@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from champions.models import Champion
 from commitments.models import Commitment, EventKind
-from events.exports import choice_labels, stream_csv
+from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
 from events.forms import ProgressEventForm
 from events.models import ProgressEvent, Scope
 
@@ -184,6 +184,6 @@ def export_my_events(request):
             event.logged_by.get_full_name() if event.logged_by else "",
             event.evidence_url,
         ]
-        for event in events.iterator(chunk_size=500)
+        for event in events.iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
     return stream_csv("my-events.csv", header, rows)
