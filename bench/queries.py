@@ -8,7 +8,8 @@ For each benchmarked page it signs in with the test client's force_login, render
 warm caches, then renders it again inside CaptureQueriesContext: that gives the number of SQL
 statements a request runs (session and user included) and their text. Each page's statements are
 then re-executed `--repeats` times over a psycopg2 connection of their own, which gives what the SQL
-alone costs; the slowest statements are EXPLAIN ANALYZEd. It also writes the demo logins and the
+alone costs; the slowest statements are EXPLAIN ANALYZEd. A last request, traced with tracemalloc,
+gives the most memory Python held at once while answering it. It also writes the demo logins and the
 commitment page to load, so that run.py reads them from the seed rather than repeating them.
 """
 
@@ -19,6 +20,7 @@ import re
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import django
@@ -66,6 +68,21 @@ def capture(client, path):
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code} on the {attempt} request")
     return [query["sql"] for query in queries.captured_queries], len(body)
+
+
+def peak_memory(client, path):
+    """The most memory (MiB) Python held at once while answering `path`, its body read to the end.
+
+    A streamed body is read a piece at a time and each piece dropped, as the server sends it.
+    """
+    tracemalloc.start()
+    try:
+        response = client.get(path)
+        for _piece in response.streaming_content if response.streaming else [response.content]:
+            pass
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def rerun(dsn, statements, repeats):
@@ -167,6 +184,7 @@ def main():
             "who": who,
             "queries": len(statements),
             "bytes": size,
+            "peak_mib": peak_memory(client, path),
             "sql_alone": rerun(dsn, statements, args.repeats),
         }
     connection.close()

@@ -46,6 +46,9 @@ QUICK_SIZES = {"full": (200, 2), "tenth": (20, 2)}
 DASHBOARD_P95_MS = 150
 FULL_OVER_TENTH = 1.5
 PAGE_OVER_SQL = 2
+# The CSV export is streamed: at full size (10 times the rows) it may hold at most this many times
+# the memory it holds at one tenth. Held whole, it would need about 10 times as much.
+EXPORT_MEMORY_GROWTH = 1.5
 # Other processes' CPU (% of one core) above which the summary warns that figures are pessimistic.
 OTHERS_WARNING = 20
 
@@ -422,7 +425,7 @@ def summarize(results, args, elapsed):
         "=" * 118,
     ]
     header = (
-        f"{'size':<6} {'page':<17} {'queries':>7} {'SQL alone':>10} {'1 user':>10} "
+        f"{'size':<6} {'page':<17} {'queries':>7} {'MiB':>5} {'SQL alone':>10} {'1 user':>10} "
         f"{f'{args.users} users':>10} {'req/s':>6} {'CPU/req':>9} {'requests':>8} {'failed':>6} {'others':>6} {'stolen':>6}"
     )
     lines += [header, "-" * len(header)]
@@ -437,13 +440,14 @@ def summarize(results, args, elapsed):
             busiest = max(busiest, others)
             most_stolen = max(most_stolen, stolen)
             lines.append(
-                f"{size:<6} {page:<17} {transactionless(figures):>7} "
+                f"{size:<6} {page:<17} {transactionless(figures):>7} {figures.get('peak_mib', 0):>5.1f} "
                 f"{pair(sql, 'p50_ms', 'p95_ms'):>10} {pair(single, 'p50_ms', 'p95_ms'):>10} "
                 f"{pair(under_load, 'p50_ms', 'p95_ms'):>10} {under_load.get('rps', 0):>6.1f} "
                 f"{pair(under_load, 'app_cpu_ms', 'db_cpu_ms'):>9} {under_load.get('requests', 0):>8} "
                 f"{failed:>6} {others:>5.0f}% {stolen:>5.0f}%"
             )
     lines += [
+        "'MiB' is the most memory Python held at once while answering the page (tracemalloc, in process).",
         "Columns 'SQL alone', '1 user' and 'N users' are p50/p95 in ms; 'CPU/req' is the CPU time (ms)",
         "gunicorn/PostgreSQL spent per request under load; 'others' is the most CPU other processes used",
         "(not gunicorn, locust or PostgreSQL) during the page's runs, in % of one core; 'stolen' is the",
@@ -544,7 +548,21 @@ def targets(results):
             verdict = "pass" if single <= single_limit else "fail"
             text += f"; with 1 user: {single:.0f} against {single_limit:.0f} ms, {verdict}"
         verdicts.append(("PASS" if page <= limit else "FAIL", text))
-    return verdicts
+    return verdicts + [export_memory(sizes)]
+
+
+def export_memory(sizes):
+    """(verdict, explanation): does the streamed CSV export hold as much memory at any size?"""
+    label = f"export.csv peak memory at full size <= {EXPORT_MEMORY_GROWTH} x at one tenth (10 x the rows)"
+    peaks = [
+        sizes[size]["pages"]["export.csv"].get("peak_mib") if size in sizes else None
+        for size in ("full", "tenth")
+    ]
+    if None in peaks:
+        return "SKIP", f"{label}: not measured"
+    full, tenth = peaks
+    verdict = "PASS" if full <= EXPORT_MEMORY_GROWTH * tenth else "FAIL"
+    return verdict, f"{label}: {full:.1f} MiB against {tenth:.1f} MiB (ratio {full / tenth:.2f})"
 
 
 def times(factor, value):
