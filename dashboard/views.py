@@ -1,4 +1,5 @@
 from functools import wraps
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -152,7 +153,7 @@ def _status_cells(commitments, champions):
 def _breakdowns(cube, form):
     """Fold the cube (see CommitmentQuerySet.breakdown_cube) into the rows of each breakdown table,
     sorted by name, and the status mix by hub for its chart."""
-    categories = dict(Category.choices)
+    categories = choice_labels(Category.choices)
     names = {
         "hub": lambda pk: form.hubs[pk].name,
         "organization": lambda pk: form.organizations[pk].acronym,
@@ -178,7 +179,7 @@ def _breakdowns(cube, form):
             total["name"] = names[field](key)
             total["average_progress"] = total.pop("progress") / total["commitments"]
             total["percent"] = _whole(total["average_progress"])
-        breakdowns[field] = sorted(rows.values(), key=lambda total: str(total["name"]))
+        breakdowns[field] = sorted(rows.values(), key=itemgetter("name"))
     status_by_hub = {names["hub"](hub): [counts[s] for s in statuses] for hub, counts in mix.items()}
     return breakdowns, dict(sorted(status_by_hub.items()))
 
