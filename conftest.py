@@ -72,3 +72,11 @@ class Cast:
 @pytest.fixture
 def cast(db):
     return Cast()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_version():
+    """Each test starts on a data version of its own: no dashboard page kept by an earlier test."""
+    from dashboard.cache import new_version
+
+    new_version()

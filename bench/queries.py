@@ -4,7 +4,8 @@ Run by bench/run.py with the same environment as the server (DATABASE_URL, DEBUG
 
     python bench/queries.py RESULT.json --repeats 30
 
-For each benchmarked page it signs in with the test client's force_login, renders the page once to
+For each benchmarked page (the dashboard twice: from the cache, and computed with the cache off)
+it signs in with the test client's force_login, renders the page once to
 warm caches, then renders it again inside CaptureQueriesContext: that gives the number of SQL
 statements a request runs (session and user included) and their text. Each page's statements are
 then re-executed `--repeats` times over a psycopg2 connection of their own, which gives what the SQL
@@ -14,6 +15,7 @@ commitment page to load, so that run.py reads them from the seed rather than rep
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -45,14 +47,26 @@ def percentile(values, share):
 
 
 def pages(commitment_id):
-    """(name, path, who) of each page the benchmark measures."""
+    """(name, path, who, cached) of each page the benchmark measures.
+
+    The dashboard twice: as the office gets it (from the cache while the data has not changed, see
+    dashboard/cache.py), and computed on every request, with the cache off, as after each change.
+    """
     return [
-        ("dashboard", "/dashboard/", "office"),
-        ("home", "/", "champion"),
-        ("commitment", f"/commitments/{commitment_id}/", "champion"),
-        ("export.csv", "/dashboard/export.csv", "office"),
-        ("admin changelist", "/admin/commitments/commitment/", "admin"),
+        ("dashboard", "/dashboard/", "office", True),
+        ("dashboard computed", "/dashboard/", "office", False),
+        ("home", "/", "champion", True),
+        ("commitment", f"/commitments/{commitment_id}/", "champion", True),
+        ("export.csv", "/dashboard/export.csv", "office", True),
+        ("admin changelist", "/admin/commitments/commitment/", "admin", True),
     ]
+
+
+def cache_off():
+    """Settings under which nothing is cached: every dashboard request computes the page."""
+    from django.test import override_settings
+
+    return override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
 
 
 def capture(client, path):
@@ -174,17 +188,20 @@ def main():
         "pages": {},
     }
     dsn = os.environ["DATABASE_URL"]
-    for name, path, who in pages(commitment.pk):
+    for name, path, who, cached in pages(commitment.pk):
         # As through the TLS-terminating proxy the app expects, as the load test does.
         client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0], HTTP_X_FORWARDED_PROTO="https")
         client.force_login(users[who])
-        statements, size = capture(client, path)
+        with contextlib.nullcontext() if cached else cache_off():
+            statements, size = capture(client, path)
+            peak = peak_memory(client, path)
         result["pages"][name] = {
             "path": path,
             "who": who,
+            "cached": cached,
             "queries": len(statements),
             "bytes": size,
-            "peak_mib": peak_memory(client, path),
+            "peak_mib": peak,
             "sql_alone": rerun(dsn, statements, args.repeats),
         }
     connection.close()

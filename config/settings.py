@@ -101,6 +101,14 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache (the dashboard's pages, see dashboard/cache.py): files under var/ unless CACHE_URL says
+# otherwise; every web process must share it, so in production Redis (redis://host:6379/1).
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Why: a Redis that hangs would otherwise hold a page forever; the dashboard falls back to
+    # computing the page when the cache fails.
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out account or address before the password is checked.

@@ -4,7 +4,9 @@ from operator import itemgetter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -20,6 +22,7 @@ from commitments.models import (
     Status,
     summarize,
 )
+from dashboard.cache import cached_page
 from dashboard.forms import DashboardFilterForm
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
 from events.models import ProgressEvent
@@ -55,8 +58,15 @@ def _filtered(request):
     return form, filters, commitments
 
 
+@transaction.non_atomic_requests  # Why: see dashboard/cache.py; it only reads.
 @office_required
 def dashboard(request):
+    """The office's dashboard: rendered once per request and data version, then from the cache."""
+    return render(request, "dashboard/dashboard.html", cached_page(request, _dashboard_page))
+
+
+def _dashboard_page(request):
+    """The dashboard's title year and content, rendered: what the cache keeps."""
     form, filters, commitments = _filtered(request)
     form.load_choices()
     today = timezone.localdate()
@@ -93,7 +103,11 @@ def dashboard(request):
         "chart_data": _chart_data(monthly, status_by_hub),
         "stale_days": settings.STALE_AFTER_DAYS,
     }
-    return render(request, "dashboard/dashboard.html", context)
+    return {
+        "year": cycle.year if cycle else None,
+        # Without the request: nothing of the member who asked may end up in the shared copy.
+        "content": render_to_string("dashboard/_dashboard.html", context),
+    }
 
 
 class _FetchedRows:

@@ -348,7 +348,7 @@ def _queries(client, url):
 
 @pytest.mark.parametrize(
     "url, expected",
-    [("/dashboard/", 20), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 21)],
+    [("/dashboard/", 18), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 19)],
 )
 def test_each_page_costs_the_same_queries_with_10_and_10000_commitments(office, cast, url, expected):
     _bulk_network(cast.cycle, 2)  # with the cast's two: 12 commitments
