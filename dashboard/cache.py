@@ -14,6 +14,10 @@ V is read after V was set, so after the commit of every write that set a version
 write that commits later sets a version of its own. Replaced at the write instead, a page read
 between the write and its commit would be kept under the new version without the write in it.
 
+For the same reason the dashboard view runs outside a transaction (non_atomic_requests): in one,
+the reads could share a snapshot taken before the version was read (SQLite's starts at the first
+read, the user's), and a page of older data would be kept under the newer version.
+
 A connection holding uncommitted writes of its own neither reads nor keeps pages: it sees data
 nobody else sees yet, which may still roll back. When the cache fails (Redis down), the page is
 computed as if nothing were cached and a warning is logged: a slower page, never an error.

@@ -58,7 +58,7 @@ def _filtered(request):
     return form, filters, commitments
 
 
-@transaction.non_atomic_requests  # Why: see dashboard/cache.py; it only reads.
+@transaction.non_atomic_requests  # Why: it only reads, and a snapshot older than the version read would be cached
 @office_required
 def dashboard(request):
     """The office's dashboard: rendered once per request and data version, then from the cache."""

@@ -351,6 +351,8 @@ def _queries(client, url):
     [("/dashboard/", 18), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 19)],
 )
 def test_each_page_costs_the_same_queries_with_10_and_10000_commitments(office, cast, url, expected):
+    # The dashboard computed: the test's data is not committed, so the cache is passed by (the
+    # cached page reads only the session and the user: see test_cache.py).
     _bulk_network(cast.cycle, 2)  # with the cast's two: 12 commitments
     url = url.format(hub=HubFactory(name="Vienna").pk)
     assert _queries(office, url) == expected
