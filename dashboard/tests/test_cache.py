@@ -180,3 +180,13 @@ def test_a_version_lost_from_the_cache_is_replaced(office, cast):
     _, queries = _view(office)
     assert _computed(queries)
     assert _version()
+
+
+def test_each_language_is_a_page_of_its_own(office, cast):
+    english = office.get("/dashboard/").content.decode()
+    assert "Commitments dashboard" in english
+    cast.office_member.language = "fr"
+    cast.office_member.save()
+    french = office.get("/dashboard/").content.decode()
+    assert "Commitments dashboard" not in french
+    assert "Tableau de bord" in french
