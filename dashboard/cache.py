@@ -64,22 +64,9 @@ def new_version():
         logger.warning("Could not store the dashboard's new data version", exc_info=True)
 
 
-class _NewVersionOnCommit:
-    """Registered once per writing transaction; `done` once it has run."""
-
-    def __init__(self):
-        self.done = False
-
-    def __call__(self):
-        self.done = True
-        new_version()
-
-
 def has_uncommitted_writes(connection):
-    return any(
-        isinstance(callback, _NewVersionOnCommit) and not callback.done
-        for _savepoints, callback, _robust in connection.run_on_commit
-    )
+    """Whether the connection's transaction has written to a watched table (see watch_writes)."""
+    return any(callback is new_version for _savepoints, callback, _robust in connection.run_on_commit)
 
 
 def watch_writes(execute, sql, params, many, context):
@@ -92,7 +79,7 @@ def watch_writes(execute, sql, params, many, context):
             new_version()  # autocommit: the statement is committed already
         elif not has_uncommitted_writes(connection):
             # Dropped with the transaction (or the savepoint) if it rolls back.
-            connection.on_commit(_NewVersionOnCommit(), robust=True)
+            connection.on_commit(new_version)
     return result
 
 
@@ -128,11 +115,8 @@ def cached_page(request, compute):
 
 
 def _version():
-    version = cache.get(VERSION_KEY)
-    if version is None:  # first use, or the cache was emptied
-        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
-        version = cache.get(VERSION_KEY) or secrets.token_hex(8)
-    return version
+    # A new one on first use, or when the cache was emptied.
+    return cache.get_or_set(VERSION_KEY, lambda: secrets.token_hex(8), timeout=None)
 
 
 def _page_key(request, version):
