@@ -18,12 +18,14 @@ locale/fr/LC_MESSAGES/django.mo: locale/fr/LC_MESSAGES/django.po | $(VENV)/.inst
 	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; } || \
 		{ echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
-	$(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
+	DEBUG=true $(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
 
 setup: $(VENV)/.installed locale/fr/LC_MESSAGES/django.mo
 
 ## Set up (virtual environment, requirements, migrations, demo data) and start web, worker and beat.
+## Development mode (DEBUG=true): settings default to production, which needs a SECRET_KEY.
 run: export SITE_URL ?= http://127.0.0.1:$(or $(WEB_PORT),8000)
+run: export DEBUG = true
 run: setup
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py seed_demo
@@ -35,16 +37,18 @@ test: setup
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 	$(BIN)/ruff check .
-	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	@# A folder of its own for this run (SQLite test database, filesystem broker, emails), so a
 	@# test run never meets the app started by `make run`, nor another test run.
-	VAR_DIR=$${TEST_VAR_DIR:-$$(mktemp -d -t gc-test-XXXXXX)} DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	@# Development mode (DEBUG=true): settings default to production, which needs a SECRET_KEY.
+	DEBUG=true VAR_DIR=$${TEST_VAR_DIR:-$$(mktemp -d -t gc-test-XXXXXX)} DJANGO_ALLOW_ASYNC_UNSAFE=true \
+		$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Extract the interface's strings into locale/fr/LC_MESSAGES/django.po (then translate, then `make setup`).
 MAKEMESSAGES = manage.py makemessages -l fr --no-obsolete --ignore=.venv/* --ignore=var/* --ignore=static/* \
 	--ignore=bench/* --ignore=*/tests/* --ignore=conftest.py
 messages: setup
-	$(BIN)/python $(MAKEMESSAGES)
+	DEBUG=true $(BIN)/python $(MAKEMESSAGES)
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 
@@ -74,9 +76,30 @@ def cast(db):
     return Cast()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_dashboard_version():
-    """Each test starts on a data version of its own: no dashboard page kept by an earlier test."""
-    from dashboard.cache import new_version
+# The cache the environment configures (Redis in CI), for the tests that need it (real_cache).
+CONFIGURED_CACHES = settings.CACHES
+IN_MEMORY_CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+}
 
-    new_version()
+
+@pytest.fixture(autouse=True)
+def _in_memory_cache(settings):
+    """Tests use a cache in this process's memory, emptied for each test: nothing kept by an earlier
+    test (a dashboard page, a lockout) reaches the next. Email goes to django.core.mail.outbox."""
+    settings.CACHES = IN_MEMORY_CACHES
+    cache.clear()
+
+
+@pytest.fixture
+def real_cache(settings):
+    """The cache the environment configures (Redis in CI), for tests about the shared cache itself."""
+    settings.CACHES = CONFIGURED_CACHES
+    cache.clear()
+
+
+def pytest_configure(config):
+    """The folders the embedded defaults use (this run's SQLite database, static files)."""
+    from config.folders import make_folders
+
+    make_folders()

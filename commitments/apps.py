@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 
 
 class CommitmentsConfig(AppConfig):
@@ -7,7 +7,19 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "Commitments"
 
     def ready(self):
-        from commitments import sqlite_rules
+        from champions.models import Champion, Hub, Organization
+        from commitments import data_version, sqlite_rules
+        from commitments.models import Commitment, Cycle
 
         pre_migrate.connect(sqlite_rules.drop_triggers, sender=self)
         post_migrate.connect(sqlite_rules.create_triggers, sender=self)
+        # What the office's figures are read from: a save or delete of any of these replaces the
+        # data version (see data_version.py); so does a migrate.
+        for model in (Hub, Organization, Champion, Cycle, Commitment):
+            post_save.connect(
+                data_version.on_save_or_delete, sender=model, dispatch_uid=f"data_version.save.{model}"
+            )
+            post_delete.connect(
+                data_version.on_save_or_delete, sender=model, dispatch_uid=f"data_version.delete.{model}"
+            )
+        post_migrate.connect(data_version.on_save_or_delete, sender=self, dispatch_uid="data_version.migrate")

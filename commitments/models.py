@@ -2,9 +2,9 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, models
-from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When, Window
-from django.db.models.functions import Cast, Coalesce, Least, TruncMonth
+from django.db import models
+from django.db.models import Case, F, Max, Q, Sum, Value, When
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +72,7 @@ STATUS_PERCENT = {
     Status.NOT_ACHIEVED: 0,
 }
 CLOSED_STATUSES = (Status.COMPLETED, Status.NOT_ACHIEVED)
+# "Due soon": open and due within this many days (the dashboard's list, the office digest's default).
 DUE_SOON_DAYS = 30
 ROLLUP_FIELDS = [
     "events_in_cycle",
@@ -86,50 +87,43 @@ ROLLUP_FIELDS = [
 ]
 
 
-# The roll-ups the dashboard sums over commitments (see CommitmentQuerySet.breakdown_cube).
-CUBE_SUMS = [
-    "events_in_cycle",
-    "panels_logged",
-    "panels_balanced",
-    "panels_single_sex",
-    "panel_women",
-    "panel_men",
-]
-# The counts breakdown_cube gives each of its rows, which summarize adds up.
-CUBE_COUNTS = ["commitments", "progress_total", "overdue", "due_soon", "stale", *CUBE_SUMS]
+# Which stored fields decide which events count toward a commitment's roll-ups (see rollups.py).
+COMMITMENT_FIELDS_COUNTED = {"cycle", "counts_kind"}
+CYCLE_FIELDS_COUNTED = {"starts_on", "ends_on"}
 
 
-def _share(part, whole):
+def share_percent(part, whole):
     """`part` as a whole percentage of `whole`, or None when there is nothing to divide."""
     return round(part * 100 / whole) if whole else None
 
 
-def summarize(cube, champions):
-    """The headline figures: the rows of CommitmentQuerySet.breakdown_cube added up.
+def women_share(women, men):
+    """Women's share of panel speakers in percent, or None before any speaker: the one definition."""
+    return share_percent(women, women + men)
 
-    `champions` is how many champions those commitments belong to (a count the cube cannot add up:
-    a champion's commitments fall in several of its rows).
-    """
-    figures = dict.fromkeys(CUBE_COUNTS, 0)
-    by_status = dict.fromkeys(Status.values, 0)
-    for row in cube:
-        for name in CUBE_COUNTS:
-            figures[name] += row[name]
-        by_status[row["status"]] += row["commitments"]
-    total = figures["commitments"]
-    figures.update(
-        champions=champions,
-        events=figures["events_in_cycle"],
-        panels=figures["panels_logged"],
-        status_shares=[
-            (status, label, by_status[status], _share(by_status[status], total))
-            for status, label in Status.choices
-        ],
-        share_panels_balanced=_share(figures["panels_balanced"], figures["panels_logged"]),
-        share_panels_single_sex=_share(figures["panels_single_sex"], figures["panels_logged"]),
-        women_share=_share(figures["panel_women"], figures["panel_women"] + figures["panel_men"]),
+
+def stale_cutoff(today=None):
+    """An open commitment quiet since before this day is stale (STALE_AFTER_DAYS without progress)."""
+    return (today or timezone.localdate()) - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
+
+
+def _changes_stored(instance, fields, update_fields=None):
+    """Whether saving `instance` will change any of `fields` from what is stored (one query)."""
+    if instance._state.adding:
+        return False
+    if update_fields is not None:
+        fields = fields & set(update_fields)
+    attnames = [instance._meta.get_field(name).attname for name in fields]
+    if not attnames:
+        return False
+    stored = (
+        type(instance)
+        ._base_manager.db_manager(instance._state.db)
+        .filter(pk=instance.pk)
+        .values(*attnames)
+        .first()
     )
-    return figures
+    return stored is None or any(stored[name] != getattr(instance, name) for name in attnames)
 
 
 class CycleQuerySet(models.QuerySet):
@@ -188,10 +182,11 @@ class Cycle(models.Model):
         return str(self.year)
 
     def save(self, *args, **kwargs):
-        adding = self._state.adding
+        # Only events within the cycle's dates count: new dates change its commitments' roll-ups
+        # (and nothing else does: a new report date rewrites no commitment).
+        recount = _changes_stored(self, CYCLE_FIELDS_COUNTED, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
-        if not adding and kwargs.get("update_fields") is None:
-            # Only events within the cycle's dates count: new dates may change every roll-up.
+        if recount:
             self.commitments.recount_rollups()
 
     def clean(self):
@@ -234,89 +229,10 @@ class CommitmentQuerySet(models.QuerySet):
         return self.exclude(status__in=CLOSED_STATUSES)
 
     def recount_rollups(self):
-        """Recompute the event roll-ups of these commitments from their events; returns how many.
+        """Recompute the event roll-ups of these commitments from their events (see rollups.recount)."""
+        from commitments.rollups import recount
 
-        Callers that write events lock the commitment row first (see ProgressEvent.save), so a
-        recount always sees every committed event.
-        """
-        in_cycle = Q(
-            events__occurred_on__gte=F("cycle__starts_on"), events__occurred_on__lte=F("cycle__ends_on")
-        )
-        counted = in_cycle & (Q(counts_kind="") | Q(events__kind=F("counts_kind")))
-        # A panel the champion declined to speak on says nothing of the panels they joined.
-        panel = in_cycle & Q(events__kind=EventKind.PANEL) & ~Q(events__panel_outcome="declined")
-        rollups = {
-            "events_in_cycle": Count("events", filter=in_cycle),
-            "counted_events": Count("events", filter=counted),
-            "counted_in_field": Count("events", filter=counted & Q(events__scope="field")),
-            "panels_logged": Count("events", filter=panel),
-            "panels_balanced": Count(
-                "events", filter=panel & Q(events__women_count__gte=F("events__men_count"))
-            ),
-            "panels_single_sex": Count(
-                "events", filter=panel & (Q(events__women_count=0) | Q(events__men_count=0))
-            ),
-            "panel_women": Coalesce(Sum("events__women_count", filter=panel), 0),
-            "panel_men": Coalesce(Sum("events__men_count", filter=panel), 0),
-            "last_event_on": Max("events__occurred_on"),
-        }
-        counts = (
-            # Why Min("pk"): an aggregate names the id column as we choose (a plain values() column
-            # gets an alias of Django's choosing); within a group of one commitment it is its id.
-            self.order_by()
-            .values("pk")
-            .annotate(rollup_id=Min("pk"), **{f"new_{name}": value for name, value in rollups.items()})
-        )
-        sql, params = counts.query.sql_with_params()
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        assignments = ", ".join(f"{quote(name)} = rollup.{quote('new_' + name)}" for name in rollups)
-        # Why one UPDATE ... FROM: a set-based write recounts 10,000 commitments in one statement
-        # (bulk_update builds a CASE per row in Python). PostgreSQL and SQLite 3.33+ both take it.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS target SET {assignments} FROM ({sql}) AS rollup "
-                "WHERE target.id = rollup.rollup_id",
-                params,
-            )
-            recounted = cursor.rowcount
-        self._recount_months(connection)
-        return recounted
-
-    def _recount_months(self, connection):
-        """The per-month roll-ups (CommitmentMonth) of these commitments, rebuilt from their events."""
-        events = self.model._meta.get_field("events").related_model.objects
-        panel = Q(kind=EventKind.PANEL) & ~Q(panel_outcome="declined")
-        months = (
-            events.filter(
-                commitment__in=self.order_by().values("pk"),
-                occurred_on__gte=F("commitment__cycle__starts_on"),
-                occurred_on__lte=F("commitment__cycle__ends_on"),
-            )
-            .order_by()
-            .values(
-                month_of=F("commitment_id"),
-                month_cycle=F("commitment__cycle_id"),
-                month_start=TruncMonth("occurred_on"),
-            )
-            .annotate(
-                month_events=Count("pk"),
-                month_women=Coalesce(Sum("women_count", filter=panel), 0),
-                month_men=Coalesce(Sum("men_count", filter=panel), 0),
-            )
-        )
-        sql, params = months.query.sql_with_params()
-        quote = connection.ops.quote_name
-        CommitmentMonth.objects.filter(commitment__in=self.order_by().values("pk")).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(CommitmentMonth._meta.db_table)} "
-                "(commitment_id, cycle_id, month, events, panel_women, panel_men) "
-                "SELECT month_of, month_cycle, month_start, month_events, month_women, month_men "
-                f"FROM ({sql}) AS months",
-                params,
-            )
+        return recount(self)
 
     def overdue(self, today=None):
         """Open commitments whose due date has passed: the one definition of "overdue"."""
@@ -341,60 +257,14 @@ class CommitmentQuerySet(models.QuerySet):
 
     @staticmethod
     def stale_condition(today=None):
-        cutoff = (today or timezone.localdate()) - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
+        """Commitment.is_stale() as a condition: open, and quiet since before stale_cutoff()."""
+        cutoff = stale_cutoff(today)
         quiet = Q(last_event_on__lt=cutoff) | Q(last_event_on__isnull=True, cycle__starts_on__lt=cutoff)
         return ~Q(status__in=CLOSED_STATUSES) & quiet
 
     @staticmethod
     def overdue_condition(today=None):
         return ~Q(status__in=CLOSED_STATUSES) & Q(due_on__lt=today or timezone.localdate())
-
-    def summary(self, today=None):
-        """The headline figures of these commitments (see summarize)."""
-        return summarize(self.breakdown_cube(today), champions=self.values("champion").distinct().count())
-
-    def breakdown_cube(self, today=None):
-        """Every figure the dashboard sums, per hub, organization, category and status, in one scan.
-
-        A few hundred rows at most (hubs x organizations x categories x statuses): folded in Python
-        they give the headline figures (summarize) and every breakdown (by hub, by organization, by
-        category, status mix by hub). Hubs and organizations come as ids: their names are a lookup.
-        """
-        today = today or timezone.localdate()
-        return (
-            self.with_progress()
-            .order_by()
-            .values(
-                "category", "status", hub=F("champion__hub_id"), organization=F("champion__organization_id")
-            )
-            .annotate(
-                commitments=Count("pk"),
-                progress_total=Coalesce(Sum("annotated_progress"), 0),
-                overdue=Count("pk", filter=self.overdue_condition(today)),
-                due_soon=Count("pk", filter=self.due_within_condition(today=today)),
-                stale=Count("pk", filter=self.stale_condition(today)),
-                **{name: Coalesce(Sum(name), 0) for name in CUBE_SUMS},
-            )
-        )
-
-    def champion_ranking(self):
-        """One row per champion: average progress of these commitments, best first.
-
-        Each row also carries `champions`, how many rows there are in all (a window over the groups),
-        so that a page of the ranking and the count of champions come from one query.
-        """
-        return (
-            self.with_progress()
-            .order_by()
-            .values("champion")
-            .annotate(
-                # Why not Avg: on PostgreSQL AVG of integers adds up in numeric, twice as slow.
-                average_progress=Cast(Sum("annotated_progress"), models.FloatField()) / Count("pk"),
-                commitments=Count("pk"),
-                champions=Window(Count("*")),
-            )
-            .order_by("-average_progress", "champion__full_name")
-        )
 
     def per_month(self):
         """Events logged, and panel speakers by gender, per month, for these commitments."""
@@ -557,10 +427,14 @@ class Commitment(models.Model):
         return f"{self.champion} #{self.number}: {self.title}"
 
     def save(self, *args, **kwargs):
-        adding = self._state.adding
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # Roll-ups are written by their recount alone: a full save of an instance loaded before
+            # an event was logged must not write its older figures back.
+            kwargs["update_fields"] = EDITABLE_FIELDS
+        # Which events count changes with the kind that counts or the cycle, and only with them.
+        recount = _changes_stored(self, COMMITMENT_FIELDS_COUNTED, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
-        if not adding and kwargs.get("update_fields") is None:
-            # Which events count may have changed with counts_kind or the cycle.
+        if recount:
             Commitment.objects.filter(pk=self.pk).recount_rollups()
             self.refresh_from_db(fields=ROLLUP_FIELDS)
 
@@ -585,6 +459,7 @@ class Commitment(models.Model):
 
     @property
     def target_label(self):
+        """The target in words, the one wording of it (pages, admin, exports, emails)."""
         if self.target_kind == TargetKind.COUNT:
             return f"{self.target_value} {self.counted_unit}"
         if self.target_kind == TargetKind.PERCENTAGE:
@@ -594,8 +469,7 @@ class Commitment(models.Model):
     @property
     def women_share(self):
         """Women's share of panel speakers in percent, or None before any speaker is logged."""
-        speakers = self.panel_women + self.panel_men
-        return round(self.panel_women * 100 / speakers) if speakers else None
+        return women_share(self.panel_women, self.panel_men)
 
     @property
     def progress_figure(self):
@@ -632,15 +506,30 @@ class Commitment(models.Model):
     def is_overdue(self, today=None):
         return self.is_open and self.days_left(today) < 0
 
-    def change_status(self, status, user, comment=""):
-        """Set a new status and keep it in the history; nothing happens if it is unchanged."""
+    @property
+    def quiet_since(self):
+        """The last day progress was logged, or the cycle's start before any was."""
+        return self.last_event_on or self.cycle.starts_on
+
+    def is_stale(self, today=None):
+        """Open with no progress logged for STALE_AFTER_DAYS: the one definition of "stale", mirrored
+        in SQL by CommitmentQuerySet.stale()."""
+        return self.is_open and self.quiet_since < stale_cutoff(today)
+
+    def change_status(self, status, user, comment="", *, save=True):
+        """Set a new status and keep it in the history: the one way a status changes.
+
+        Nothing happens if it is unchanged and there is no comment. With save=False the caller
+        saves the commitment (admin, which saves its other fields with it).
+        """
         if status == self.status and not comment:
             return None
         change = self.status_changes.create(
             old_status=self.status, new_status=status, comment=comment, changed_by=user
         )
         self.status = status
-        self.save(update_fields=["status", "updated_at"])
+        if save:
+            self.save(update_fields=["status", "updated_at"])
         return change
 
     def clean(self):
@@ -658,6 +547,14 @@ class Commitment(models.Model):
                     )
                 }
             )
+
+
+# What a save() of an existing commitment writes: every field but its id and roll-ups.
+EDITABLE_FIELDS = [
+    field.name
+    for field in Commitment._meta.concrete_fields
+    if not field.primary_key and field.name not in ROLLUP_FIELDS
+]
 
 
 class CommitmentMonthQuerySet(models.QuerySet):
@@ -731,113 +628,3 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.commitment}: {self.get_old_status_display()} → {self.get_new_status_display()}"
-
-
-class ReminderKind(models.TextChoices):
-    UPCOMING = "upcoming", _("Deadline approaching")
-    OVERDUE = "overdue", _("Overdue notice")
-    REPORT_DUE = "report_due", _("Report due")
-    STALE = "stale", _("No recent progress")
-
-
-class ReminderState(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class Reminder(models.Model):
-    """One reminder that is due to go out, and what became of it.
-
-    A row is created before anything is sent; a worker claims it (pending → sending) with a
-    conditional update, so each reminder goes out once however many sweeps run.
-    """
-
-    champion = models.ForeignKey(
-        Champion, verbose_name=_("champion"), on_delete=models.CASCADE, related_name="reminders"
-    )
-    commitment = models.ForeignKey(
-        Commitment,
-        verbose_name=_("commitment"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="reminders",
-    )
-    cycle = models.ForeignKey(
-        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="reminders"
-    )
-    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=ReminderKind.choices)
-    due_on = models.DateField(
-        verbose_name=_("due on"), help_text=_("The day this reminder is due to go out.")
-    )
-    deadline = models.DateField(
-        verbose_name=_("deadline"),
-        help_text=_("The deadline it is about: the commitment's due date or the report's."),
-    )
-    state = models.CharField(
-        verbose_name=_("state"),
-        max_length=10,
-        choices=ReminderState.choices,
-        default=ReminderState.PENDING,
-        db_index=True,
-    )
-    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
-    last_error = models.TextField(verbose_name=_("last error"), blank=True)
-    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
-    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        ordering = ["-due_on", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "kind", "due_on"],
-                condition=Q(commitment__isnull=False),
-                name="commitments_reminder_unique_per_commitment",
-                violation_error_message=_("This reminder already exists."),
-            ),
-            models.UniqueConstraint(
-                fields=["champion", "cycle", "kind", "due_on"],
-                condition=Q(commitment__isnull=True),
-                name="commitments_reminder_unique_per_champion",
-                violation_error_message=_("This reminder already exists."),
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=ReminderState.values), name="commitments_reminder_state_valid"
-            ),
-            models.CheckConstraint(
-                condition=~Q(state=ReminderState.SENT) | Q(sent_at__isnull=False),
-                name="commitments_reminder_sent_has_sent_at",
-            ),
-        ]
-        indexes = [models.Index(fields=["state", "due_on"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} for {self.commitment or self.champion} on {self.due_on}"
-
-
-class OfficeDigest(models.Model):
-    """The weekly digest to the chief-of-staff office: one row per week, claimed like a reminder."""
-
-    week_of = models.DateField(
-        verbose_name=_("week of"), unique=True, help_text=_("The Monday of the week it covers.")
-    )
-    state = models.CharField(
-        verbose_name=_("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
-    last_error = models.TextField(verbose_name=_("last error"), blank=True)
-    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("office digest")
-        verbose_name_plural = _("office digests")
-        ordering = ["-week_of"]
-
-    def __str__(self):
-        return gettext("Digest for the week of %(day)s") % {"day": self.week_of}

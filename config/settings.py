@@ -1,7 +1,11 @@
 """Settings for the commitment tracker, read from the environment (12-factor).
 
-With nothing set, the project runs on the embedded defaults: SQLite under var/,
-Celery on kombu's filesystem transport under var/, emails written to var/mail.
+Production is the default: DEBUG is off unless DEBUG=true, and then SECRET_KEY must be set.
+`make run` and `make test` turn development mode on themselves (DEBUG=true).
+
+With no server configured, the project runs on the embedded defaults: SQLite under var/, Celery
+on kombu's filesystem transport under var/, emails written to var/mail. Importing this module
+has no side effects: the processes that need those folders make them (config/folders.py).
 """
 
 import os
@@ -15,7 +19,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
-DEBUG = env.bool("DEBUG", default=True)
+# Why off by default: a deployment that forgets to set it must not serve tracebacks.
+DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -42,6 +47,7 @@ INSTALLED_APPS = [
     "champions",
     "commitments",
     "events",
+    "reminders",
     "dashboard",
 ]
 
@@ -84,7 +90,6 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -156,7 +161,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -185,10 +189,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: the filesystem transport under var/ unless CELERY_BROKER_URL says otherwise.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu needs data_folder_in == data_folder_out, and the folder must exist first.
+    # kombu needs data_folder_in == data_folder_out, and the folders must exist first (made by
+    # the processes that use them: config/folders.py).
     _queue_dir = VAR_DIR / "celery" / "queue"
-    (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)
-    _queue_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -231,15 +234,15 @@ REMINDER_SENDING_TIMEOUT = env.int("REMINDER_SENDING_TIMEOUT", default=15 * 60)
 _hour, _minute = (int(part) for part in REMINDER_TIME.split(":"))
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {
-        "task": "commitments.tasks.sweep_reminders",
+        "task": "reminders.tasks.sweep_reminders",
         "schedule": crontab(hour=_hour, minute=_minute),
     },
     "release-abandoned-reminders": {
-        "task": "commitments.tasks.release_abandoned_reminders",
+        "task": "reminders.tasks.release_abandoned_reminders",
         "schedule": crontab(minute=17),
     },
     "office-digest": {
-        "task": "commitments.tasks.send_office_digest",
+        "task": "reminders.tasks.send_office_digest",
         "schedule": crontab(day_of_week="mon", hour=_hour, minute=_minute),
     },
 }

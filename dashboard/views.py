@@ -14,16 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion
 from commitments.models import (
+    DUE_SOON_DAYS,
     ROLLUP_FIELDS,
     Category,
     Commitment,
     CommitmentMonth,
     Cycle,
     Status,
-    summarize,
+    women_share,
 )
 from dashboard.cache import cached_page
 from dashboard.forms import DashboardFilterForm
+from dashboard.reporting import for_dashboard, summarize
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
 from events.models import ProgressEvent
 
@@ -54,7 +56,7 @@ def _filtered(request):
         current = Cycle.objects.current()
         if current:
             filters["cycle"] = current
-    commitments = form.apply(Commitment.objects.all(), filters)
+    commitments = form.apply(for_dashboard(), filters)
     return form, filters, commitments
 
 
@@ -102,6 +104,7 @@ def _dashboard_page(request):
         "statuses": Status.choices,
         "chart_data": _chart_data(monthly, status_by_hub),
         "stale_days": settings.STALE_AFTER_DAYS,
+        "due_soon_days": DUE_SOON_DAYS,
     }
     return {
         "year": cycle.year if cycle else None,
@@ -165,7 +168,7 @@ def _status_cells(commitments, champions):
 
 
 def _breakdowns(cube, form):
-    """Fold the cube (see CommitmentQuerySet.breakdown_cube) into the rows of each breakdown table,
+    """Fold the cube (see DashboardQuerySet.breakdown_cube) into the rows of each breakdown table,
     sorted by name, and the status mix by hub for its chart."""
     categories = choice_labels(Category.choices)
     names = {
@@ -204,12 +207,7 @@ def _chart_data(monthly, status_by_hub):
     return {
         "months": [row["label"] for row in monthly],
         "events": [row["events"] for row in monthly],
-        "women_share": [
-            round(row["panel_women"] * 100 / (row["panel_women"] + row["panel_men"]))
-            if row["panel_women"] + row["panel_men"]
-            else None
-            for row in monthly
-        ],
+        "women_share": [women_share(row["panel_women"], row["panel_men"]) for row in monthly],
         "hubs": list(status_by_hub),
         "statuses": [str(label) for _value, label in Status.choices],
         "status_by_hub": list(status_by_hub.values()),

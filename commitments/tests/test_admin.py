@@ -1,13 +1,10 @@
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from champions.tests.factories import ChampionFactory
-from commitments.models import Commitment, Reminder, ReminderKind, ReminderState, Status, TargetKind
+from commitments.models import Commitment, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 
 CHANGELIST = reverse("admin:commitments_commitment_changelist")
@@ -143,57 +140,6 @@ def test_it_shows_progress_from_the_stored_roll_ups(client, admin_user):
     response = client.get(CHANGELIST)
 
     assert "25%" in response.text
-
-
-def _reminder(**fields):
-    commitment = CommitmentFactory()
-    return Reminder.objects.create(
-        champion=commitment.champion,
-        commitment=commitment,
-        cycle=commitment.cycle,
-        kind=ReminderKind.UPCOMING,
-        due_on=commitment.due_on - datetime.timedelta(days=14),
-        deadline=commitment.due_on,
-        **fields,
-    )
-
-
-def test_it_lets_a_failed_reminder_be_set_back_to_pending(client, admin_user):
-    reminder = _reminder(state=ReminderState.FAILED, attempts=3, last_error="SMTP timeout")
-    client.force_login(admin_user)
-
-    response = client.post(
-        reverse("admin:commitments_reminder_change", args=[reminder.pk]), {"state": ReminderState.PENDING}
-    )
-
-    assert response.status_code == 302
-    reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.PENDING, 3)
-
-
-def test_it_refuses_to_mark_a_reminder_sent_by_hand(client, admin_user):
-    reminder = _reminder()
-    client.force_login(admin_user)
-
-    response = client.post(
-        reverse("admin:commitments_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
-    )
-
-    assert response.status_code == 200
-    assert "needs the time it was sent" in response.text
-    reminder.refresh_from_db()
-    assert reminder.state == ReminderState.PENDING
-
-
-def test_it_lets_an_already_sent_reminder_stay_sent(client, admin_user):
-    reminder = _reminder(state=ReminderState.SENT, sent_at=timezone.now())
-    client.force_login(admin_user)
-
-    response = client.post(
-        reverse("admin:commitments_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
-    )
-
-    assert response.status_code == 302
 
 
 def _champion_page_queries(client, champion):

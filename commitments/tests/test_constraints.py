@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from commitments.models import Commitment, Cycle, Reminder, ReminderKind, TargetKind
+from commitments.models import Commitment, Cycle, TargetKind
 from commitments.tests.factories import CommitmentFactory, CycleFactory
+from reminders.models import Reminder, ReminderKind
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
-from commitments import reminders
 from commitments.tests.factories import CommitmentFactory
 from events.tests.factories import ProgressEventFactory
+from reminders import delivery
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -168,8 +168,8 @@ def test_a_reminder_email_escapes_the_title_in_its_html_part(cast):
     commitment.save()
     day = commitment.due_on - datetime.timedelta(days=7)
     with _at_eight(day):
-        for reminder_id in reminders.sweep():
-            reminders.deliver(reminder_id)
+        for reminder_id in delivery.sweep():
+            delivery.deliver(reminder_id)
     messages = [message for message in mail.outbox if "alert(1)" in message.body]
     assert messages, [message.subject for message in mail.outbox]
     for message in messages:
@@ -186,7 +186,7 @@ def test_the_office_digest_escapes_titles_in_its_html_part(cast):
     commitment.due_on = datetime.date(cast.cycle.year, 6, 30)
     commitment.save()
     with _at_eight(commitment.due_on - datetime.timedelta(days=3)):
-        reminders.send_digest()
+        delivery.send_digest()
     (message,) = mail.outbox
     html = message.alternatives[0][0]
     assert SCRIPT not in html

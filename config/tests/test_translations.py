@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from commitments import reminders
 from events.tests.factories import ProgressEventFactory
+from reminders import delivery
 
 BASE_DIR = Path(settings.BASE_DIR)
 CATALOGUE = BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -156,8 +156,8 @@ def test_a_french_reader_gets_the_reminder_in_french(french_focal_point, mailout
     cast = french_focal_point
     cast.commitment.due_on = timezone.localdate() + datetime.timedelta(days=7)
     cast.commitment.save()
-    for reminder_id in reminders.sweep():
-        reminders.deliver(reminder_id)
+    for reminder_id in delivery.sweep():
+        delivery.deliver(reminder_id)
     subjects = {m.subject: m for m in mailoutbox if m.to == [cast.focal_point.email]}
     # The 7-day reminder, and (nothing logged since the cycle began) the no-progress nudge.
     assert set(subjects) == {

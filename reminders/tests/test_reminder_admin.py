@@ -7,9 +7,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import Reminder, ReminderKind, ReminderState, Status
+from commitments.models import Status
+from commitments.tests.factories import CommitmentFactory
+from reminders.models import Reminder, ReminderKind, ReminderState
 
-REMINDERS = reverse("admin:commitments_reminder_changelist")
+REMINDERS = reverse("admin:reminders_reminder_changelist")
 COMMITMENTS = reverse("admin:commitments_commitment_changelist")
 
 
@@ -211,3 +213,54 @@ def test_it_sends_no_reminder_for_a_closed_commitment(
     ]
     assert not Reminder.objects.exists()
     assert mail.outbox == []
+
+
+def _reminder(**fields):
+    commitment = CommitmentFactory()
+    return Reminder.objects.create(
+        champion=commitment.champion,
+        commitment=commitment,
+        cycle=commitment.cycle,
+        kind=ReminderKind.UPCOMING,
+        due_on=commitment.due_on - datetime.timedelta(days=14),
+        deadline=commitment.due_on,
+        **fields,
+    )
+
+
+def test_it_lets_a_failed_reminder_be_set_back_to_pending(client, admin_user):
+    reminder = _reminder(state=ReminderState.FAILED, attempts=3, last_error="SMTP timeout")
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.PENDING}
+    )
+
+    assert response.status_code == 302
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (ReminderState.PENDING, 3)
+
+
+def test_it_refuses_to_mark_a_reminder_sent_by_hand(client, admin_user):
+    reminder = _reminder()
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
+    )
+
+    assert response.status_code == 200
+    assert "needs the time it was sent" in response.text
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.PENDING
+
+
+def test_it_lets_an_already_sent_reminder_stay_sent(client, admin_user):
+    reminder = _reminder(state=ReminderState.SENT, sent_at=timezone.now())
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
+    )
+
+    assert response.status_code == 302

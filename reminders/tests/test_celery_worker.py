@@ -14,17 +14,17 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments import reminders
-from commitments.models import Reminder, ReminderState
-from commitments.tasks import deliver_reminder, sweep_reminders
 from commitments.tests.factories import commitment_due_in_seven_days
-from commitments.tests.workers import (
+from config.celery import app
+from reminders import delivery
+from reminders.models import Reminder, ReminderState
+from reminders.tasks import deliver_reminder, sweep_reminders
+from reminders.tests.workers import (
     WAIT_SECONDS,
     email_texts,
     running_worker,
     wait_for,
 )
-from config.celery import app
 
 
 @pytest.mark.django_db(transaction=True)  # the worker reads committed rows only
@@ -65,7 +65,7 @@ def test_measure_how_many_reminders_one_worker_delivers_per_second(tmp_path):
     today = timezone.localdate()
     commitments = [commitment_due_in_seven_days(today) for _ in range(count)]
     # Planned as the sweep plans them, so only delivery is timed.
-    ids = reminders.sweep()
+    ids = delivery.sweep()
     assert len(ids) == len(commitments)
     app.control.purge()
 

@@ -1,9 +1,9 @@
-"""Reminders: which are due (planning), and sending each exactly once (delivery).
+"""Delivery: sending each planned reminder exactly once.
 
-Modelled on healthchecks' sendalerts: every reminder is a row before anything is sent, unique
-on (commitment, kind, day); a worker claims it with a conditional UPDATE (pending → sending) and
-goes on only if that changed one row. Overlapping sweeps, a second beat or a redelivered task
-therefore never send twice. The database is the schedule: nothing is queued for the future.
+Modelled on healthchecks' sendalerts: every reminder is a row before anything is sent (see
+planning.py); a worker claims it with a conditional UPDATE (pending → sending) and goes on only if
+that changed one row. Overlapping sweeps, a second beat or a redelivered task therefore never send
+twice.
 """
 
 import datetime
@@ -14,118 +14,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.emails import build_emails
 from accounts.models import User
-from commitments.emails import build_emails
-from commitments.models import (
-    Commitment,
-    Cycle,
-    OfficeDigest,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-)
+from commitments.models import Commitment
+from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.planning import plan
 
 logger = logging.getLogger(__name__)
 
 SEND_ERRORS = (smtplib.SMTPException, OSError)
-
-
-def _latest_passed(days, today):
-    """The latest of `days` that has come, or None: earlier ones are overtaken by it."""
-    passed = [day for day in days if day <= today]
-    return max(passed) if passed else None
-
-
-def _before(deadline):
-    return [deadline - datetime.timedelta(days=offset) for offset in settings.REMINDER_OFFSETS]
-
-
-def overdue_notice_days(due_on):
-    every = settings.OVERDUE_NOTICE_EVERY_DAYS
-    return [due_on + datetime.timedelta(days=1 + every * n) for n in range(settings.OVERDUE_NOTICES_AT_MOST)]
-
-
-def planned_for(commitment, today):
-    """The reminders a commitment is due for today (one per kind at most), as unsaved rows."""
-    planned = []
-    due_on = commitment.due_on
-
-    def add(kind, day, deadline):
-        planned.append(
-            Reminder(
-                champion_id=commitment.champion_id,
-                commitment=commitment,
-                cycle_id=commitment.cycle_id,
-                kind=kind,
-                due_on=day,
-                deadline=deadline,
-            )
-        )
-
-    if today <= due_on:
-        day = _latest_passed(_before(due_on), today)
-        if day:
-            add(ReminderKind.UPCOMING, day, due_on)
-        # Stale (see CommitmentQuerySet.stale) from the day after STALE_AFTER_DAYS without progress;
-        # one nudge per stretch of that many days.
-        quiet_since = commitment.last_event_on or commitment.cycle.starts_on
-        stretch = settings.STALE_AFTER_DAYS
-        stretches = ((today - quiet_since).days - 1) // stretch
-        if stretches >= 1:
-            add(ReminderKind.STALE, quiet_since + datetime.timedelta(days=stretches * stretch + 1), due_on)
-    else:
-        day = _latest_passed(overdue_notice_days(due_on), today)
-        if day:
-            add(ReminderKind.OVERDUE, day, due_on)
-    return planned
-
-
-def plan(today):
-    """Create the reminder rows due today that do not exist yet; drop pending ones overtaken."""
-    open_commitments = (
-        Commitment.objects.open()
-        .filter(champion__is_active=True)
-        .select_related("cycle")
-        .only("pk", "champion_id", "cycle_id", "due_on", "last_event_on", "cycle__starts_on")
-    )
-    rows = [
-        row
-        for commitment in open_commitments.iterator(chunk_size=2000)
-        for row in planned_for(commitment, today)
-    ]
-    for cycle in Cycle.objects.filter(report_due_on__gte=today):
-        day = _latest_passed(_before(cycle.report_due_on), today)
-        if not day:
-            continue
-        champions = (
-            cycle.commitments.filter(champion__is_active=True)
-            .values_list("champion_id", flat=True)
-            .distinct()
-        )
-        rows += [
-            Reminder(
-                champion_id=champion_id,
-                cycle=cycle,
-                kind=ReminderKind.REPORT_DUE,
-                due_on=day,
-                deadline=cycle.report_due_on,
-            )
-            for champion_id in champions
-        ]
-    # Why ignore_conflicts: the unique constraints make a second sweep, or one racing this one,
-    # insert nothing new; the conflict is the database saying "already planned".
-    Reminder.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    later = Reminder.objects.filter(kind=OuterRef("kind"), due_on__gt=OuterRef("due_on"), due_on__lte=today)
-    Reminder.objects.filter(state=ReminderState.PENDING, commitment__isnull=False).filter(
-        Exists(later.filter(commitment=OuterRef("commitment")))
-    ).delete()
-    Reminder.objects.filter(state=ReminderState.PENDING, commitment__isnull=True).filter(
-        Exists(later.filter(commitment__isnull=True, champion=OuterRef("champion"), cycle=OuterRef("cycle")))
-    ).delete()
 
 
 def release_abandoned(now=None):
@@ -143,39 +44,18 @@ def release_abandoned(now=None):
     return ids
 
 
-def sweep(today=None, queue=None):
-    """One sweep: plan, release abandoned claims, then queue every pending reminder due by today.
-
-    Returns the ids of the reminders to deliver. With `queue`, each id is handed to it once the
-    transaction commits (a worker must see the row); a broker that cannot be reached loses
-    nothing: the reminder stays pending and the next sweep queues it again.
-    """
+def sweep(today=None):
+    """One sweep: plan, release abandoned claims; returns the ids of every pending reminder due by
+    today, committed, for the caller to deliver (tasks.queue_deliveries, or send_reminders)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         plan(today)
         release_abandoned()
-        ids = list(
+        return list(
             Reminder.objects.filter(state=ReminderState.PENDING, due_on__lte=today)
             .order_by("due_on", "pk")
             .values_list("pk", flat=True)
         )
-        if queue:
-            transaction.on_commit(lambda: queue_deliveries(queue, ids))
-    return ids
-
-
-def queue_deliveries(queue, ids):
-    """Hand each id to `queue` (a task's delay); False if the broker could not be reached.
-
-    Nothing is lost when it cannot: the reminders stay pending and the next sweep queues them.
-    """
-    for reminder_id in ids:
-        try:
-            queue(reminder_id)
-        except Exception:  # the broker's errors vary by transport; nothing is lost, so log and stop
-            logger.exception("Could not queue reminder %s; the next sweep will", reminder_id)
-            return False
-    return True
 
 
 @dataclass
@@ -228,7 +108,7 @@ def is_still_needed(reminder, today):
     if not commitment.is_open:
         return False
     if reminder.kind == ReminderKind.STALE:
-        return Commitment.objects.stale(today).filter(pk=commitment.pk).exists()
+        return commitment.is_stale(today)
     if reminder.kind == ReminderKind.UPCOMING:
         return today <= commitment.due_on
     return True

@@ -68,6 +68,6 @@ class FlakyBackend(EmailBackend):
 
 @pytest.fixture
 def flaky_smtp(settings):
-    settings.EMAIL_BACKEND = "commitments.tests.conftest.FlakyBackend"
+    settings.EMAIL_BACKEND = "reminders.tests.conftest.FlakyBackend"
     yield FlakyBackend
     FlakyBackend.failures = 0

@@ -1,16 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from commitments import reminders
+from reminders import delivery
 
 
 class Command(BaseCommand):
     help = "One reminder sweep and its deliveries, synchronously (for cron, or without a worker)."
 
     def handle(self, *args, **options):
-        ids = reminders.sweep()
+        ids = delivery.sweep()
         outcomes = {}
         for reminder_id in ids:
-            state = reminders.deliver(reminder_id).state
+            state = delivery.deliver(reminder_id).state
             outcomes[state] = outcomes.get(state, 0) + 1
         summary = (
             ", ".join(f"{count} {state}" for state, count in sorted(outcomes.items())) or "nothing to send"

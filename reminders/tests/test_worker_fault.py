@@ -19,11 +19,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from commitments.models import Reminder, ReminderState
-from commitments.tasks import sweep_reminders
 from commitments.tests.factories import commitment_due_in_seven_days
-from commitments.tests.workers import WAIT_SECONDS, running_worker, stop, wait_for
 from config.celery import app
+from reminders.models import Reminder, ReminderState
+from reminders.tasks import sweep_reminders
+from reminders.tests.workers import WAIT_SECONDS, running_worker, stop, wait_for
 
 ON_REDIS = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 

@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
 from champions.tests.factories import ChampionFactory
-from commitments.models import Reminder, ReminderKind, ReminderState
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 from events.tests.factories import ProgressEventFactory
+from reminders.models import Reminder, ReminderKind, ReminderState
 
 DUE_ON = datetime.date(2026, 4, 10)
 SEVEN_DAYS_BEFORE = DUE_ON - datetime.timedelta(days=7)

@@ -9,10 +9,11 @@ from django.db import connection, connections
 
 from accounts.tests.factories import OfficeMemberFactory, UserFactory
 from champions.tests.factories import ChampionFactory
-from commitments import reminders
-from commitments.models import OfficeDigest, Reminder, ReminderKind, ReminderState, Status
+from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 from events.tests.factories import ProgressEventFactory
+from reminders import delivery
+from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
 
 UTC = zoneinfo.ZoneInfo("UTC")
 START = datetime.date(2026, 3, 2)
@@ -25,8 +26,8 @@ def at_eight(day):
 def run_day(day):
     """What the beat-driven sweep and its deliveries do on `day`, synchronously."""
     with at_eight(day):
-        for reminder_id in reminders.sweep():
-            reminders.deliver(reminder_id)
+        for reminder_id in delivery.sweep():
+            delivery.deliver(reminder_id)
 
 
 @pytest.fixture
@@ -116,8 +117,8 @@ def test_three_racing_sweeps_send_each_email_once(django_db_blocker):
     def sweep_and_deliver():
         try:
             barrier.wait()
-            for reminder_id in reminders.sweep(today=day):
-                reminders.deliver(reminder_id, today=day)
+            for reminder_id in delivery.sweep(today=day):
+                delivery.deliver(reminder_id, today=day)
         except Exception as error:  # surfaced below
             errors.append(error)
         finally:
@@ -139,14 +140,14 @@ def test_an_smtp_failure_is_retried_and_then_sent_once(network, flaky_smtp):
     flaky_smtp.failures = 1
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = reminders.sweep()
-        outcome = reminders.deliver(reminder_id)
+        (reminder_id,) = delivery.sweep()
+        outcome = delivery.deliver(reminder_id)
         assert outcome.retry_in == 60
         reminder = Reminder.objects.get()
         assert reminder.state == ReminderState.PENDING
         assert "SMTPServerDisconnected" in reminder.last_error
         assert mail.outbox == []
-        assert reminders.deliver(reminder_id).state == ReminderState.SENT
+        assert delivery.deliver(reminder_id).state == ReminderState.SENT
     reminder.refresh_from_db()
     assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.SENT, 2, "")
     assert reminder.sent_at is not None
@@ -157,8 +158,8 @@ def test_after_the_last_try_the_reminder_is_failed_and_says_why(network, flaky_s
     flaky_smtp.failures = 100
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = reminders.sweep()
-        delays = [reminders.deliver(reminder_id).retry_in for _ in range(5)]
+        (reminder_id,) = delivery.sweep()
+        delays = [delivery.deliver(reminder_id).retry_in for _ in range(5)]
     assert delays == [60, 300, 1800, 3600, None]
     reminder = Reminder.objects.get()
     assert reminder.state == ReminderState.FAILED
@@ -183,9 +184,9 @@ def test_an_inactive_champion_gets_nothing(network):
 def test_a_commitment_completed_after_planning_is_not_reminded(network):
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = reminders.sweep()
+        (reminder_id,) = delivery.sweep()
         network.change_status(Status.COMPLETED, network.champion.user)
-        assert reminders.deliver(reminder_id).state == "dropped"
+        assert delivery.deliver(reminder_id).state == "dropped"
     assert mail.outbox == []
     assert not Reminder.objects.exists()
 
@@ -226,7 +227,7 @@ def test_catch_up_sends_the_latest_missed_reminder_once_and_skips_overtaken_ones
 
 def test_a_pending_reminder_overtaken_by_a_later_one_is_dropped(network):
     with at_eight(network.due_on - datetime.timedelta(days=30)):
-        reminders.sweep()  # planned, but the broker never delivered it
+        delivery.sweep()  # planned, but the broker never delivered it
     run_day(network.due_on - datetime.timedelta(days=7))
     assert len(mail.outbox) == 1
     assert list(Reminder.objects.values_list("due_on", "state")) == [
@@ -276,23 +277,23 @@ def test_a_reminder_is_rendered_in_the_recipients_language(network):
 def test_a_sending_reminder_whose_worker_died_is_sent_by_a_later_sweep(network):
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = reminders.sweep()
+        (reminder_id,) = delivery.sweep()
         Reminder.objects.filter(pk=reminder_id).update(
             state=ReminderState.SENDING, claimed_at=datetime.datetime(2026, 4, 4, 7, 0, tzinfo=UTC)
         )
     with time_machine.travel(datetime.datetime.combine(day, datetime.time(8, 30), tzinfo=UTC), tick=False):
-        assert reminders.sweep() == [reminder_id]
-        assert reminders.deliver(reminder_id).state == ReminderState.SENT
+        assert delivery.sweep() == [reminder_id]
+        assert delivery.deliver(reminder_id).state == ReminderState.SENT
     assert len(mail.outbox) == 1
 
 
 def test_a_recent_sending_claim_is_left_alone(network):
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = reminders.sweep()
-        assert reminders._claim(Reminder, reminder_id)
-        assert reminders.sweep() == []
-        assert reminders.deliver(reminder_id).state == "not claimed"
+        (reminder_id,) = delivery.sweep()
+        assert delivery._claim(Reminder, reminder_id)
+        assert delivery.sweep() == []
+        assert delivery.deliver(reminder_id).state == "not claimed"
     assert mail.outbox == []
 
 
@@ -311,8 +312,8 @@ def test_the_weekly_digest_lists_overdue_due_soon_and_stale_with_links(db, setti
     ProgressEventFactory(commitment=soon, occurred_on=monday - datetime.timedelta(days=1))
     stale = CommitmentFactory(cycle=cycle, number=1, title="Stale one", due_on=datetime.date(2026, 12, 31))
     with at_eight(monday):
-        assert reminders.send_digest().state == ReminderState.SENT
-        assert reminders.send_digest().state == "not claimed"  # once a week
+        assert delivery.send_digest().state == ReminderState.SENT
+        assert delivery.send_digest().state == "not claimed"  # once a week
     (message,) = mail.outbox
     assert message.to == ["office@example.org"]
     assert message.subject == "Weekly digest: commitments on 1 June 2026"

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.tests.factories import OfficeMemberFactory
-from commitments.models import OfficeDigest, Reminder, ReminderKind, ReminderState
-from commitments.tasks import deliver_reminder, send_office_digest, sweep_reminders
+from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.tasks import deliver_reminder, send_office_digest, sweep_reminders
 
 
 def _pending_reminder(commitment):
@@ -125,14 +125,15 @@ def test_it_sends_the_office_digest_once_a_week(db, eager):
 def test_the_hourly_release_requeues_a_reminder_a_dead_worker_left_sending(
     due_in_seven_days, eager, django_capture_on_commit_callbacks
 ):
-    from commitments import reminders
-    from commitments.tasks import release_abandoned_reminders
+    from reminders import delivery
+    from reminders.tasks import release_abandoned_reminders
 
-    (reminder_id,) = reminders.sweep()
-    assert reminders._claim(Reminder, reminder_id)  # a worker claimed it, then died
+    (reminder_id,) = delivery.sweep()
+    assert delivery._claim(Reminder, reminder_id)  # a worker claimed it, then died
     assert release_abandoned_reminders() == 0  # too recent to be called abandoned
     Reminder.objects.filter(pk=reminder_id).update(claimed_at=timezone.now() - datetime.timedelta(minutes=20))
-    assert release_abandoned_reminders() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # in a worker, no transaction: at once
+        assert release_abandoned_reminders() == 1
     reminder = Reminder.objects.get()
     assert (reminder.state, reminder.attempts) == (ReminderState.SENT, 2)
     assert len(mail.outbox) == 1

@@ -1,0 +1,196 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from commitments.admin import CommitmentAdmin
+from reminders import delivery
+from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.tasks import queue_deliveries
+
+
+def _queue_and_report(request, reminder_ids, queued_message):
+    """Queue the reminders' deliveries once the transaction commits, then say what happened: a
+    broker that cannot be reached loses nothing, the next sweep sends them."""
+
+    def report(queued):
+        if queued:
+            messages.success(request, queued_message)
+        else:
+            messages.error(
+                request,
+                _(
+                    "Could not reach the task queue: the reminders are pending and the next reminder sweep will send them."
+                ),
+            )
+
+    queue_deliveries(reminder_ids, then=report)
+
+
+@admin.action(description=_("Send a reminder now"))
+def send_reminder_now(modeladmin, request, queryset):
+    """An "upcoming deadline" reminder dated today for each selected commitment that still needs one.
+
+    It is the same row the daily sweep would plan, unique per commitment, kind and day, so
+    asking twice in a day, or on the day the sweep sends one, sends nothing more.
+    """
+    today = timezone.localdate()
+    queued, already, not_needed = [], 0, 0
+    for commitment in queryset.select_related("champion", "cycle").order_by("pk"):
+        reminder = Reminder(
+            champion=commitment.champion,
+            commitment=commitment,
+            cycle=commitment.cycle,
+            kind=ReminderKind.UPCOMING,
+            due_on=today,
+            deadline=commitment.due_on,
+        )
+        # The rule deliveries use: a closed or past-due commitment, or an inactive champion, gets none.
+        if not delivery.is_still_needed(reminder, today):
+            not_needed += 1
+            continue
+        # Why get_or_create: it inserts in a savepoint and reads the row back if the unique
+        # constraint refuses it (another click, or the sweep, got there first).
+        reminder, created = Reminder.objects.get_or_create(
+            commitment=commitment,
+            kind=ReminderKind.UPCOMING,
+            due_on=today,
+            defaults={
+                "champion": commitment.champion,
+                "cycle": commitment.cycle,
+                "deadline": commitment.due_on,
+            },
+        )
+        if created:
+            queued.append(reminder.pk)
+        else:
+            already += 1
+    _queue_and_report(
+        request,
+        queued,
+        ngettext(
+            "Queued a reminder for %(count)s commitment.",
+            "Queued a reminder for %(count)s commitments.",
+            len(queued),
+        )
+        % {"count": len(queued)},
+    )
+    if already:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Skipped %(count)s commitment that already has a reminder today.",
+                "Skipped %(count)s commitments that already have a reminder today.",
+                already,
+            )
+            % {"count": already},
+            messages.WARNING,
+        )
+    if not_needed:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Skipped %(count)s commitment that is closed or past due, or whose champion is inactive.",
+                "Skipped %(count)s commitments that are closed or past due, or whose champion is inactive.",
+                not_needed,
+            )
+            % {"count": not_needed},
+            messages.WARNING,
+        )
+
+
+class ReminderForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # Why: on the change page sent_at is read-only, so the model's "sent has sent_at" constraint
+        # is not validated there and would fail in the database instead.
+        sent_at = cleaned.get("sent_at", self.instance.sent_at)
+        if cleaned.get("state") == ReminderState.SENT and sent_at is None:
+            self.add_error(
+                "state", _("Only a reminder that went out is sent: it needs the time it was sent.")
+            )
+        return cleaned
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Reminders are written by the sweep; here their state can be reset, e.g. to resend a failed one."""
+
+    form = ReminderForm
+    list_display = ("champion", "commitment", "kind", "due_on", "deadline", "state", "attempts", "sent_at")
+    list_filter = ("state", "kind", "cycle")
+    list_select_related = ("champion", "commitment", "commitment__champion")
+    search_fields = ("champion__full_name", "commitment__title")
+    autocomplete_fields = ("champion", "commitment", "cycle")
+    date_hierarchy = "due_on"
+    actions = ["resend_failed"]
+    fields = (
+        "champion",
+        "commitment",
+        "cycle",
+        "kind",
+        "due_on",
+        "deadline",
+        "state",
+        "attempts",
+        "last_error",
+        "claimed_at",
+        "sent_at",
+        "created_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("created_at",)
+        return [name for name in self.fields if name != "state"]
+
+    @admin.action(description=_("Resend the selected failed reminders"))
+    def resend_failed(self, request, queryset):
+        """Failed reminders back to pending with a fresh count of tries, then queued for delivery."""
+        selected = queryset.count()
+        failed_ids = list(queryset.filter(state=ReminderState.FAILED).values_list("pk", flat=True))
+        # Why no lock: two admins resending at once queue a delivery twice, and the claim
+        # (pending → sending) still lets only one of them send.
+        Reminder.objects.filter(pk__in=failed_ids, state=ReminderState.FAILED).update(
+            state=ReminderState.PENDING, attempts=0, last_error=""
+        )
+        _queue_and_report(
+            request,
+            failed_ids,
+            ngettext(
+                "Queued %(count)s failed reminder to be resent.",
+                "Queued %(count)s failed reminders to be resent.",
+                len(failed_ids),
+            )
+            % {"count": len(failed_ids)},
+        )
+        skipped = selected - len(failed_ids)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "Skipped %(count)s reminder that had not failed.",
+                    "Skipped %(count)s reminders that had not failed.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+
+CommitmentAdmin.actions = [*(CommitmentAdmin.actions or []), send_reminder_now]
+
+
+@admin.register(OfficeDigest)
+class OfficeDigestAdmin(admin.ModelAdmin):
+    """The office's weekly digests: written by the weekly task; a failed one can be set back to pending."""
+
+    list_display = ("week_of", "state", "attempts", "sent_at")
+    list_filter = ("state",)
+    date_hierarchy = "week_of"
+    fields = ("week_of", "state", "attempts", "last_error", "claimed_at", "sent_at")
+    readonly_fields = ("week_of", "attempts", "last_error", "claimed_at", "sent_at")
+
+    def has_add_permission(self, request):
+        return False
