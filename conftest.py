@@ -98,6 +98,16 @@ def real_cache(settings):
     cache.clear()
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests (those using Playwright's page) are marked `browser`, and browser and worker tests
+    `slow`, so that `-m "not slow"` runs the fast inner loop (`make test` runs everything)."""
+    for item in items:
+        if "page" in item.fixturenames and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("browser") or item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
     """The folders the embedded defaults use (this run's SQLite database, static files)."""
     from config.folders import make_folders

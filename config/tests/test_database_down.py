@@ -68,6 +68,7 @@ def answers(tmp_path_factory):
     return {**json.loads(result.stdout.strip().splitlines()[-1]), "log": result.stderr}
 
 
+@pytest.mark.slow  # a subprocess
 @pytest.mark.parametrize("request_name", ["sign_in_page", "sign_in", "home_signed_in"])
 def test_it_answers_503_with_the_unavailable_page(answers, request_name):
     answer = answers[request_name]
@@ -77,20 +78,24 @@ def test_it_answers_503_with_the_unavailable_page(answers, request_name):
     assert answer["retry_after"] == "30"
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_unavailable_page_carries_the_content_security_policy(answers):
     assert "default-src 'self'" in answers["sign_in_page"]["csp"]
 
 
+@pytest.mark.slow  # a subprocess
 def test_an_anonymous_visitor_is_still_sent_to_sign_in(answers):
     # Nothing to ask the database: the redirect needs no session.
     assert answers["home_anonymous"]["status"] == 302
     assert answers["home_anonymous"]["location"] == "/accounts/login/?next=/"
 
 
+@pytest.mark.slow  # a subprocess
 def test_healthz_answers_503(answers):
     assert answers["healthz"]["status"] == 503
     assert answers["healthz"]["body"] == "database unavailable\n"
 
 
+@pytest.mark.slow  # a subprocess
 def test_it_logs_that_the_database_is_unavailable(answers):
     assert "Database unavailable" in answers["log"]

@@ -36,6 +36,7 @@ def run(args, env, timeout=120):
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
     env = production_env(tmp_path)
     assert len(env["SECRET_KEY"]) >= 50
@@ -82,11 +83,13 @@ def production(tmp_path_factory):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # a gunicorn subprocess
 def test_production_redirects_plain_http_to_https(production):
     assert production["plain"]["status"] == 301
     assert production["plain"]["headers"]["Location"] == f"https://{HOST}/accounts/login/"
 
 
+@pytest.mark.slow  # a gunicorn subprocess
 def test_production_serves_requests_the_proxy_marks_as_https(production):
     proxied = production["proxied"]
     assert proxied["status"] == 200
@@ -96,6 +99,7 @@ def test_production_serves_requests_the_proxy_marks_as_https(production):
     assert proxied["cookies"]["csrftoken"]["secure"] is True
 
 
+@pytest.mark.slow  # a gunicorn subprocess
 def test_production_answers_the_health_check_over_plain_http(production):
     # The load balancer's probe speaks plain HTTP to the app.
     assert production["healthz"]["status"] == 200

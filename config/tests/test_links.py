@@ -30,6 +30,7 @@ def _links(url, html):
             yield parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+@pytest.mark.slow  # seeds the demo and follows every link
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "email", [seed_demo.LACROIX_EMAIL, seed_demo.FOCAL_POINT_EMAIL, seed_demo.OFFICE_EMAIL]

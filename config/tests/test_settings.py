@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 ENV_NAMES = [
     "DATABASE_URL",
@@ -30,6 +32,7 @@ def _run(code, tmp_path, **env):
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_it_refuses_to_start_without_a_secret_key_with_nothing_set(tmp_path):
     # Production is the default: DEBUG off, so a real secret key is required.
     result = _run("print('started')", tmp_path)
@@ -40,18 +43,21 @@ def test_it_refuses_to_start_without_a_secret_key_with_nothing_set(tmp_path):
     )
 
 
+@pytest.mark.slow  # a subprocess
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
     result = _run("print('started')", tmp_path, DEBUG="false")
     assert result.returncode == 1
     assert "started" not in result.stdout
 
 
+@pytest.mark.slow  # a subprocess
 def test_debug_is_off_unless_asked_for(tmp_path):
     result = _run("print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)", tmp_path, SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
 
 
+@pytest.mark.slow  # a subprocess
 def test_development_mode_runs_on_embedded_defaults_with_no_server_set(tmp_path):
     code = (
         "print(settings.DATABASES['default']['ENGINE']);"
@@ -70,12 +76,14 @@ def test_development_mode_runs_on_embedded_defaults_with_no_server_set(tmp_path)
     assert debug == "True"
 
 
+@pytest.mark.slow  # a subprocess
 def test_importing_the_settings_makes_no_folder(tmp_path):
     result = _run("print(settings.VAR_DIR)", tmp_path, DEBUG="true")
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "var").exists()
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_processes_that_use_the_embedded_folders_make_them(tmp_path):
     result = _run("from config.folders import make_folders; make_folders()", tmp_path, DEBUG="true")
     assert result.returncode == 0, result.stderr
@@ -96,6 +104,7 @@ def test_the_processes_that_use_the_embedded_folders_make_them(tmp_path):
     assert (other / "db.sqlite3").is_file()
 
 
+@pytest.mark.slow  # a subprocess
 def test_it_reads_database_and_broker_from_the_environment(tmp_path):
     code = "print(settings.DATABASES['default']['ENGINE']); print(settings.CELERY_BROKER_URL)"
     result = _run(

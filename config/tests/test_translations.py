@@ -63,6 +63,7 @@ def test_every_message_in_the_catalogue_is_translated_and_none_is_fuzzy():
     assert "#, fuzzy" not in CATALOGUE.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # runs makemessages
 def test_no_string_of_the_interface_is_missing_from_the_catalogue(tmp_path):
     # Why a linked copy: makemessages writes into the locale folder beside the files it scans, so
     # it scans a folder of links to the project (with a copy of locale/) and the real catalogue

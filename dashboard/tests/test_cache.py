@@ -26,7 +26,8 @@ from events.tests.factories import PanelFactory, ProgressEventFactory
 from reminders import delivery
 from reminders.tests.test_reminders import at_eight
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Slow: every test here commits, and the database is emptied after each.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture

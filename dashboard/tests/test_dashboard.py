@@ -347,6 +347,7 @@ def _queries(client, url):
     return len(queries)
 
 
+@pytest.mark.slow  # 10,000 commitments
 @pytest.mark.parametrize(
     "url, expected",
     [("/dashboard/", 18), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 19)],

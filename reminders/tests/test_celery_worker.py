@@ -26,6 +26,8 @@ from reminders.tests.workers import (
     wait_for,
 )
 
+pytestmark = pytest.mark.worker  # each starts a real Celery worker process
+
 
 @pytest.mark.django_db(transaction=True)  # the worker reads committed rows only
 def test_it_sweeps_and_delivers_in_a_real_worker(tmp_path):

@@ -25,6 +25,8 @@ from reminders.models import Reminder, ReminderState
 from reminders.tasks import sweep_reminders
 from reminders.tests.workers import WAIT_SECONDS, running_worker, stop, wait_for
 
+pytestmark = pytest.mark.worker  # each starts a real Celery worker process
+
 ON_REDIS = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 
 
