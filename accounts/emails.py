@@ -9,7 +9,7 @@ from django.utils import translation
 
 
 def _language(user):
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+    return user.email_language
 
 
 def build_emails(name, context, recipients):

@@ -1,5 +1,14 @@
-from django import forms
+import hashlib
+import unicodedata
 
+from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.signals import user_login_failed
+from django.db import transaction
+
+from accounts import throttle
+from accounts.lockout import client_address
 from accounts.models import User
 
 
@@ -7,3 +16,54 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "reminder_emails", "language"]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Asks for a reset link without saying, by content or by time, whether the address has an account.
+
+    The request only queues the work (tasks.send_password_reset looks the address up and sends), so
+    it costs the same with or without an account. Requests are throttled per address and per client:
+    a flood sends a handful of emails, and the page says the same as for any other request.
+    """
+
+    def save(self, request=None, **kwargs):
+        email = self.cleaned_data["email"]
+        hour = 60 * 60
+        address = hashlib.sha256(unicodedata.normalize("NFKC", email).casefold().encode()).hexdigest()
+        # Both counted, whichever is over its limit.
+        by_address = throttle.allow(f"reset-address:{address}", settings.PASSWORD_RESETS_PER_ADDRESS, hour)
+        by_client = throttle.allow(
+            f"reset-client:{client_address(request)}", settings.PASSWORD_RESETS_PER_CLIENT, hour
+        )
+        if by_address and by_client:
+            from accounts.tasks import send_password_reset
+
+            transaction.on_commit(lambda: send_password_reset.delay(email))
+
+
+class LocalizedPasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset email, in the reader's language (used by tasks.send_password_reset)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        from django.utils import translation
+
+        with translation.override(context["user"].email_language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """A wrong current password counts as a failed sign-in for the account (django-axes), so a
+    stolen session cannot guess it without limit: at the limit the session ends (views.py)."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            user_login_failed.send(
+                sender=__name__, credentials={"username": self.user.get_username()}, request=self.request
+            )
+            raise

@@ -1,8 +1,54 @@
 import logging
+import time
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from accounts.lockout import client_address
 
 security_log = logging.getLogger("accounts.security")
+SIGNED_IN_AT = "signed_in_at"
+
+
+class SessionMaxAgeMiddleware:
+    """A session ends SESSION_MAX_AGE seconds after signing in, however active it has been (the idle
+    expiry is the session cookie's own). A stolen session cookie is worth a working day at most.
+
+    Comes after the message middleware, to say why the visitor must sign in again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            if signed_in_at is None:  # signed in before this rule: it counts from now
+                request.session[SIGNED_IN_AT] = int(time.time())
+            elif time.time() - signed_in_at > settings.SESSION_MAX_AGE:
+                logout(request)
+                messages.info(request, _("Your session has ended: please sign in again."))
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages and downloads for a signed-in user are never kept by a shared cache, nor by the browser
+    (its back-forward cache would show them after signing out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated or getattr(request, "was_signed_in", False):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class UserLanguageMiddleware:
@@ -44,6 +90,6 @@ class RefusedAccessLogMiddleware:
                 request.path,
                 response.status_code,
                 f"user {user.pk}" if user and user.is_authenticated else "an anonymous visitor",
-                request.META.get("REMOTE_ADDR", "?"),
+                client_address(request),
             )
         return response

@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.validators import normalized_identifier, validate_single_line
 
 OFFICE_GROUP = "Chief of Staff Office"
 
@@ -12,13 +16,24 @@ class UserQuerySet(models.QuerySet):
     def office_members(self):
         return self.filter(is_active=True, groups__name=OFFICE_GROUP).distinct()
 
+    def for_sign_in(self, identifier):
+        """The account an identifier signs in to: the one definition, for the password check and the
+        lockout alike (see sign_in_name).
+
+        Compared as the unique constraint compares emails (the database's LOWER), so every spelling
+        that reaches an account is one spelling of it.
+        """
+        return self.alias(email_key=Lower("email")).filter(
+            email_key=Lower(Value(normalized_identifier(identifier), output_field=models.EmailField()))
+        )
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
         # Why: email is the login and unique whatever its case, so sign-in ignores case too.
-        return self.get(email__iexact=email)
+        return self.for_sign_in(email).get()
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -43,7 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: a champion, a focal point, an office member or an admin."""
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
-    full_name = models.CharField(verbose_name=_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        verbose_name=_("full name"), max_length=150, blank=True, validators=[validate_single_line]
+    )
     is_staff = models.BooleanField(
         verbose_name=_("is staff"),
         default=False,
@@ -65,6 +82,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(verbose_name=_("date joined"), default=timezone.now)
 
     objects = UserManager()
+    # Who was called what, when: a person renaming themselves does not rewrite who did what.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -92,6 +111,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self):
         return self.full_name or self.email
 
+    @property
+    def email_language(self):
+        """The language emails to this person are written in."""
+        return self.language or settings.LANGUAGE_CODE
+
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
@@ -109,5 +133,8 @@ def office_group():
 
 
 def sign_in_name(request, credentials):
-    """The account name django-axes counts failures for: the email, whatever its case."""
-    return (credentials or {}).get("username", "").strip().lower()
+    """What django-axes counts failures for: the account the identifier reaches (its email as
+    stored), so every spelling of one account counts as one; else the identifier, normalized."""
+    identifier = normalized_identifier((credentials or {}).get("username", ""))
+    email = User.objects.for_sign_in(identifier).values_list("email", flat=True).first()
+    return email or identifier.lower()

@@ -1,8 +1,12 @@
 import logging
+import time
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+
+from accounts.lockout import client_address
+from accounts.middleware import SIGNED_IN_AT
 
 logger = logging.getLogger("accounts.security")
 
@@ -10,8 +14,22 @@ logger = logging.getLogger("accounts.security")
 @receiver(user_login_failed)
 def log_failed_sign_in(sender, credentials, request=None, **kwargs):
     """Log who tried and from where; never the password (Django has already masked it)."""
-    address = request.META.get("REMOTE_ADDR", "?") if request else "?"
+    address = client_address(request) if request else "?"
     logger.warning("Failed sign-in for %r from %s", credentials.get("username", ""), address)
+
+
+@receiver(user_logged_in)
+def start_the_session_clock(sender, request, user, **kwargs):
+    """The session's absolute age counts from here (see SessionMaxAgeMiddleware)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = int(time.time())
+
+
+@receiver(user_logged_out)
+def keep_the_response_private(sender, request, user, **kwargs):
+    """The response that signs out still carries the signed-in page's privacy (no-store)."""
+    if request is not None:
+        request.was_signed_in = True
 
 
 @receiver(user_logged_in)

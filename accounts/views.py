@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import PreferencesForm
+from accounts.forms import PasswordChangeForm, PasswordResetForm, PreferencesForm
 
 
 @login_required
@@ -43,3 +45,24 @@ def set_language(request):
         samesite="Lax",
     )
     return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, except that wrong current passwords count as failed sign-ins: at the limit the
+    account is locked and this session ends (django-axes answers with its lockout page)."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        if getattr(self.request, "axes_locked_out", False):
+            logout(self.request)
+        return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the form that queues the email and throttles (forms.PasswordResetForm)."""
+
+    form_class = PasswordResetForm

@@ -4,13 +4,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.validators import validate_single_line
+
 HUB_NAMES = ["Geneva", "New York", "Vienna", "Nairobi", "The Hague", "Paris"]
 
 
 class Hub(models.Model):
     """One of the network's city hubs."""
 
-    name = models.CharField(verbose_name=_("name"), max_length=100, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=100, unique=True, validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("hub")
@@ -22,8 +24,8 @@ class Hub(models.Model):
 
 
 class Organization(models.Model):
-    name = models.CharField(verbose_name=_("name"), max_length=200)
-    acronym = models.CharField(verbose_name=_("acronym"), max_length=30, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200, validators=[validate_single_line])
+    acronym = models.CharField(verbose_name=_("acronym"), max_length=30, unique=True, validators=[validate_single_line])
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -75,9 +77,12 @@ class Champion(models.Model):
         related_name="champion",
         help_text=_("The champion's own sign-in, if they log progress themselves."),
     )
-    full_name = models.CharField(verbose_name=_("full name"), max_length=150)
+    full_name = models.CharField(verbose_name=_("full name"), max_length=150, validators=[validate_single_line])
     title = models.CharField(
-        verbose_name=_("title"), max_length=255, help_text=_("Position, for example Under-Secretary-General.")
+        verbose_name=_("title"),
+        max_length=255,
+        help_text=_("Position, for example Under-Secretary-General."),
+        validators=[validate_single_line],
     )
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="champions"

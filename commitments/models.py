@@ -10,6 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.validators import validate_single_line
 from champions.models import Champion
 
 
@@ -305,8 +306,8 @@ class Commitment(models.Model):
     number = models.PositiveSmallIntegerField(
         verbose_name=_("number"), help_text=_("1 to the cycle's maximum (usually 5).")
     )
-    title = models.CharField(verbose_name=_("title"), max_length=300)
-    description = models.TextField(verbose_name=_("description"), blank=True)
+    title = models.CharField(verbose_name=_("title"), max_length=300, validators=[validate_single_line])
+    description = models.TextField(verbose_name=_("description"), blank=True, max_length=5000)
     category = models.CharField(verbose_name=_("category"), max_length=20, choices=Category.choices)
     target_kind = models.CharField(
         verbose_name=_("target kind"), max_length=20, choices=TargetKind.choices, default=TargetKind.COUNT
@@ -324,6 +325,7 @@ class Commitment(models.Model):
         max_length=60,
         blank=True,
         help_text=_("What is counted, for example 'meetings'."),
+        validators=[validate_single_line],
     )
     counts_kind = models.CharField(
         _("events that count"),
@@ -610,7 +612,7 @@ class StatusChange(models.Model):
     )
     old_status = models.CharField(verbose_name=_("old status"), max_length=20, choices=Status.choices)
     new_status = models.CharField(verbose_name=_("new status"), max_length=20, choices=Status.choices)
-    comment = models.TextField(verbose_name=_("comment"), blank=True)
+    comment = models.TextField(verbose_name=_("comment"), blank=True, max_length=2000)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),

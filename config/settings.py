@@ -62,9 +62,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user unless its view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionMaxAgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -126,14 +128,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sessions end after SESSION_IDLE_MINUTES without a request (every request pushes the expiry on).
+# Sessions end after SESSION_IDLE_MINUTES without a request (every request pushes the expiry on),
+# and SESSION_MAX_HOURS after signing in however active (accounts.middleware.SessionMaxAgeMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=8 * 60) * 60
+SESSION_MAX_AGE = env.int("SESSION_MAX_HOURS", default=12) * 60 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # Sign-in protection: after AXES_FAILURE_LIMIT failures an account, and separately an address,
-# is locked for AXES_COOLOFF_TIME hours (admins can unlock in admin, under "Axes").
+# is locked for AXES_COOLOFF_TIME hours (admins can unlock in admin, under "Axes"). A successful
+# sign-in clears that account's own failures only (accounts/lockout.py).
+AXES_HANDLER = "accounts.lockout.AccountLockoutHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -142,10 +148,31 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_CALLABLE = "accounts.models.sign_in_name"
 # The sign-in form names the email field "username" (Django's AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 # Keep a record of every failed sign-in, even after a success resets the count.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# The client's address (for the lockout and the security log), with django-ipware. PROXY_COUNT is
+# how many proxies in front of the app are trusted to append to X-Forwarded-For (nginx: 1). With
+# 0, the header is ignored: a client could write anything in it. With N, the client is the entry
+# the outermost trusted proxy appended, the Nth from the right (nginx's $proxy_add_x_forwarded_for
+# appends its client's address last); entries a client sent itself, to the left, are ignored.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    # ipware counts the proxies listed in the header, and the last proxy is REMOTE_ADDR, not listed.
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = None
+# Why not strict: a client may send an X-Forwarded-For of its own, which the proxy extends; the
+# chain is then longer than the proxies, and its right end is still the one to trust.
+IPWARE_STRICT = False
+
+# Password reset emails: at most this many an hour for one address, and for one client.
+PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
+PASSWORD_RESETS_PER_CLIENT = env.int("PASSWORD_RESETS_PER_CLIENT", default=10)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -286,7 +313,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Request size limits: larger requests are answered 400. Evidence files (10 MB) stream to disk.
+# Request size limits: larger requests are answered 400. Evidence files (10 MB) stream to disk;
+# a larger file, or a multipart request larger than one file and its form, is refused while it is
+# received (413, events/uploads.py). nginx caps bodies at UPLOAD_REQUEST_MAX_BYTES too (deploy/).
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_MB", default=10) * 1024 * 1024
+UPLOAD_REQUEST_MAX_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "events.uploads.EvidenceSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 5

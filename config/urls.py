@@ -7,6 +7,7 @@ admin.site.site_header = "Gender Champions administration"
 admin.site.site_title = "Gender Champions admin"
 admin.site.index_title = "Champions, cycles and commitments"
 
+handler400 = "config.views.bad_request"
 handler500 = "config.views.server_error"
 
 urlpatterns = [

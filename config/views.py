@@ -1,10 +1,12 @@
 import logging
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,17 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def bad_request(request, exception):
+    """The 400 handler: a too large upload is a 413 that says so; anything else Django's 400 page."""
+    from events.uploads import UploadTooLarge
+
+    if isinstance(exception, UploadTooLarge):
+        return HttpResponse(
+            render_to_string("413.html", {"limit": settings.EVIDENCE_MAX_BYTES}, request=request), status=413
+        )
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request):

@@ -4,6 +4,7 @@ from pathlib import Path
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -12,8 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models import EventKind, Status
 from events.models import PanelOutcome, ProgressEvent, Scope, TaskForceRole
-
-MAX_EVIDENCE_SIZE = 10 * 1024 * 1024
 
 # The evidence types accepted, by extension, with the first bytes their content must start with.
 # Why both: a name is easy to fake; the content check refuses an executable renamed to .pdf.
@@ -225,10 +224,10 @@ class ProgressEventForm(forms.ModelForm):
                     "This type of file is not accepted: upload a PDF, Word, Excel, PowerPoint, PNG or JPEG file."
                 )
             )
-        if upload.size > MAX_EVIDENCE_SIZE:
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
             raise forms.ValidationError(
                 _("This file is %(size)s: evidence files may be at most %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_EVIDENCE_SIZE)}
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
             )
         head = upload.read(16)
         upload.seek(0)

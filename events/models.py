@@ -4,9 +4,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.validators import validate_single_line
 from commitments.models import Commitment, EventKind
 
 
@@ -46,10 +49,10 @@ class ProgressEvent(models.Model):
     )
     occurred_on = models.DateField(verbose_name=_("occurred on"))
     kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=EventKind.choices)
-    title = models.CharField(verbose_name=_("title"), max_length=200)
-    notes = models.TextField(verbose_name=_("notes"), blank=True)
+    title = models.CharField(verbose_name=_("title"), max_length=200, validators=[validate_single_line])
+    notes = models.TextField(verbose_name=_("notes"), blank=True, max_length=5000)
     scope = models.CharField(verbose_name=_("scope"), max_length=10, choices=Scope.choices, blank=True)
-    location = models.CharField(verbose_name=_("location"), max_length=200, blank=True)
+    location = models.CharField(verbose_name=_("location"), max_length=200, blank=True, validators=[validate_single_line])
     women_count = models.PositiveIntegerField(
         verbose_name=_("women count"),
         default=0,
@@ -66,12 +69,13 @@ class ProgressEvent(models.Model):
     panel_outcome = models.CharField(
         verbose_name=_("panel outcome"), max_length=20, choices=PanelOutcome.choices, blank=True
     )
-    outcome_reason = models.TextField(_("reason for the exception"), blank=True)
+    outcome_reason = models.TextField(_("reason for the exception"), blank=True, max_length=2000)
     audience = models.CharField(
         verbose_name=_("audience"),
         max_length=200,
         blank=True,
         help_text=_("Who was trained, e.g. senior staff."),
+        validators=[validate_single_line],
     )
     task_force_role = models.CharField(
         verbose_name=_("task force role"), max_length=20, choices=TaskForceRole.choices, blank=True
@@ -149,13 +153,14 @@ class ProgressEvent(models.Model):
     def save(self, *args, **kwargs):
         with transaction.atomic():
             affected = {self.commitment_id}
-            if self.pk:
-                affected.update(
-                    ProgressEvent.objects.filter(pk=self.pk).values_list("commitment_id", flat=True)
-                )
+            stored = ProgressEvent.objects.filter(pk=self.pk).values("commitment_id", "evidence_file").first()
+            if stored:
+                affected.add(stored["commitment_id"])
             _lock_commitments(affected)
             super().save(*args, **kwargs)
             Commitment.objects.filter(pk__in=affected).recount_rollups()
+            if stored and stored["evidence_file"] and stored["evidence_file"] != self.evidence_file.name:
+                _delete_file_on_commit(self.evidence_file.storage, stored["evidence_file"])
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
@@ -175,6 +180,21 @@ class ProgressEvent(models.Model):
         Callers reach the event through ProgressEvent.objects.visible_to(user) first.
         """
         return user.pk is not None and user.pk in (self.logged_by_id, self.commitment.champion.user_id)
+
+
+@receiver(post_delete, sender=ProgressEvent)
+def delete_evidence_file(sender, instance, **kwargs):
+    """An event's evidence file goes with it (whichever way it was deleted: page, admin, cascade)."""
+    if instance.evidence_file:
+        _delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)
+
+
+def _delete_file_on_commit(storage, name):
+    """Delete a stored file once the transaction commits: rolled back, the event keeps its file.
+
+    The audit trail keeps that there was a file and its name, not the file.
+    """
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _lock_commitments(ids):

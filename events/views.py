@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.validators import single_line
 from champions.models import Champion
 from commitments.models import Commitment, EventKind
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
@@ -104,7 +105,9 @@ def _save_event(form, event, user):
     """Save the event, its evidence name and the optional status update, all or nothing."""
     upload = form.cleaned_data.get("evidence_file")
     if upload and hasattr(upload, "content_type"):
-        event.evidence_name = upload.name[:255]
+        # The uploader's own file name: shown on pages and sent back in Content-Disposition, so
+        # without the invisible characters that make "report\u202efdp.exe" read as "reportexe.pdf".
+        event.evidence_name = single_line(upload.name)[:255]
     with transaction.atomic():
         event.save()
         if form.cleaned_data.get("new_status"):

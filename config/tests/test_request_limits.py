@@ -1,9 +1,12 @@
 """Oversized or crafted posts are refused cleanly (400, 404) and change nothing."""
 
+import io
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, ClientHandler, encode_multipart
 from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD
@@ -122,3 +125,64 @@ def test_the_edit_form_ignores_champion_commitment_and_logged_by_fields(client, 
     assert event.logged_by == cast.focal_point
     assert event.created_at == before
     assert not cast.other_commitment.events.exists()
+
+
+class _CountingInput(io.BytesIO):
+    """A request body that counts what the application reads of it."""
+
+    read_bytes = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.read_bytes += len(data)
+        return data
+
+    def readline(self, size=-1):
+        data = super().readline(size)
+        self.read_bytes += len(data)
+        return data
+
+
+def _post_through_the_handler(client, url, body, content_type, declared_length):
+    """A POST as gunicorn hands it to Django, with a body that counts how much of it was read."""
+    stream = _CountingInput(body)
+    environ = {
+        **client._base_environ(),
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": url,
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(declared_length),
+        "wsgi.input": stream,
+    }
+    response = ClientHandler()(environ)
+    return response.status_code, response.content, stream.read_bytes
+
+
+def _multipart(cast, client, file_size):
+    token = client.get(f"/commitments/{cast.commitment.pk}/log/").cookies["csrftoken"].value
+    fields = {**meeting(), "csrfmiddlewaretoken": token}
+    files = {"evidence_file": SimpleUploadedFile("big.pdf", PDF + b"0" * file_size)}
+    return encode_multipart(BOUNDARY, {**fields, **files}), MULTIPART_CONTENT
+
+
+@pytest.mark.django_db
+def test_a_60_mb_upload_is_refused_before_it_is_read(client, cast, log_url):
+    client.force_login(cast.champion_user)
+    body, content_type = _multipart(cast, client, 60 * 1024 * 1024)
+    status, page, read = _post_through_the_handler(client, log_url, body, content_type, len(body))
+    assert status == 413
+    assert b"Evidence files may be at most" in page
+    assert read == 0
+    assert not ProgressEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_limit_is_refused_as_it_streams_in(client, cast, log_url):
+    # Its request is under the request limit, so only the file's own count can stop it.
+    client.force_login(cast.champion_user)
+    body, content_type = _multipart(cast, client, settings.EVIDENCE_MAX_BYTES + 256 * 1024)
+    assert len(body) < settings.UPLOAD_REQUEST_MAX_BYTES
+    status, _, read = _post_through_the_handler(client, log_url, body, content_type, len(body))
+    assert status == 413
+    assert read < len(body)
+    assert not ProgressEvent.objects.exists()

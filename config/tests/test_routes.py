@@ -70,6 +70,7 @@ EXPECTED = {
     # The chief-of-staff office.
     "dashboard": OFFICE_ONLY,
     "dashboard_export": OFFICE_ONLY,
+    "dashboard_export_xlsx": OFFICE_ONLY,
     "dashboard_champion": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
     # Admin: the rule below covers every other admin route; these two differ from it.

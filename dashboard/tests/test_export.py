@@ -69,3 +69,47 @@ def test_it_applies_the_dashboard_filters(client, cast):
     assert "Olga Other" in names
     if cast.other_champion.hub != cast.champion.hub:
         assert "Chidi Champion" not in names
+
+
+def test_every_field_is_one_cell_whichever_separator_excel_splits_on(client, cast):
+    # French Excel splits a CSV on ";": a field with a ";" in it must not start a cell there.
+    cast.commitment.title = 'Panels; =HYPERLINK("http://evil.example","x"); +1; -2; @SUM(A1)'
+    cast.commitment.save()
+    client.force_login(cast.office_member)
+    body = b"".join(client.get("/dashboard/export.csv").streaming_content).decode("utf-8")[1:]
+    for separator in [",", ";"]:
+        cells = [cell for row in csv.reader(io.StringIO(body), delimiter=separator) for cell in row]
+        assert any("HYPERLINK" in cell for cell in cells)
+        for cell in cells:
+            assert not cell.lstrip(" ").startswith(("=", "+", "-", "@")), (separator, cell)
+
+
+def _xlsx(response):
+    from openpyxl import load_workbook
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"] == 'attachment; filename="commitments.xlsx"'
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return list(book.active.iter_rows())
+
+
+def test_it_exports_the_same_filters_and_columns_as_xlsx(client, cast):
+    cast.commitment.title = "=cmd|' /C calc'!A0"
+    cast.commitment.save()
+    client.force_login(cast.office_member)
+    query = f"?hub={cast.champion.hub.pk}"
+    csv_rows = _rows(client.get(f"/dashboard/export.csv{query}"))
+    cells = _xlsx(client.get(f"/dashboard/export.xlsx{query}"))
+    assert [[cell.value for cell in row] for row in cells][0] == csv_rows[0]
+    assert len(cells) == len(csv_rows)
+    title = cells[1][5]
+    assert title.value == "=cmd|' /C calc'!A0"  # the text as it is...
+    assert title.data_type == "s"  # ...as text, never a formula
+    assert ["" if cell.value is None else str(cell.value) for cell in cells[1] if cell.column != 6] == [
+        value for index, value in enumerate(csv_rows[1]) if index != 5
+    ]
+
+
+def test_the_xlsx_export_is_for_the_office_only(client, cast):
+    client.force_login(cast.champion_user)
+    assert client.get("/dashboard/export.xlsx").status_code == 403

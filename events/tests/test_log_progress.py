@@ -1,11 +1,11 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from commitments.models import Status
-from events.forms import MAX_EVIDENCE_SIZE
 from events.models import ProgressEvent
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -157,8 +157,18 @@ def test_it_refuses_a_file_whose_content_does_not_match_its_name(logged_in, cast
     _assert_refused(_log(logged_in, cast, _panel(evidence_file=upload)), "evidence_file", "not a PDF file")
 
 
-def test_it_refuses_an_evidence_file_over_10_mb(logged_in, cast):
-    upload = SimpleUploadedFile("big.png", PNG + b"\x00" * MAX_EVIDENCE_SIZE)
+def test_it_refuses_an_evidence_file_over_10_mb_before_receiving_it(logged_in, cast):
+    upload = SimpleUploadedFile("big.png", PNG + b"\x00" * settings.EVIDENCE_MAX_BYTES)
+    response = _log(logged_in, cast, _panel(evidence_file=upload))
+    assert response.status_code == 413
+    assert "Evidence files may be at most 10.0\xa0MB" in response.text
+    assert not ProgressEvent.objects.exists()
+
+
+def test_the_form_refuses_an_evidence_file_over_10_mb_too(logged_in, cast, settings):
+    # Without the upload handler that stops it early (a deployment that changed the handlers).
+    settings.FILE_UPLOAD_HANDLERS = settings.FILE_UPLOAD_HANDLERS[1:]
+    upload = SimpleUploadedFile("big.png", PNG + b"\x00" * settings.EVIDENCE_MAX_BYTES)
     _assert_refused(
         _log(logged_in, cast, _panel(evidence_file=upload)), "evidence_file", "evidence files may be at most"
     )
