@@ -9,8 +9,13 @@ from django.utils import timezone
 
 from accounts.models import OFFICE_GROUP, User
 from champions.models import HUB_NAMES, Champion, Hub, Organization
+from champions.tests.factories import ChampionFactory
+from commitments import data_version
 from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, EventKind, Status, TargetKind
+from commitments.tests.factories import CommitmentFactory
+from events import demo_data
 from events.models import ProgressEvent
+from events.scale import ScaledChampion, ScaleLoader
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +67,23 @@ def this_cycle():
 
 def lacroix():
     return Champion.objects.get(full_name="Jean-Pierre Lacroix")
+
+
+def scaled_champions(count):
+    """The scale loader's champions 1 to `count`, known by their sign-in emails."""
+    emails = [f"champion{i:04d}@demo.genderchampions.org" for i in range(1, count + 1)]
+    return Champion.objects.filter(user__email__in=emails)
+
+
+def test_the_demo_data_holds_his_five_commitments_worded_as_announced():
+    assert [target.title for target in demo_data.LACROIX_TARGETS] == LACROIX_COMMITMENTS
+    assert demo_data.LACROIX.full_name == "Jean-Pierre Lacroix"
+    assert demo_data.LACROIX.title == "Under-Secretary-General for Peacekeeping Operations"
+    assert demo_data.LACROIX.joined_on == datetime.date(2017, 12, 11)
+    acronyms = {acronym for acronym, *_ in demo_data.ORGANIZATIONS}
+    for champion in [demo_data.LACROIX, *demo_data.NETWORK]:
+        assert champion.organization in acronyms
+        assert champion.focal_point in demo_data.FOCAL_POINTS
 
 
 def test_it_creates_the_seed_champion_as_announced():
@@ -169,8 +191,8 @@ def test_it_seeds_a_network_across_the_six_hubs():
 def test_it_scales_up_in_bulk_and_stays_idempotent():
     seed_demo("--champions", "40", "--events-per-commitment", "3")
     assert Champion.objects.count() == 40
-    scaled = Commitment.objects.filter(champion__full_name__startswith="Champion ", cycle=this_cycle())
-    assert Champion.objects.filter(full_name__startswith="Champion ").count() == 21
+    assert scaled_champions(21).count() == 21
+    scaled = Commitment.objects.filter(champion__in=scaled_champions(21), cycle=this_cycle())
     assert scaled.count() == 21 * 5
     assert set(scaled.annotate(n=Count("events")).values_list("n", flat=True)) == {3}
     assert (
@@ -181,9 +203,56 @@ def test_it_scales_up_in_bulk_and_stays_idempotent():
     assert rollups() == seeded
 
     before = counts()
-    seed_demo("--champions", "40", "--events-per-commitment", "3")
+    out = seed_demo("--champions", "40", "--events-per-commitment", "3")
     assert counts() == before
     assert rollups() == seeded
+    assert "nothing added" in out
+
+
+def test_it_adds_only_the_scaled_champions_missing_when_asked_for_more():
+    seed_demo("--champions", "25", "--events-per-commitment", "2")
+    first = set(scaled_champions(6).values_list("pk", flat=True))
+    out = seed_demo("--champions", "30", "--events-per-commitment", "2")
+    assert "added 8 users, 5 champions, 25 commitments, 50 events" in out
+    assert first < set(scaled_champions(11).values_list("pk", flat=True))
+    assert Champion.objects.count() == 30
+
+
+def test_the_scale_loader_knows_its_champions_by_their_emails_not_by_name():
+    seed_demo()
+    cycle, today = this_cycle(), timezone.localdate()
+    # A real champion named as scaled champion 3, in the organization it goes to, and another
+    # whose name starts like the scaled ones' and who has a commitment in the cycle.
+    third = ScaledChampion.draw(3, cycle, today)
+    namesake = ChampionFactory(
+        full_name="Champion 0003",
+        organization=Organization.objects.get(acronym=third.organization),
+        user__email="c.0003@example.org",
+    )
+    smith = CommitmentFactory(champion__full_name="Champion Smith", cycle=cycle).champion
+
+    for _ in range(2):
+        seed_demo("--champions", "25", "--events-per-commitment", "2")
+
+    loader = ScaleLoader(6, cycle=cycle, today=today)
+    assert set(loader.champions()) == set(scaled_champions(6))
+    assert scaled_champions(6).count() == 6
+    assert scaled_champions(6).get(full_name="Champion 0003").organization.acronym == third.organization
+    assert loader.commitments().count() == 6 * 5
+    assert not {namesake, smith} & set(loader.champions())
+    assert not namesake.commitments.exists()
+    assert smith.commitments.get().events.count() == 0
+    assert not smith.focal_points.exists()
+    assert Champion.objects.count() == 19 + 6 + 2
+
+
+def test_a_scaled_seed_without_events_renews_the_dashboards_data_version(django_capture_on_commit_callbacks):
+    seed_demo()
+    with django_capture_on_commit_callbacks(execute=True):
+        before = data_version.current()
+        seed_demo("--champions", "22", "--events-per-commitment", "0")
+    assert Champion.objects.count() == 22
+    assert data_version.current() != before
 
 
 def test_it_refuses_fewer_than_one_champion():
