@@ -112,3 +112,11 @@ class Champion(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def people(self):
+        """Who acts for the champion and hears about their commitments: the champion's own account and
+        their focal points, active ones only."""
+        people = {user.pk: user for user in self.focal_points.all()}
+        if self.user_id:
+            people[self.user_id] = self.user
+        return [user for user in people.values() if user.is_active]

@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 
 from champions.admin import ChampionAdmin
-from commitments.models import ROLLUP_FIELDS, Commitment, CommitmentMonth, Cycle, StatusChange
+from commitments.models import ROLLUP_FIELDS, ApprovalChange, Commitment, CommitmentMonth, Cycle, StatusChange
+from commitments.resources import CommitmentResource
 
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
-    list_display = ("year", "starts_on", "ends_on", "report_due_on", "max_commitments")
+    list_display = ("year", "starts_on", "ends_on", "commitments_due_on", "report_due_on", "max_commitments")
     ordering = ("-year",)
     search_fields = ("year",)
 
@@ -55,8 +57,30 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class ApprovalChangeInline(admin.TabularInline):
+    """The commitment's approval steps: written by the workflow, never edited by hand."""
+
+    model = ApprovalChange
+    fields = ("changed_at", "old_approval", "new_approval", "comment", "changed_by")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = _("approval history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
+    """Commitments, with Import and Export (django-import-export: preview first, then confirm)."""
+
+    resource_classes = [CommitmentResource]
+
     list_display = (
         "champion",
         "number",
@@ -64,6 +88,7 @@ class CommitmentAdmin(admin.ModelAdmin):
         "category",
         "target",
         "status",
+        "approval",
         "due_on",
         "progress",
         "last_event_on",
@@ -71,6 +96,7 @@ class CommitmentAdmin(admin.ModelAdmin):
     list_display_links = ("number", "title")
     list_filter = (
         "cycle",
+        "approval",
         "champion__hub",
         "champion__organization",
         "category",
@@ -84,16 +110,29 @@ class CommitmentAdmin(admin.ModelAdmin):
         "champion__user__email",
         "champion__organization__acronym",
     )
-    autocomplete_fields = ("champion", "cycle")
+    autocomplete_fields = ("champion", "cycle", "carried_from")
     date_hierarchy = "due_on"
     readonly_fields = (*ROLLUP_FIELDS, "progress", "created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("champion", "cycle", "number", "title", "description", "category")}),
+        (
+            None,
+            {"fields": ("champion", "cycle", "number", "title", "description", "category", "carried_from")},
+        ),
         (_("Target"), {"fields": ("target_kind", "target_value", "unit", "counts_kind", "due_on", "status")}),
+        (
+            _("Approval"),
+            {
+                "fields": ("approval",),
+                "description": _(
+                    "Commitments made here are approved. Champions draft theirs in the browser and the "
+                    "office reviews them on its review page."
+                ),
+            },
+        ),
         (_("Progress (kept up to date from the progress events)"), {"fields": ("progress", *ROLLUP_FIELDS)}),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
-    inlines = [StatusChangeInline]
+    inlines = [StatusChangeInline, ApprovalChangeInline]
 
     @admin.display(description=_("target"), ordering="target_kind")
     def target(self, commitment):

@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, Max, Q, Sum, Value, When
 from django.db.models.functions import Least
 from django.utils import timezone
@@ -60,6 +60,19 @@ class Status(models.TextChoices):
     OFF_TRACK = "off_track", _("Off track")
     COMPLETED = "completed", _("Completed")
     NOT_ACHIEVED = "not_achieved", _("Not achieved")
+
+
+class Approval(models.TextChoices):
+    """Where a commitment is in being set: drafted by the champion's side, approved by the office."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+# Which approval states the champion's side may still edit, delete and submit.
+EDITABLE_APPROVALS = (Approval.DRAFT, Approval.RETURNED)
 
 
 # The default percentage each status stands for (used as a milestone's progress).
@@ -127,7 +140,25 @@ def _changes_stored(instance, fields, update_fields=None):
     return stored is None or any(stored[name] != getattr(instance, name) for name in attnames)
 
 
+def yet_to_submit(cycle):
+    """Whether a champion (the outer query's row) has yet to submit `cycle`'s commitments: none yet,
+    or some still a draft or returned. The one definition, for the home page, the review page,
+    reminders and the digest. `cycle` is a Cycle or a reference to one in an outer query."""
+    theirs = models.Q(cycle=cycle, champion=models.OuterRef("pk"))
+    editable = Commitment.objects.filter(theirs, approval__in=EDITABLE_APPROVALS)
+    return models.Exists(editable) | ~models.Exists(Commitment.objects.filter(theirs))
+
+
 class CycleQuerySet(models.QuerySet):
+    def to_set_by(self, champions):
+        """Cycles open for commitments in which one of `champions` has yet to submit."""
+        waiting = (
+            Champion.objects.active()
+            .filter(pk__in=champions)
+            .filter(yet_to_submit(models.OuterRef(models.OuterRef("pk"))))
+        )
+        return self.filter(ends_on__gte=timezone.localdate()).filter(models.Exists(waiting))
+
     def chosen(self, year, among):
         """The cycle of `year` (as a query string gives it) if it is one of `among`, else the current one."""
         by_year = {cycle.year: cycle for cycle in among}
@@ -153,6 +184,10 @@ class Cycle(models.Model):
     starts_on = models.DateField(verbose_name=_("starts on"))
     ends_on = models.DateField(verbose_name=_("ends on"))
     report_due_on = models.DateField(verbose_name=_("report due on"))
+    commitments_due_on = models.DateField(
+        verbose_name=_("commitments due by"),
+        help_text=_("The day champions should have submitted their commitments for the cycle."),
+    )
     max_commitments = models.PositiveSmallIntegerField(verbose_name=_("max commitments"), default=5)
 
     objects = CycleQuerySet.as_manager()
@@ -208,10 +243,12 @@ class Cycle(models.Model):
 
     @classmethod
     def for_year(cls, year, **fields):
-        """Defaults for a calendar-year cycle: January to December, report due mid-January."""
+        """Defaults for a calendar-year cycle: January to December, commitments due by the end of
+        January, report due mid-January of the next year."""
         defaults = {
             "starts_on": datetime.date(year, 1, 1),
             "ends_on": datetime.date(year, 12, 31),
+            "commitments_due_on": datetime.date(year, 1, 31),
             "report_due_on": datetime.date(year + 1, 1, 15),
         }
         defaults.update(fields)
@@ -220,11 +257,32 @@ class Cycle(models.Model):
     def contains(self, day):
         return self.starts_on <= day <= self.ends_on
 
+    def is_open_for_commitments(self, today=None):
+        """Champions may set and submit commitments until the cycle ends (after commitments_due_on
+        they are late, and the office sees it)."""
+        return (today or timezone.localdate()) <= self.ends_on
+
+    def champions_yet_to_submit(self):
+        """Active champions who have not submitted this cycle's commitments (see yet_to_submit)."""
+        return Champion.objects.active().filter(yet_to_submit(self))
+
 
 class CommitmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Commitments of the champions a user is or serves as focal point (see Champion.served_by)."""
         return self.filter(champion__in=Champion.objects.served_by(user))
+
+    def next_number(self, champion, cycle):
+        """The lowest number a new commitment of `champion` in `cycle` can take, or None at the maximum."""
+        taken = set(self.filter(champion=champion, cycle=cycle).values_list("number", flat=True))
+        return next((n for n in range(1, cycle.max_commitments + 1) if n not in taken), None)
+
+    def approved(self):
+        """Approved commitments: the only ones measured, shown in figures, logged on and reminded of."""
+        return self.filter(approval=Approval.APPROVED)
+
+    def awaiting_review(self):
+        return self.filter(approval=Approval.SUBMITTED)
 
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
@@ -342,6 +400,24 @@ class Commitment(models.Model):
         default=Status.NOT_STARTED,
         db_index=True,
     )
+    approval = models.CharField(
+        verbose_name=_("approval"),
+        max_length=10,
+        choices=Approval.choices,
+        # Why approved by default: commitments made by admins or imported by the office are
+        # approved; the champion's side drafts theirs explicitly (commitments/views.py).
+        default=Approval.APPROVED,
+        db_index=True,
+    )
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_into",
+        help_text=_("The previous cycle's commitment this one continues."),
+    )
     # Roll-ups of the commitment's progress events, kept by recount_rollups() in the same
     # transaction as each event is saved or deleted, so pages read one row, not every event.
     events_in_cycle = models.PositiveIntegerField(
@@ -416,6 +492,18 @@ class Commitment(models.Model):
             models.CheckConstraint(
                 condition=Q(category__in=Category.values),
                 name="commitments_commitment_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval__in=Approval.values),
+                name="commitments_commitment_approval_valid",
+            ),
+            models.CheckConstraint(
+                # Only an approved commitment is measured, so only its status can move.
+                condition=Q(approval=Approval.APPROVED) | Q(status=Status.NOT_STARTED),
+                name="commitments_commitment_status_moves_once_approved",
+                violation_error_message=_(
+                    "A commitment's status can change once the office has approved it."
+                ),
             ),
         ]
         indexes = [
@@ -518,14 +606,58 @@ class Commitment(models.Model):
         in SQL by CommitmentQuerySet.stale()."""
         return self.is_open and self.quiet_since < stale_cutoff(today)
 
+    @property
+    def is_approved(self):
+        """Measured, reminded of and logged on: see CommitmentQuerySet.approved()."""
+        return self.approval == Approval.APPROVED
+
+    @property
+    def is_editable_by_champion(self):
+        """A draft, or returned by the office: the champion's side may edit, delete and submit it."""
+        return self.approval in EDITABLE_APPROVALS
+
+    def submit(self, user):
+        """The champion's side submits a draft or a returned commitment for the office's review."""
+        return self._move_approval({Approval.DRAFT, Approval.RETURNED}, Approval.SUBMITTED, user)
+
+    def approve(self, user):
+        """The office approves a submitted commitment; approving an approved one changes nothing."""
+        return self._move_approval({Approval.SUBMITTED}, Approval.APPROVED, user)
+
+    def return_for_changes(self, user, comment):
+        """The office sends a submitted commitment back, saying what to change."""
+        if not comment.strip():
+            raise ValidationError(_("Say what to change: the comment goes to the champion."))
+        return self._move_approval({Approval.SUBMITTED}, Approval.RETURNED, user, comment)
+
+    def _move_approval(self, allowed_from, to, user, comment=""):
+        """One transition of the approval workflow, kept in its history; None when it does not apply
+        (already there, or not from a state it moves from). The row is locked while it moves."""
+        with transaction.atomic():
+            current = (
+                Commitment.objects.select_for_update().values_list("approval", flat=True).get(pk=self.pk)
+            )
+            if current == to or current not in allowed_from:
+                self.approval = current
+                return None
+            change = self.approval_changes.create(
+                old_approval=current, new_approval=to, comment=comment, changed_by=user
+            )
+            self.approval = to
+            self.save(update_fields=["approval", "updated_at"])
+        return change
+
     def change_status(self, status, user, comment="", *, save=True):
         """Set a new status and keep it in the history: the one way a status changes.
 
         Nothing happens if it is unchanged and there is no comment. With save=False the caller
-        saves the commitment (admin, which saves its other fields with it).
+        saves the commitment (admin, which saves its other fields with it). Only an approved
+        commitment's status moves.
         """
         if status == self.status and not comment:
             return None
+        if not self.is_approved:
+            raise ValidationError(_("A commitment's status can change once the office has approved it."))
         change = self.status_changes.create(
             old_status=self.status, new_status=status, comment=comment, changed_by=user
         )
@@ -535,8 +667,30 @@ class Commitment(models.Model):
         return change
 
     def clean(self):
+        """The rules a commitment is set by, in words (the database's constraints stand behind them)."""
         super().clean()
+        if self.target_kind == TargetKind.COUNT and not (self.target_value and self.target_value >= 1):
+            raise ValidationError({"target_value": gettext("A count target needs how many: at least 1.")})
+        if self.target_kind == TargetKind.PERCENTAGE and not (
+            self.target_value and 1 <= self.target_value <= 100
+        ):
+            raise ValidationError(
+                {"target_value": gettext("A percentage target needs the share of women, from 1 to 100.")}
+            )
+        if self.approval != Approval.APPROVED and self.status != Status.NOT_STARTED:
+            raise ValidationError(
+                {"status": gettext("A commitment's status can change once the office has approved it.")}
+            )
         cycle = getattr(self, "cycle", None) if self.cycle_id else None
+        if cycle and self.due_on and not cycle.contains(self.due_on):
+            raise ValidationError(
+                {
+                    "due_on": gettext(
+                        "The due date must be within the %(year)s cycle, from %(start)s to %(end)s."
+                    )
+                    % {"year": cycle.year, "start": cycle.starts_on, "end": cycle.ends_on}
+                }
+            )
         if cycle and self.number and self.number > cycle.max_commitments:
             raise ValidationError(
                 {
@@ -557,6 +711,34 @@ EDITABLE_FIELDS = [
     for field in Commitment._meta.concrete_fields
     if not field.primary_key and field.name not in ROLLUP_FIELDS
 ]
+
+
+class ApprovalChange(models.Model):
+    """One step of a commitment's approval: submitted, approved or returned, by whom, when, and why."""
+
+    commitment = models.ForeignKey(
+        "Commitment", verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="approval_changes"
+    )
+    old_approval = models.CharField(verbose_name=_("from"), max_length=10, choices=Approval.choices)
+    new_approval = models.CharField(verbose_name=_("to"), max_length=10, choices=Approval.choices)
+    comment = models.TextField(verbose_name=_("comment"), blank=True, max_length=2000)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(verbose_name=_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["commitment", "-changed_at"])]
+
+    def __str__(self):
+        return f"{self.commitment}: {self.get_old_approval_display()} → {self.get_new_approval_display()}"
 
 
 class CommitmentMonthQuerySet(models.QuerySet):

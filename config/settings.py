@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "import_export",
     "axes",
     "simple_history",
     "accounts",
@@ -326,3 +327,9 @@ FILE_UPLOAD_HANDLERS = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# Commitments in and out of spreadsheets (django-import-export): CSV with a byte-order mark, and XLSX.
+IMPORT_EXPORT_FORMATS = ["commitments.resources.ExcelCSV", "import_export.formats.base_formats.XLSX"]
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Why: the admin's log would get a row per imported commitment; the history (simple-history) has them.
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True

@@ -77,8 +77,8 @@ class DashboardQuerySet(CommitmentQuerySet):
 
 
 def for_dashboard():
-    """Every commitment, as a DashboardQuerySet to filter and sum."""
-    return DashboardQuerySet(Commitment)
+    """Every approved commitment (the only ones measured), as a DashboardQuerySet to filter and sum."""
+    return DashboardQuerySet(Commitment).approved()
 
 
 def summarize(cube, champions):

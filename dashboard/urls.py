@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import review, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -8,4 +8,12 @@ urlpatterns = [
     path("export.xlsx", views.export_xlsx, name="dashboard_export_xlsx"),
     path("champions/<int:pk>/", views.champion_detail, name="dashboard_champion"),
     path("commitments/<int:pk>/", views.commitment_detail, name="dashboard_commitment"),
+    path("review/", review.review, name="dashboard_review"),
+    path("review/commitments/<int:pk>/approve/", review.approve, name="review_approve"),
+    path("review/commitments/<int:pk>/return/", review.return_commitment, name="review_return"),
+    path(
+        "review/<int:year>/champions/<int:champion_pk>/approve/",
+        review.approve_all,
+        name="review_approve_all",
+    ),
 ]

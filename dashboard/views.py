@@ -1,8 +1,6 @@
-from functools import wraps
 from operator import itemgetter
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
@@ -23,6 +21,7 @@ from commitments.models import (
     Status,
     women_share,
 )
+from dashboard.access import office_required
 from dashboard.cache import cached_page
 from dashboard.forms import DashboardFilterForm
 from dashboard.reporting import for_dashboard, summarize
@@ -34,18 +33,6 @@ CHAMPIONS_PER_PAGE = 25
 EVENTS_PER_PAGE = 25
 AUDIT_ROWS = 50
 AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
-
-
-def office_required(view):
-    """Members of the chief-of-staff office and superusers; everybody else gets the 403 page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_office_member:
-            raise PermissionDenied("The dashboard is for the chief-of-staff office.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _filtered(request):
@@ -220,7 +207,9 @@ def champion_detail(request, pk):
     champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
     cycles = list(Cycle.objects.filter(commitments__champion=champion).distinct().order_by("-year"))
     cycle = Cycle.objects.chosen(request.GET.get("cycle", ""), among=cycles)
-    commitments = list(champion.commitments.filter(cycle=cycle).select_related("cycle").order_by("number"))
+    commitments = list(
+        champion.commitments.approved().filter(cycle=cycle).select_related("cycle").order_by("number")
+    )
     events = (
         ProgressEvent.objects.filter(commitment__in=commitments)
         .select_related("commitment", "logged_by")

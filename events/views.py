@@ -18,8 +18,9 @@ from events.models import ProgressEvent, Scope
 EVENTS_PER_PAGE = 20
 
 
-def _get_commitment_for_user(user, pk):
-    """The commitment, if the user is its champion or a focal point of its champion; else 404."""
+def _get_commitment_for_user(user, pk, *, to_log=False):
+    """The commitment, if the user is its champion or a focal point of its champion (and, to log
+    progress on it, if it is approved: drafts are not measured); else 404."""
     commitments = Commitment.objects.visible_to(user).select_related(
         "champion__organization", "champion__hub", "cycle"
     )
@@ -28,6 +29,8 @@ def _get_commitment_for_user(user, pk):
 
 def _get_event_for_user(user, pk, *, to_change=False):
     """The event, if the user may see it (and change it, with to_change); else 404."""
+    if to_log:
+        commitments = commitments.approved()
     events = ProgressEvent.objects.visible_to(user).select_related(
         "commitment__champion", "commitment__cycle"
     )
@@ -60,7 +63,7 @@ def commitment_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def log_progress(request, pk):
-    commitment = _get_commitment_for_user(request.user, pk)
+    commitment = _get_commitment_for_user(request.user, pk, to_log=True)
     form = ProgressEventForm(
         request.POST or None,
         request.FILES or None,

@@ -105,7 +105,7 @@ def is_still_needed(reminder, today):
     commitment = reminder.commitment
     if commitment is None:
         return today <= reminder.deadline
-    if not commitment.is_open:
+    if not commitment.is_approved or not commitment.is_open:
         return False
     if reminder.kind == ReminderKind.STALE:
         return commitment.is_stale(today)
@@ -116,14 +116,10 @@ def is_still_needed(reminder, today):
 
 def recipients(reminder):
     """The champion and each focal point, active, who want reminders (overdue notices go to all)."""
-    champion = reminder.champion
-    people = {user.pk: user for user in champion.focal_points.all()}
-    if champion.user_id:
-        people[champion.user_id] = champion.user
     return [
         user
-        for user in people.values()
-        if user.is_active and (user.reminder_emails or reminder.kind == ReminderKind.OVERDUE)
+        for user in reminder.champion.people()
+        if user.reminder_emails or reminder.kind == ReminderKind.OVERDUE
     ]
 
 
@@ -170,7 +166,7 @@ def deliver(reminder_id, today=None):
 
 
 def digest_context(today):
-    commitments = Commitment.objects.select_related("champion", "cycle").order_by(
+    commitments = Commitment.objects.approved().select_related("champion", "cycle").order_by(
         "due_on", "champion__full_name"
     )
     dashboard = settings.SITE_URL + reverse("dashboard")

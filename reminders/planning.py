@@ -71,7 +71,8 @@ def planned_for(commitment, today):
 def plan(today):
     """Create the reminder rows due today that do not exist yet; drop pending ones overtaken."""
     open_commitments = (
-        Commitment.objects.open()
+        Commitment.objects.approved()
+        .open()
         .filter(champion__is_active=True)
         .select_related("cycle")
         .only("pk", "champion_id", "cycle_id", "due_on", "status", "last_event_on", "cycle__starts_on")
@@ -86,7 +87,8 @@ def plan(today):
         if not day:
             continue
         champions = (
-            cycle.commitments.filter(champion__is_active=True)
+            cycle.commitments.approved()
+            .filter(champion__is_active=True)
             .values_list("champion_id", flat=True)
             .distinct()
         )

@@ -14,6 +14,7 @@ class CycleFactory(factory.django.DjangoModelFactory):
     year = 2026
     starts_on = factory.LazyAttribute(lambda c: datetime.date(c.year, 1, 1))
     ends_on = factory.LazyAttribute(lambda c: datetime.date(c.year, 12, 31))
+    commitments_due_on = factory.LazyAttribute(lambda c: c.starts_on + datetime.timedelta(days=30))
     report_due_on = factory.LazyAttribute(lambda c: datetime.date(c.year + 1, 1, 15))
 
 

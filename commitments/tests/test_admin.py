@@ -30,6 +30,9 @@ def _post_data(champion, cycle, **fields):
         "events-INITIAL_FORMS": 0,
         "status_changes-TOTAL_FORMS": 0,
         "status_changes-INITIAL_FORMS": 0,
+        "approval_changes-TOTAL_FORMS": 0,
+        "approval_changes-INITIAL_FORMS": 0,
+        "approval": "approved",
     }
     return {**data, **fields}
 

@@ -76,6 +76,7 @@ def test_it_refuses_a_cycle_ending_before_it_starts():
             year=2031,
             starts_on=datetime.date(2031, 12, 31),
             ends_on=datetime.date(2031, 1, 1),
+            commitments_due_on=datetime.date(2031, 1, 31),
             report_due_on=datetime.date(2032, 1, 15),
         )
 
@@ -87,6 +88,7 @@ def test_it_refuses_a_duplicate_cycle_year():
             year=2032,
             starts_on=datetime.date(2032, 1, 1),
             ends_on=datetime.date(2032, 12, 31),
+            commitments_due_on=datetime.date(2032, 1, 31),
             report_due_on=datetime.date(2033, 1, 15),
         )
 

@@ -14,6 +14,7 @@ from django.urls import URLResolver, get_resolver, include, path, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from commitments.tests.factories import CommitmentFactory
 from events.tests.factories import ProgressEventFactory
 
 ROLES = ["anonymous", "champion", "other_focal_point", "office_member"]
@@ -67,12 +68,24 @@ EXPECTED = {
     "delete_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
     "event_evidence": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
     "export_my_events": SIGNED_IN,  # each their own champions' events; nobody else's
+    # Setting a cycle's commitments: each their own champions' (the office has none: 404).
+    "set_commitments": Expect(SIGN_IN, OK, OK, NOT_FOUND),
+    "add_commitment": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND),  # the cast's champion
+    "edit_commitment": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="draft"),
+    "delete_commitment": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="draft"),
+    "submit_commitments": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # POST only
+    "submit_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="draft"),
+    "carry_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),
     # The chief-of-staff office.
     "dashboard": OFFICE_ONLY,
     "dashboard_export": OFFICE_ONLY,
     "dashboard_export_xlsx": OFFICE_ONLY,
     "dashboard_champion": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
+    "dashboard_review": OFFICE_ONLY,
+    "review_approve": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),  # POST only
+    "review_return": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),
+    "review_approve_all": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
     # Admin: the rule below covers every other admin route; these two differ from it.
     "admin:login": EVERYONE,  # the admin's own sign-in form (it says non-staff may not enter)
     "admin:logout": Expect(EITHER_SIGN_IN, TO_ADMIN_INDEX, TO_ADMIN_INDEX, TO_ADMIN_INDEX),
@@ -141,7 +154,13 @@ def objects(cast):
     """The cast's own objects that fill path parameters: an event of theirs has evidence."""
     event = ProgressEventFactory(commitment=cast.commitment, logged_by=cast.champion_user)
     event.evidence_file.save("agenda.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
-    return {"commitment": cast.commitment.pk, "event": event.pk, "champion": cast.champion.pk}
+    draft = CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=2, approval="draft")
+    return {
+        "commitment": cast.commitment.pk,
+        "event": event.pk,
+        "champion": cast.champion.pk,
+        "draft": draft.pk,
+    }
 
 
 def _values(route, objects, cast):
@@ -150,6 +169,8 @@ def _values(route, objects, cast):
         "uidb64": urlsafe_base64_encode(force_bytes(cast.champion_user.pk)),
         "token": "not-a-valid-token",
         "url": "no-such-page/",
+        "year": cast.cycle.year,
+        "champion_pk": cast.champion.pk,
     }
     if expect and expect.pk:
         values["pk"] = objects[expect.pk]

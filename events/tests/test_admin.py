@@ -75,6 +75,9 @@ def _commitment_post(commitment, **data):
         "status": commitment.status,
         "status_changes-TOTAL_FORMS": 0,
         "status_changes-INITIAL_FORMS": 0,
+        "approval_changes-TOTAL_FORMS": 0,
+        "approval_changes-INITIAL_FORMS": 0,
+        "approval": "approved",
     }
     return {**fields, **data}
 
@@ -141,6 +144,7 @@ def test_it_recounts_the_roll_ups_when_a_cycle_changes_its_dates(client, admin_u
             "year": cycle.year,
             "starts_on": "2026-02-01",
             "ends_on": cycle.ends_on.isoformat(),
+            "commitments_due_on": cycle.commitments_due_on.isoformat(),
             "report_due_on": cycle.report_due_on.isoformat(),
             "max_commitments": cycle.max_commitments,
         },
