@@ -5,7 +5,7 @@ from import_export.admin import ImportExportMixin
 
 from champions.admin import ChampionAdmin
 from commitments.models import ROLLUP_FIELDS, ApprovalChange, Commitment, CommitmentMonth, Cycle, StatusChange
-from commitments.resources import CommitmentResource
+from commitments.resources import FORMATS, CommitmentResource
 
 
 @admin.register(Cycle)
@@ -80,6 +80,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     """Commitments, with Import and Export (django-import-export: preview first, then confirm)."""
 
     resource_classes = [CommitmentResource]
+    import_formats = export_formats = FORMATS
 
     list_display = (
         "champion",

@@ -12,6 +12,8 @@ key's uniqueness within the file) rather than by one query per database constrai
 written in bulk with their history (django-simple-history), then their roll-ups recounted.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -81,6 +83,17 @@ class CycleByYear(widgets.ForeignKeyWidget):
         return value.year if value else ""
 
 
+class Day(widgets.DateWidget):
+    """A date as YYYY-MM-DD; a spreadsheet's date cell (a datetime at midnight) reads as its day."""
+
+    def __init__(self):
+        super().__init__("%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        value = super().clean(value, row, **kwargs)
+        return value.date() if isinstance(value, datetime.datetime) else value
+
+
 class CommitmentLoader(ModelInstanceLoader):
     """Finds each row's commitment by (champion, cycle, number) among the commitments of the champions
     and cycles the file names, read in one query."""
@@ -100,7 +113,7 @@ class CommitmentLoader(ModelInstanceLoader):
 class CommitmentResource(resources.ModelResource):
     champion = fields.Field(attribute="champion", column_name="champion", widget=ChampionByEmail())
     cycle = fields.Field(attribute="cycle", column_name="cycle", widget=CycleByYear())
-    due_on = fields.Field(attribute="due_on", column_name="due_on", widget=widgets.DateWidget("%Y-%m-%d"))
+    due_on = fields.Field(attribute="due_on", column_name="due_on", widget=Day())
 
     class Meta:
         model = Commitment
@@ -169,7 +182,9 @@ class CommitmentResource(resources.ModelResource):
         """
         errors = dict(import_validation_errors or {})
         try:
-            instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
+            # The champion and cycle were found by the widgets: no need to look them up again.
+            exclude = [*errors, "champion", "cycle"]
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         key = (instance.champion_id, instance.cycle_id, instance.number)

@@ -258,6 +258,8 @@ DIGEST_DUE_WITHIN_DAYS = 14
 # Delays before the 2nd, 3rd, 4th and 5th try of a failed delivery, in seconds.
 REMINDER_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 60 * 60]
 # A reminder left "sending" this long (its worker died) is sent again by the hourly release.
+# Days before a cycle's commitments_due_on that champions who have not submitted are reminded.
+COMMITMENT_REMINDER_OFFSETS = env.list("COMMITMENT_REMINDER_OFFSETS", cast=int, default=[14, 3])
 REMINDER_SENDING_TIMEOUT = env.int("REMINDER_SENDING_TIMEOUT", default=15 * 60)
 _hour, _minute = (int(part) for part in REMINDER_TIME.split(":"))
 CELERY_BEAT_SCHEDULE = {
@@ -328,8 +330,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
-# Commitments in and out of spreadsheets (django-import-export): CSV with a byte-order mark, and XLSX.
-IMPORT_EXPORT_FORMATS = ["commitments.resources.ExcelCSV", "import_export.formats.base_formats.XLSX"]
+# Commitments in and out of spreadsheets (django-import-export; formats: commitments/resources.py).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Why: the admin's log would get a row per imported commitment; the history (simple-history) has them.
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True

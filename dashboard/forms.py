@@ -1,3 +1,4 @@
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django import forms
@@ -71,3 +72,21 @@ class DashboardFilterForm(forms.Form):
         return urlencode(
             {name: getattr(value, "year", getattr(value, "pk", value)) for name, value in filters.items()}
         )
+
+
+class ImportCommitmentsForm(forms.Form):
+    """A spreadsheet of commitments to import: an .xlsx or a .csv, as exported."""
+
+    file = forms.FileField(
+        label=_("Spreadsheet of commitments"),
+        help_text=_("An .xlsx or .csv file with the columns of the export; at most 10 MB."),
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        extension = Path(upload.name).suffix.lower()
+        if extension not in (".xlsx", ".csv"):
+            raise forms.ValidationError(_("Choose an .xlsx or a .csv file."))
+        self.cleaned_data["extension"] = extension
+        return upload

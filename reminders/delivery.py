@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.emails import build_emails
 from accounts.models import User
-from commitments.models import Commitment
+from commitments.models import Commitment, Cycle
 from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
 from reminders.planning import plan
 
@@ -103,6 +103,9 @@ def is_still_needed(reminder, today):
     if not reminder.champion.is_active:
         return False
     commitment = reminder.commitment
+    if reminder.kind == ReminderKind.COMMITMENTS_DUE:
+        waiting = reminder.cycle.champions_yet_to_submit().filter(pk=reminder.champion_id)
+        return today <= reminder.deadline and waiting.exists()
     if commitment is None:
         return today <= reminder.deadline
     if not commitment.is_approved or not commitment.is_open:
@@ -133,10 +136,15 @@ def reminder_context(reminder, today):
             overdue_by=-commitment.days_left(today),
             log_url=settings.SITE_URL + reverse("log_progress", args=[commitment.pk]),
         )
+    elif reminder.kind == ReminderKind.COMMITMENTS_DUE:
+        context.update(
+            days_left=(reminder.deadline - today).days,
+            set_url=settings.SITE_URL + reverse("set_commitments", args=[reminder.cycle.year]),
+        )
     else:
         context.update(
             commitments=list(
-                reminder.cycle.commitments.filter(champion=reminder.champion).order_by("number")
+                reminder.cycle.commitments.approved().filter(champion=reminder.champion).order_by("number")
             ),
             days_left=(reminder.deadline - today).days,
             home_url=settings.SITE_URL + reverse("home") + f"?cycle={reminder.cycle.year}",
@@ -176,6 +184,12 @@ def digest_context(today):
         "due_soon": list(commitments.due_within(settings.DIGEST_DUE_WITHIN_DAYS, today)[:100]),
         "stale": list(commitments.stale(today).order_by("last_event_on", "due_on")[:100]),
         "due_within_days": settings.DIGEST_DUE_WITHIN_DAYS,
+        "awaiting_review": Commitment.objects.awaiting_review().count(),
+        "review_url": settings.SITE_URL + reverse("dashboard_review"),
+        "late_setting": [
+            (cycle, list(cycle.champions_yet_to_submit().order_by("full_name")[:100]))
+            for cycle in Cycle.objects.filter(commitments_due_on__lt=today, ends_on__gte=today).order_by("year")
+        ],
         "dashboard_url": dashboard,
         "champion_url": settings.SITE_URL + "/dashboard/champions/",
     }

@@ -16,6 +16,7 @@ class ReminderKind(models.TextChoices):
     UPCOMING = "upcoming", _("Deadline approaching")
     OVERDUE = "overdue", _("Overdue notice")
     REPORT_DUE = "report_due", _("Report due")
+    COMMITMENTS_DUE = "commitments_due", _("Commitments due")
     STALE = "stale", _("No recent progress")
 
 

@@ -20,8 +20,9 @@ def _latest_passed(days, today):
     return max(passed) if passed else None
 
 
-def _before(deadline):
-    return [deadline - datetime.timedelta(days=offset) for offset in settings.REMINDER_OFFSETS]
+def _before(deadline, offsets=None):
+    offsets = settings.REMINDER_OFFSETS if offsets is None else offsets
+    return [deadline - datetime.timedelta(days=offset) for offset in offsets]
 
 
 def overdue_notice_days(due_on):
@@ -68,6 +69,26 @@ def planned_for(commitment, today):
     return planned
 
 
+def _commitments_due(today):
+    """Reminders to set the cycle's commitments, to the champions who have yet to submit them, at
+    COMMITMENT_REMINDER_OFFSETS days before the cycle's commitments_due_on."""
+    rows = []
+    for cycle in Cycle.objects.filter(commitments_due_on__gte=today):
+        day = _latest_passed(_before(cycle.commitments_due_on, settings.COMMITMENT_REMINDER_OFFSETS), today)
+        if day:
+            rows += [
+                Reminder(
+                    champion_id=champion_id,
+                    cycle=cycle,
+                    kind=ReminderKind.COMMITMENTS_DUE,
+                    due_on=day,
+                    deadline=cycle.commitments_due_on,
+                )
+                for champion_id in cycle.champions_yet_to_submit().values_list("pk", flat=True)
+            ]
+    return rows
+
+
 def plan(today):
     """Create the reminder rows due today that do not exist yet; drop pending ones overtaken."""
     open_commitments = (
@@ -102,6 +123,7 @@ def plan(today):
             )
             for champion_id in champions
         ]
+    rows += _commitments_due(today)
     # Why ignore_conflicts: the unique constraints make a second sweep, or one racing this one,
     # insert nothing new; the conflict is the database saying "already planned".
     Reminder.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)

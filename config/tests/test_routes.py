@@ -83,6 +83,10 @@ EXPECTED = {
     "dashboard_champion": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
     "dashboard_review": OFFICE_ONLY,
+    "import_commitments": OFFICE_ONLY,
+    "confirm_import": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
+    "export_commitments_csv": OFFICE_ONLY,
+    "export_commitments_xlsx": OFFICE_ONLY,
     "review_approve": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),  # POST only
     "review_return": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),
     "review_approve_all": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
