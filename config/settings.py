@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "champions",
     "commitments",
     "events",
+    "reports",
     "reminders",
     "dashboard",
 ]
@@ -258,6 +259,11 @@ DIGEST_DUE_WITHIN_DAYS = 14
 # Delays before the 2nd, 3rd, 4th and 5th try of a failed delivery, in seconds.
 REMINDER_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 60 * 60]
 # A reminder left "sending" this long (its worker died) is sent again by the hourly release.
+# The year end: champions assess their commitments from this many days before the cycle ends; the
+# assessments are due with the report (the cycle's report_due_on; a report submitted after it is late).
+ASSESSMENT_OPENS_DAYS_BEFORE_END = env.int("ASSESSMENT_OPENS_DAYS_BEFORE_END", default=45)
+# Days before a cycle's commitments_due_on that champions who have not submitted are reminded.
+COMMITMENT_REMINDER_OFFSETS = env.list("COMMITMENT_REMINDER_OFFSETS", cast=int, default=[14, 3])
 # Days before a cycle's commitments_due_on that champions who have not submitted are reminded.
 COMMITMENT_REMINDER_OFFSETS = env.list("COMMITMENT_REMINDER_OFFSETS", cast=int, default=[14, 3])
 REMINDER_SENDING_TIMEOUT = env.int("REMINDER_SENDING_TIMEOUT", default=15 * 60)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("", include("commitments.urls")),
     path("", include("events.urls")),
+    path("", include("reports.urls")),
 ]

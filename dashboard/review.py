@@ -13,12 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from import_export.formats.base_formats import XLSX
 from import_export.tmp_storages import CacheStorage
 
+from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.forms import ReturnForm
 from commitments.models import Approval, Commitment, Cycle
 from commitments.resources import CommitmentResource, ExcelCSV
 from commitments.tasks import email_all_approved, email_returned
-from dashboard.access import office_required
 from dashboard.forms import ImportCommitmentsForm
 
 CHAMPIONS_PER_PAGE = 20

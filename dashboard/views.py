@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.models import (
     DUE_SOON_DAYS,
@@ -21,7 +22,6 @@ from commitments.models import (
     Status,
     women_share,
 )
-from dashboard.access import office_required
 from dashboard.cache import cached_page
 from dashboard.forms import DashboardFilterForm
 from dashboard.reporting import for_dashboard, summarize

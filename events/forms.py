@@ -217,25 +217,7 @@ class ProgressEventForm(forms.ModelForm):
         upload = self.cleaned_data.get("evidence_file")
         if not upload or upload == self.initial.get("evidence_file"):
             return upload
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in EVIDENCE_SIGNATURES:
-            raise forms.ValidationError(
-                _(
-                    "This type of file is not accepted: upload a PDF, Word, Excel, PowerPoint, PNG or JPEG file."
-                )
-            )
-        if upload.size > settings.EVIDENCE_MAX_BYTES:
-            raise forms.ValidationError(
-                _("This file is %(size)s: evidence files may be at most %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
-            )
-        head = upload.read(16)
-        upload.seek(0)
-        if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
-            raise forms.ValidationError(
-                _("This file's content is not a %(type)s file.") % {"type": suffix.lstrip(".").upper()}
-            )
-        return upload
+        return check_evidence_file(upload)
 
     def clean(self):
         cleaned = super().clean()
@@ -265,6 +247,28 @@ class ProgressEventForm(forms.ModelForm):
         ):
             cleaned["new_status"] = ""
         return cleaned
+
+
+def check_evidence_file(upload):
+    """An evidence file's type (by name and by content) and size, or a ValidationError saying what is
+    wrong with it: the one check, for progress events and assessments."""
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in EVIDENCE_SIGNATURES:
+        raise forms.ValidationError(
+            _("This type of file is not accepted: upload a PDF, Word, Excel, PowerPoint, PNG or JPEG file.")
+        )
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise forms.ValidationError(
+            _("This file is %(size)s: evidence files may be at most %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.EVIDENCE_MAX_BYTES)}
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
+        raise forms.ValidationError(
+            _("This file's content is not a %(type)s file.") % {"type": suffix.lstrip(".").upper()}
+        )
+    return upload
 
 
 def _kind_div(field):

@@ -106,8 +106,9 @@ def is_still_needed(reminder, today):
     if reminder.kind == ReminderKind.COMMITMENTS_DUE:
         waiting = reminder.cycle.champions_yet_to_submit().filter(pk=reminder.champion_id)
         return today <= reminder.deadline and waiting.exists()
-    if commitment is None:
-        return today <= reminder.deadline
+    if commitment is None:  # the report
+        submitted = reminder.cycle.reports.submitted().filter(champion=reminder.champion_id).exists()
+        return today <= reminder.deadline and not submitted
     if not commitment.is_approved or not commitment.is_open:
         return False
     if reminder.kind == ReminderKind.STALE:

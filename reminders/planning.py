@@ -110,6 +110,8 @@ def plan(today):
         champions = (
             cycle.commitments.approved()
             .filter(champion__is_active=True)
+            # Reminders about the report stop once it is submitted.
+            .exclude(champion__in=cycle.reports.submitted().values("champion"))
             .values_list("champion_id", flat=True)
             .distinct()
         )

@@ -76,6 +76,14 @@ EXPECTED = {
     "submit_commitments": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # POST only
     "submit_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="draft"),
     "carry_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),
+    # The year end: a champion's report is theirs, their focal points' and the office's.
+    "champion_report": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="champion"),
+    "assess_commitment": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
+    "submit_report": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="champion"),  # POST only
+    "mark_report_reviewed": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
+    "reopen_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
+    "rate_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
+    "resolve_divergence": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
     # The chief-of-staff office.
     "dashboard": OFFICE_ONLY,
     "dashboard_export": OFFICE_ONLY,

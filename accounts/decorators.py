@@ -9,7 +9,7 @@ def office_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_office_member:
-            raise PermissionDenied("The dashboard is for the chief-of-staff office.")
+            raise PermissionDenied("This page is for the chief-of-staff office.")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from reports.models import Assessment, Report, ReportStep
+
+
+class ReportStepInline(admin.TabularInline):
+    """What happened to the report: written by the workflow, never edited by hand."""
+
+    model = ReportStep
+    fields = ("at", "action", "by", "comment")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+@admin.register(Report)
+class ReportAdmin(SimpleHistoryAdmin):
+    list_display = ("champion", "cycle", "submitted_at", "late", "reviewed_at")
+    list_filter = ("cycle", "late", "champion__hub")
+    list_select_related = ("champion", "cycle")
+    search_fields = ("champion__full_name",)
+    readonly_fields = ("champion", "cycle", "submitted_at", "submitted_by", "late", "reviewed_at", "reviewed_by")
+    inlines = [ReportStepInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ("commitment", "level", "office_level", "diverges", "divergence_resolved_at")
+    list_filter = ("commitment__cycle", "level", "office_level", "diverges")
+    list_select_related = ("commitment__champion",)
+    search_fields = ("commitment__title", "commitment__champion__full_name")
+    autocomplete_fields = ("commitment",)
+    readonly_fields = ("proposed_level", "measured_progress", "assessed_by", "assessed_at", "rated_by", "rated_at")

@@ -1,0 +1,79 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from events.forms import EVIDENCE_SIGNATURES, WebLinkField, check_evidence_file
+from reports.models import Assessment, Level
+
+
+class AssessmentForm(forms.ModelForm):
+    """A commitment's self-assessment: a level on the scale, the narrative, optionally evidence.
+
+    The level measured progress suggests is proposed; choosing another is fine, with the reason in
+    the narrative (Assessment.clean).
+    """
+
+    evidence_url = WebLinkField(label=_("Evidence link"), required=False, max_length=500)
+
+    class Meta:
+        model = Assessment
+        fields = ["level", "narrative", "evidence_file", "evidence_url"]
+        labels = {
+            "level": _("How far was it achieved?"),
+            "narrative": _("Narrative"),
+            "evidence_file": _("Evidence file"),
+        }
+        help_texts = {
+            "narrative": _(
+                "What was done, what was not, and why; at most 2,000 characters. Needed unless complete, "
+                "and when you choose another level than the one proposed."
+            ),
+            "evidence_file": _("PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 10 MB."),
+        }
+        widgets = {
+            "level": forms.RadioSelect,
+            "narrative": forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
+            "evidence_file": forms.FileInput(attrs={"accept": ",".join(EVIDENCE_SIGNATURES)}),
+        }
+
+    def __init__(self, *args, commitment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.progress = commitment.progress_percent
+        self.proposed = Level.proposed_for(self.progress)
+        self.instance.commitment = commitment
+        self.instance.proposed_level = self.proposed
+        self.instance.measured_progress = self.progress
+        self.fields["level"].choices = Level.choices
+        if not self.instance.pk:
+            self.initial.setdefault("level", self.proposed)
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if not upload or upload == self.initial.get("evidence_file"):
+            return upload
+        return check_evidence_file(upload)
+
+
+class RatingForm(forms.Form):
+    """The office's own level on the same scale, and its comment."""
+
+    office_level = forms.ChoiceField(
+        label=_("Office rating"), choices=Level.choices, widget=forms.RadioSelect
+    )
+    office_comment = forms.CharField(
+        label=_("Comment (shown to the champion once the report is reviewed)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class NoteForm(forms.Form):
+    """A required note: why a report is reopened, how a difference was resolved."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Write a note: it is kept with the report.")},
+    )
