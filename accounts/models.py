@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
@@ -10,6 +12,16 @@ from simple_history.models import HistoricalRecords
 from accounts.validators import normalized_identifier, validate_single_line
 
 OFFICE_GROUP = "Chief of Staff Office"
+
+
+class ReminderFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily: one email each morning")
+    WEEKLY = "weekly", _("Weekly: one email each Monday")
+
+
+def new_calendar_token():
+    """A calendar feed's secret: random, long enough that it cannot be guessed."""
+    return secrets.token_urlsafe(32)
 
 
 class UserQuerySet(models.QuerySet):
@@ -72,18 +84,40 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True,
         help_text=_("Deadline, report and no-progress reminders. Overdue notices are always sent."),
     )
+    reminder_frequency = models.CharField(
+        verbose_name=_("how often"),
+        max_length=10,
+        choices=ReminderFrequency.choices,
+        default=ReminderFrequency.DAILY,
+        help_text=_("Everything that needs your attention, in one email each morning or each Monday."),
+    )
     language = models.CharField(
         verbose_name=_("language"),
         max_length=10,
         choices=settings.LANGUAGES,
-        default="en",
-        help_text=_("The language of the site and of your emails."),
+        blank=True,
+        help_text=_("The language of the site and of your emails. Empty: your browser's."),
+    )
+    last_seen_language = models.CharField(
+        verbose_name=_("language of the last visit"),
+        max_length=10,
+        blank=True,
+        editable=False,
+        help_text=_("The language the site was shown in at the last visit: emails use it until a language is chosen."),
+    )
+    calendar_token = models.CharField(
+        verbose_name=_("calendar feed token"),
+        max_length=64,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text=_("The secret part of the address of the person's calendar feed."),
     )
     date_joined = models.DateTimeField(verbose_name=_("date joined"), default=timezone.now)
 
     objects = UserManager()
     # Who was called what, when: a person renaming themselves does not rewrite who did what.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "calendar_token", "last_seen_language"])
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -113,8 +147,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def email_language(self):
-        """The language emails to this person are written in."""
-        return self.language or settings.LANGUAGE_CODE
+        """The language emails to this person are written in: the one they chose, else the one of
+        their last visit, else the site's."""
+        return self.language or self.last_seen_language or settings.LANGUAGE_CODE
+
+    def replace_calendar_token(self):
+        """A new feed address: the old one stops working."""
+        self.calendar_token = new_calendar_token()
+        self.save(update_fields=["calendar_token"])
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -150,7 +150,7 @@ def test_the_language_switcher_refuses_an_unknown_language_and_a_foreign_next(cl
     response = client.post("/accounts/language/", {"language": "xx", "next": "https://evil.example/"})
     assert response["Location"] == "/"
     cast.focal_point.refresh_from_db()
-    assert cast.focal_point.language == "en"
+    assert cast.focal_point.language == ""  # nothing chosen
 
 
 def test_a_french_reader_gets_the_reminder_in_french(french_focal_point, mailoutbox):
@@ -177,3 +177,26 @@ def test_the_log_forms_date_is_an_iso_date_in_french_too(client, french_focal_po
     today = timezone.localdate()
     expected = min(today, cast.cycle.ends_on).isoformat()
     assert f'type="date" name="occurred_on" value="{expected}"' in page
+
+
+def test_before_any_choice_pages_follow_the_browser_and_after_one_they_keep_it(client, cast):
+    user = cast.focal_point
+    assert user.language == ""
+    client.force_login(user)
+    assert "Mes engagements" in client.get("/", HTTP_ACCEPT_LANGUAGE="fr-CH,fr;q=0.9").content.decode()
+    assert "My commitments" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    client.post("/accounts/language/", {"language": "fr", "next": "/"})
+    client.cookies.pop("django_language", None)  # another browser, say
+    assert "Mes engagements" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+
+
+def test_emails_follow_the_language_of_the_last_visit_until_one_is_chosen(client, cast):
+    user = cast.focal_point
+    assert user.email_language == "en"
+    client.force_login(user)
+    client.get("/", HTTP_ACCEPT_LANGUAGE="fr")
+    user.refresh_from_db()
+    assert (user.language, user.last_seen_language, user.email_language) == ("", "fr", "fr")
+    user.language = "en"
+    user.save()
+    assert user.email_language == "en"
