@@ -1,5 +1,5 @@
 from django import template
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 
@@ -58,3 +58,18 @@ def status_cells(cells):
         gettext("Status of each commitment"),
         items,
     )
+
+
+@register.simple_tag
+def last_progress(commitment, none=None):
+    """The day of the commitment's last progress event, or `none` before any (default "never")."""
+    if commitment.last_event_on:
+        return date_format(commitment.last_event_on, "j M Y")
+    return gettext("never") if none is None else none
+
+
+# Why a filter: dashboard tables show a percentage in every row (a filter is a function call).
+@register.filter
+def percent(value):
+    """A percentage, or a dash when there is none (a share of nothing)."""
+    return "–" if value is None else f"{localize(value)}%"
