@@ -20,7 +20,15 @@ locale/fr/LC_MESSAGES/django.mo: locale/fr/LC_MESSAGES/django.po | $(VENV)/.inst
 		{ echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
 	DEBUG=true $(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
 
+# Pango from Debian's packages, for WeasyPrint's PDFs (the annual report): installed when missing (as root).
+PDF_PACKAGES := libpango-1.0-0:libpango-1.0.so.0 libpangoft2-1.0-0:libpangoft2-1.0.so.0
+
 setup: $(VENV)/.installed locale/fr/LC_MESSAGES/django.mo
+	@missing=""; for pair in $(PDF_PACKAGES); do package="$${pair%%:*}"; library="$${pair#*:}"; \
+		$$(command -v ldconfig || echo /sbin/ldconfig) -p | grep -qF "$$library" || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "The PDFs need Pango:$$missing (apt-get install$$missing)"; exit 1; fi; fi
 
 ## Set up (virtual environment, requirements, migrations, demo data) and start web, worker and beat.
 ## Development mode (DEBUG=true): settings default to production, which needs a SECRET_KEY.

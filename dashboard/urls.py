@@ -8,6 +8,7 @@ urlpatterns = [
     path("export.xlsx", views.export_xlsx, name="dashboard_export_xlsx"),
     path("champions/<int:pk>/", views.champion_detail, name="dashboard_champion"),
     path("commitments/<int:pk>/", views.commitment_detail, name="dashboard_commitment"),
+    path("differences/", views.differences, name="dashboard_differences"),
     path("review/", review.review, name="dashboard_review"),
     path("commitments/import/", review.import_commitments, name="import_commitments"),
     path("commitments/import/confirm/", review.confirm_import, name="confirm_import"),

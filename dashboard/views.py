@@ -27,11 +27,13 @@ from dashboard.forms import DashboardFilterForm
 from dashboard.reporting import for_dashboard, summarize
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv, xlsx_response
 from events.models import ProgressEvent
+from reports.models import Assessment
 
 TABLE_ROWS = 10
 CHAMPIONS_PER_PAGE = 25
 EVENTS_PER_PAGE = 25
 AUDIT_ROWS = 50
+DIFFERENCES_PER_PAGE = 50
 AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
@@ -228,6 +230,34 @@ def champion_detail(request, pk):
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],
             "today": timezone.localdate(),
+        },
+    )
+
+
+@office_required
+def differences(request):
+    """Commitments flagged "assessment differs" (the office's rating two steps or more from the
+    champion's, not yet resolved), for the dashboard's filters."""
+    form, filters, commitments = _filtered(request)
+    form.load_choices()
+    flagged = (
+        Assessment.objects.differing()
+        .filter(commitment__in=commitments.order_by().values("pk"))
+        .select_related(
+            "commitment__champion__organization", "commitment__champion__hub", "commitment__cycle"
+        )
+        .order_by("commitment__champion__full_name", "commitment__number")
+    )
+    query = form.query_string(filters)
+    return render(
+        request,
+        "dashboard/differences.html",
+        {
+            "form": form,
+            "filters": filters,
+            "query": query,
+            "cycle": filters.get("cycle"),
+            "page": Paginator(flagged, DIFFERENCES_PER_PAGE).get_page(request.GET.get("page")),
         },
     )
 

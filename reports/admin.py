@@ -21,7 +21,15 @@ class ReportAdmin(SimpleHistoryAdmin):
     list_filter = ("cycle", "late", "champion__hub")
     list_select_related = ("champion", "cycle")
     search_fields = ("champion__full_name",)
-    readonly_fields = ("champion", "cycle", "submitted_at", "submitted_by", "late", "reviewed_at", "reviewed_by")
+    readonly_fields = (
+        "champion",
+        "cycle",
+        "submitted_at",
+        "submitted_by",
+        "late",
+        "reviewed_at",
+        "reviewed_by",
+    )
     inlines = [ReportStepInline]
 
     def has_add_permission(self, request):
@@ -35,4 +43,11 @@ class AssessmentAdmin(SimpleHistoryAdmin):
     list_select_related = ("commitment__champion",)
     search_fields = ("commitment__title", "commitment__champion__full_name")
     autocomplete_fields = ("commitment",)
-    readonly_fields = ("proposed_level", "measured_progress", "assessed_by", "assessed_at", "rated_by", "rated_at")
+    readonly_fields = (
+        "proposed_level",
+        "measured_progress",
+        "assessed_by",
+        "assessed_at",
+        "rated_by",
+        "rated_at",
+    )

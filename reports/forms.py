@@ -1,6 +1,10 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from champions.models import Hub, Organization
+from commitments.models import Category
 from events.forms import EVIDENCE_SIGNATURES, WebLinkField, check_evidence_file
 from reports.models import Assessment, Level
 
@@ -77,3 +81,58 @@ class NoteForm(forms.Form):
         max_length=2000,
         error_messages={"required": _("Write a note: it is kept with the report.")},
     )
+
+
+class NetworkReportFilterForm(forms.Form):
+    """The network report's filters: the dashboard's hub, organization and category, by the same names
+    and values in the query string (a dashboard view's filters carry over to its report)."""
+
+    hub = forms.ModelChoiceField(
+        Hub.objects.order_by("name"), required=False, empty_label=_("All hubs"), label=_("Hub")
+    )
+    organization = forms.ModelChoiceField(
+        Organization.objects.order_by("acronym"),
+        required=False,
+        empty_label=_("All organizations"),
+        label=_("Organization"),
+    )
+    category = forms.ChoiceField(
+        choices=[("", _("All categories")), *Category.choices], required=False, label=_("Category")
+    )
+    LOOKUPS = {"hub": "champion__hub", "organization": "champion__organization", "category": "category"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def load_choices(self):
+        """Read the hubs and organizations once, for a form that is shown (a ModelChoiceField would
+        query each time it is rendered)."""
+        for name in ("hub", "organization"):
+            field = self.fields[name]
+            field.choices = [("", field.empty_label)] + [(item.pk, str(item)) for item in field.queryset]
+
+    def filters(self):
+        """The valid filters; an unknown value is ignored (and named in `ignored`)."""
+        self.is_valid()
+        self.ignored = sorted(self.errors)
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def apply(self, commitments, filters):
+        return commitments.filter(**{self.LOOKUPS[name]: value for name, value in filters.items()})
+
+    @staticmethod
+    def query_string(filters):
+        """The filters as a query string, for the PDF, the CSV and the dashboard's pages."""
+        return urlencode({name: getattr(value, "pk", value) for name, value in filters.items()})
+
+    @staticmethod
+    def described(filters):
+        """The filters in words, for the report's header: ["Hub: Geneva", ...]."""
+        labels = {"hub": _("Hub"), "organization": _("Organization"), "category": _("Category")}
+        categories = dict(Category.choices)
+        return [
+            f"{labels[name]}: {categories[value] if name == 'category' else value}"
+            for name, value in filters.items()
+        ]

@@ -3,7 +3,11 @@ from django.urls import path
 from reports import views
 
 urlpatterns = [
+    path("reports/<int:year>/", views.network_report, name="network_report"),
+    path("reports/<int:year>.pdf", views.network_report_pdf, name="network_report_pdf"),
+    path("reports/<int:year>.csv", views.network_report_csv, name="network_report_csv"),
     path("reports/<int:year>/champions/<int:pk>/", views.champion_report, name="champion_report"),
+    path("reports/<int:year>/champions/<int:pk>.pdf", views.champion_report_pdf, name="champion_report_pdf"),
     path("reports/<int:year>/champions/<int:pk>/submit/", views.submit_report, name="submit_report"),
     path("reports/<int:year>/champions/<int:pk>/reviewed/", views.mark_reviewed, name="mark_report_reviewed"),
     path("reports/<int:year>/champions/<int:pk>/reopen/", views.reopen, name="reopen_report"),

@@ -1,12 +1,16 @@
-"""The year end: assessing commitments, signing the report off, and the office's rating beside it."""
+"""The year end: assessing commitments, signing the report off, the office's rating beside it, and
+the annual report: each champion's and the network's, as pages, PDFs and a CSV."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,9 +18,13 @@ from accounts.decorators import office_required
 from accounts.validators import single_line
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
+from events.exports import stream_csv
 from events.models import ProgressEvent
-from reports.forms import AssessmentForm, NoteForm, RatingForm
+from reports import charts
+from reports.annual import for_annual_report, network_figures
+from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingForm
 from reports.models import Assessment, Report, assessment_opens_on
+from reports.pdf import filename, pdf_response
 
 KEY_EVENTS = 3
 
@@ -38,14 +46,21 @@ def report_context(report, user):
     self-assessment, the office's rating (for the champion's side once reviewed), and key events."""
     commitments = list(report.commitments())
     events = {}
-    for event in (
-        ProgressEvent.objects.filter(commitment__in=commitments)
-        .order_by("commitment_id", "-occurred_on", "-id")
+    latest = (
+        ProgressEvent.objects.filter(commitment__in=[commitment.pk for commitment in commitments])
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("commitment_id")],
+                order_by=[F("occurred_on").desc(), F("id").desc()],
+            )
+        )
+        .filter(place__lte=KEY_EVENTS)
+        .order_by("commitment_id", "place")
         .only("commitment_id", "occurred_on", "kind", "title", "women_count", "men_count")
-    ):
-        events.setdefault(event.commitment_id, [])
-        if len(events[event.commitment_id]) < KEY_EVENTS:
-            events[event.commitment_id].append(event)
+    )
+    for event in latest:
+        events.setdefault(event.commitment_id, []).append(event)
     for commitment in commitments:
         commitment.key_events = events.get(commitment.pk, [])
         commitment.report_assessment = getattr(commitment, "assessment", None)
@@ -67,6 +82,8 @@ def champion_report(request, year, pk):
     champion = _get_champion_for_report(request.user, pk)
     cycle = get_object_or_404(Cycle, year=year)
     report = Report.of(champion, cycle)
+    # Loaded already, the champion with their hub and organization: not again through the report.
+    report.champion, report.cycle = champion, cycle
     today = timezone.localdate()
     context = report_context(report, request.user)
     is_champions_side = Champion.objects.served_by(request.user).filter(pk=champion.pk).exists()
@@ -198,3 +215,119 @@ def reopen(request, year, pk):
                 request, _("Report reopened: the champion can change the assessments and submit again.")
             )
     return redirect("champion_report", year, pk)
+
+
+@login_required
+def champion_report_pdf(request, year, pk):
+    """A champion's annual report as a PDF: for the champion, their focal points and the office."""
+    champion = _get_champion_for_report(request.user, pk)
+    cycle = get_object_or_404(Cycle, year=year)
+    # Why not Report.of: a download writes nothing; a report not started yet is shown as such.
+    report = Report.objects.filter(champion=champion, cycle=cycle).select_related("submitted_by").first()
+    report = report or Report()
+    # Loaded already, the champion with their hub and organization: not again through the report.
+    report.champion, report.cycle = champion, cycle
+    context = report_context(report, request.user)
+    context["generated_on"] = timezone.localdate()
+    name = filename(_("annual report"), year, champion.full_name)
+    return pdf_response("reports/pdf/champion_report.html", context, name)
+
+
+def network_report_context(request, year):
+    """The network report for the year and the filters in the query string: figures and charts."""
+    cycle = get_object_or_404(Cycle, year=year)
+    form = NetworkReportFilterForm(request.GET)
+    filters = form.filters()
+    figures = network_figures(form.apply(for_annual_report(cycle), filters), cycle)
+    months = figures["months"]
+    return {
+        **figures,
+        "cycle": cycle,
+        "form": form,
+        "filters": filters,
+        "query": form.query_string(filters),
+        "described_filters": form.described(filters),
+        "generated_on": timezone.localdate(),
+        "hub_chart": charts.level_chart(
+            "chart-levels-hub", _("Commitments by level and hub"), figures["by_hub"]
+        ),
+        "category_chart": charts.level_chart(
+            "chart-levels-category", _("Commitments by level and category"), figures["by_category"]
+        ),
+        "report_chart": charts.report_chart(
+            "chart-reports", _("Reports on time, late and missing, by hub"), figures["by_hub"]
+        ),
+        "parity_chart": charts.column_chart(
+            "chart-parity",
+            _("Women's share of panel speakers by month (%)"),
+            [date_format(month["month"], "M") for month in months],
+            [month["women_share"] for month in months],
+            reference=50,
+        ),
+    }
+
+
+@office_required
+def network_report(request, year):
+    """The network's annual report, for the office: with the dashboard's filters."""
+    context = network_report_context(request, year)
+    context["form"].load_choices()
+    return render(request, "reports/network_report.html", context)
+
+
+@office_required
+def network_report_pdf(request, year):
+    """The network's annual report as a PDF, for the filters in the query string."""
+    context = network_report_context(request, year)
+    name = filename(_("annual report"), year, *context["filters"].values())
+    return pdf_response("reports/pdf/network_report.html", context, name)
+
+
+@office_required
+def network_report_csv(request, year):
+    """The network report's table (by hub, by category, and all) as CSV."""
+    context = network_report_context(request, year)
+    header = [
+        _("breakdown"),
+        _("name"),
+        _("commitments"),
+        _("assessed"),
+        _("complete (self-assessment) %"),
+        _("substantial or complete (self-assessment) %"),
+        _("rated by the office"),
+        _("complete (office rating) %"),
+        _("substantial or complete (office rating) %"),
+        _("assessments differing"),
+        _("champions"),
+        _("reports on time"),
+        _("reports late"),
+        _("reports missing"),
+        _("panels"),
+        _("women speakers %"),
+    ]
+    sections = [
+        (_("hub"), context["by_hub"]),
+        (_("category"), context["by_category"]),
+        (_("all"), [context["total"]]),
+    ]
+    rows = [
+        [
+            section,
+            str(row["name"]),
+            row["commitments"],
+            row["assessed"],
+            row["self_complete_share"],
+            row["self_achieved_share"],
+            row["rated"],
+            row["office_complete_share"],
+            row["office_achieved_share"],
+            row["differing"],
+            *[row.get(name, "") for name in ("champions", "on_time", "late", "missing")],
+            row["panels_logged"],
+            row["women_share"],
+        ]
+        for section, table in sections
+        for row in table
+    ]
+    name = filename(_("annual report"), year, *context["filters"].values(), extension="csv")
+    return stream_csv(name, header, rows)

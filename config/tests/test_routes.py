@@ -52,6 +52,7 @@ EXPECTED = {
     # Accounts.
     "login": Expect(OK, TO_HOME, TO_HOME, TO_HOME),
     "preferences": SIGNED_IN,
+    "replace_calendar_token": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # POST only
     "set_language": Expect(NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
     "logout": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # signing out is a POST
     "password_change": SIGNED_IN,
@@ -78,18 +79,24 @@ EXPECTED = {
     "carry_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),
     # The year end: a champion's report is theirs, their focal points' and the office's.
     "champion_report": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="champion"),
+    "champion_report_pdf": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="champion"),
     "assess_commitment": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
     "submit_report": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="champion"),  # POST only
     "mark_report_reviewed": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "reopen_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "rate_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
     "resolve_divergence": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
+    # The network's annual report: the office's.
+    "network_report": OFFICE_ONLY,
+    "network_report_pdf": OFFICE_ONLY,
+    "network_report_csv": OFFICE_ONLY,
     # The chief-of-staff office.
     "dashboard": OFFICE_ONLY,
     "dashboard_export": OFFICE_ONLY,
     "dashboard_export_xlsx": OFFICE_ONLY,
     "dashboard_champion": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
+    "dashboard_differences": OFFICE_ONLY,
     "dashboard_review": OFFICE_ONLY,
     "import_commitments": OFFICE_ONLY,
     "confirm_import": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
@@ -98,6 +105,8 @@ EXPECTED = {
     "review_approve": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),  # POST only
     "review_return": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),
     "review_approve_all": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
+    # Calendar feeds: the token in the address is the credential; a wrong one is a 404 to everyone.
+    "calendar_feed": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # Admin: the rule below covers every other admin route; these two differ from it.
     "admin:login": EVERYONE,  # the admin's own sign-in form (it says non-staff may not enter)
     "admin:logout": Expect(EITHER_SIGN_IN, TO_ADMIN_INDEX, TO_ADMIN_INDEX, TO_ADMIN_INDEX),

@@ -1,0 +1,191 @@
+"""The network's annual report: its figures, computed in the database.
+
+Each figure is an aggregate over the cycle's approved commitments (the only ones measured), so the
+report costs the same few queries whatever the size of the network. A commitment counts as
+self-assessed, and as rated by the office, only once its champion's report is submitted: drafts
+change until then.
+"""
+
+from collections import Counter
+from operator import itemgetter
+
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Sum, Value, When, Window
+from django.db.models.functions import Coalesce, Length, RowNumber
+from django.utils.translation import gettext_lazy as _
+
+from champions.models import Champion, Hub
+from commitments.models import (
+    Category,
+    Commitment,
+    CommitmentMonth,
+    CommitmentQuerySet,
+    share_percent,
+    women_share,
+)
+from events.exports import choice_labels
+from reports.models import Assessment, Level
+
+# Narratives the report quotes per category: the best-rated first, then the fullest.
+NARRATIVES_PER_CATEGORY = 2
+PANEL_SUMS = ["panels_logged", "panels_balanced", "panels_single_sex", "panel_women", "panel_men"]
+# Each level's count under both names, as the breakdown gives it: "self_complete", "office_limited"...
+LEVEL_COUNTS = [f"{side}_{level}" for side in ("self", "office") for level in Level.values]
+BREAKDOWN_COUNTS = ["commitments", "assessed", "rated", "differing", *LEVEL_COUNTS, *PANEL_SUMS]
+REPORT_COUNTS = ["champions", "on_time", "late", "missing"]
+
+
+def level_rank(field):
+    """A level as its place on the scale (complete highest), 0 where there is none."""
+    return Case(
+        *[When(**{field: level}, then=Value(rank)) for rank, level in enumerate(Level.values, start=1)],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+class AnnualReportQuerySet(CommitmentQuerySet):
+    """Commitments, with the sums the network's annual report shows."""
+
+    def with_report(self):
+        """Join each commitment to its champion's report on its cycle (one at most): `report`."""
+        return self.annotate(
+            report=FilteredRelation("champion__reports", condition=Q(champion__reports__cycle=F("cycle")))
+        )
+
+    def level_breakdown(self):
+        """Per hub and category: commitments made, assessed in a submitted report and rated by the
+        office, each level's count on both sides, open differences, and the panel roll-ups."""
+        submitted = Q(report__submitted_at__isnull=False, assessment__isnull=False)
+        counts = {
+            "commitments": Count("pk"),
+            "assessed": Count("pk", filter=submitted),
+            "rated": Count("pk", filter=submitted & Q(assessment__office_level__in=Level.values)),
+            "differing": Count(
+                "pk",
+                filter=submitted
+                & Q(assessment__diverges=True, assessment__divergence_resolved_at__isnull=True),
+            ),
+        }
+        for level in Level.values:
+            counts[f"self_{level}"] = Count("pk", filter=submitted & Q(assessment__level=level))
+            counts[f"office_{level}"] = Count("pk", filter=submitted & Q(assessment__office_level=level))
+        return (
+            self.with_report()
+            .order_by()
+            .values("category", hub=F("champion__hub_id"))
+            .annotate(**counts, **{name: Coalesce(Sum(name), 0) for name in PANEL_SUMS})
+        )
+
+    def report_states(self, cycle):
+        """Per hub: the champions with these commitments, and how many of them submitted their report
+        on time, late, or not at all (missing)."""
+        submitted = Q(report__submitted_at__isnull=False)
+        return (
+            Champion.objects.filter(pk__in=self.order_by().values("champion"))
+            .annotate(report=FilteredRelation("reports", condition=Q(reports__cycle=cycle)))
+            .order_by()
+            .values("hub")
+            .annotate(
+                champions=Count("pk"),
+                on_time=Count("pk", filter=submitted & Q(report__late=False)),
+                late=Count("pk", filter=submitted & Q(report__late=True)),
+            )
+        )
+
+    def narratives(self, per_category=NARRATIVES_PER_CATEGORY):
+        """A selection of narratives from submitted reports: in each category, those the office rated
+        highest (then the champion), the fullest first; none the two disagree on."""
+        ranked = (
+            Assessment.objects.filter(commitment__in=self.order_by().values("pk"))
+            .exclude(narrative="")
+            .exclude(pk__in=Assessment.objects.differing().values("pk"))
+            .filter(
+                commitment__champion__reports__cycle=F("commitment__cycle"),
+                commitment__champion__reports__submitted_at__isnull=False,
+            )
+            .annotate(
+                place=Window(
+                    RowNumber(),
+                    partition_by=[F("commitment__category")],
+                    order_by=[
+                        level_rank("office_level").desc(),
+                        level_rank("level").desc(),
+                        Length("narrative").desc(),
+                        F("pk").asc(),
+                    ],
+                )
+            )
+            .filter(place__lte=per_category)
+        )
+        return ranked.select_related("commitment__champion__organization").order_by(
+            "commitment__category", "place"
+        )
+
+
+def for_annual_report(cycle):
+    """The cycle's approved commitments, as an AnnualReportQuerySet to filter and sum."""
+    return AnnualReportQuerySet(Commitment).approved().filter(cycle=cycle)
+
+
+def _shares(row):
+    """The shares a breakdown row shows, from its counts."""
+    for side, whole in (("self", row["assessed"]), ("office", row["rated"])):
+        complete = row[f"{side}_complete"]
+        row[f"{side}_complete_share"] = share_percent(complete, whole)
+        row[f"{side}_achieved_share"] = share_percent(complete + row[f"{side}_substantial"], whole)
+        row[f"{side}_levels"] = [row[f"{side}_{level}"] for level in Level.values]
+    row["women_share"] = women_share(row["panel_women"], row["panel_men"])
+    row["balanced_share"] = share_percent(row["panels_balanced"], row["panels_logged"])
+    return row
+
+
+def _report_shares(row):
+    row["missing"] = row["champions"] - row["on_time"] - row["late"]
+    row["submitted_share"] = share_percent(row["on_time"] + row["late"], row["champions"])
+    return row
+
+
+def network_figures(commitments, cycle):
+    """Everything the network report shows for `commitments` (an AnnualReportQuerySet), in five
+    queries: the breakdown, the report states, hub names, the monthly panels, the narratives."""
+    categories = choice_labels(Category.choices)
+    hubs = dict(Hub.objects.values_list("pk", "name"))
+    by_hub, by_category, total = {}, {}, Counter(dict.fromkeys(BREAKDOWN_COUNTS, 0))
+    for row in commitments.level_breakdown():
+        for table, key in ((by_hub, row["hub"]), (by_category, row["category"])):
+            table.setdefault(key, Counter()).update({name: row[name] for name in BREAKDOWN_COUNTS})
+        total.update({name: row[name] for name in BREAKDOWN_COUNTS})
+    reports = {row["hub"]: row for row in commitments.report_states(cycle)}
+    report_total = Counter(dict.fromkeys(REPORT_COUNTS, 0))
+    for row in reports.values():
+        report_total.update({name: row[name] for name in ("champions", "on_time", "late")})
+
+    hub_rows = []
+    for pk, counts in by_hub.items():
+        row = _shares({**counts, "name": hubs.get(pk, "")})
+        row.update(
+            _report_shares(
+                {name: reports.get(pk, {}).get(name, 0) for name in ("champions", "on_time", "late")}
+            )
+        )
+        hub_rows.append(row)
+    category_rows = [
+        _shares({**counts, "name": categories.get(key, key), "key": key})
+        for key, counts in by_category.items()
+    ]
+    totals = _shares({**total, "name": _("All")})
+    totals.update(_report_shares(dict(report_total)))
+    months = list(CommitmentMonth.objects.filter(commitment__in=commitments.order_by().values("pk")).totals())
+    for month in months:
+        month["women_share"] = women_share(month["panel_women"], month["panel_men"])
+    narratives = list(commitments.narratives())
+    for assessment in narratives:
+        assessment.category_label = categories.get(assessment.commitment.category, "")
+    return {
+        "total": totals,
+        "by_hub": sorted(hub_rows, key=itemgetter("name")),
+        "by_category": sorted(category_rows, key=itemgetter("name")),
+        "months": months,
+        "narratives": narratives,
+        "narratives_per_category": NARRATIVES_PER_CATEGORY,
+    }

@@ -1,0 +1,370 @@
+"""The annual report: the network's figures for a hand-built network, its page, PDF and CSV, each
+champion's PDF, and queries that do not grow with the network."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+
+from accounts.tests.factories import OfficeMemberFactory, UserFactory
+from champions.tests.factories import ChampionFactory, HubFactory
+from commitments.models import Category
+from commitments.tests.factories import CommitmentFactory, CycleFactory
+from events.tests.factories import PanelFactory, ProgressEventFactory
+from reports.models import Assessment, Level, Report
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2030
+DUE = datetime.date(YEAR + 1, 1, 15)
+ON_TIME = datetime.datetime(YEAR, 12, 20, 12, tzinfo=datetime.UTC)
+LATE = datetime.datetime(YEAR + 1, 1, 20, 12, tzinfo=datetime.UTC)
+# Commitment n of each reporting champion: its self-assessment and category.
+PLAN = {
+    1: (Level.NOT_STARTED, Category.CULTURE),
+    2: (Level.LIMITED, Category.LEADERSHIP),
+    3: (Level.SUBSTANTIAL, Category.CULTURE),
+    4: (Level.COMPLETE, Category.LEADERSHIP),
+}
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _assess(commitment, level, by):
+    return Assessment.objects.create(
+        commitment=commitment,
+        level=level,
+        proposed_level=level,
+        measured_progress=0,
+        narrative=f"Narrative of {commitment.champion.full_name} #{commitment.number}.",
+        assessed_by=by,
+    )
+
+
+def _reporting_champion(cycle, name, hub, submitted_at=ON_TIME):
+    """A champion with four approved commitments, one at each level, and their report submitted."""
+    champion = ChampionFactory(full_name=name, hub=hub, user__full_name=name)
+    assessments = {}
+    for number, (level, category) in PLAN.items():
+        commitment = CommitmentFactory(
+            champion=champion,
+            cycle=cycle,
+            number=number,
+            category=category,
+            title=f"{name} commitment {number}",
+        )
+        assessments[number] = _assess(commitment, level, champion.user)
+    if submitted_at:
+        Report.of(champion, cycle).submit(champion.user, now=submitted_at)
+    return champion, assessments
+
+
+@pytest.fixture
+def network():
+    """Seventeen approved commitments: four at each level in four submitted reports (one of them
+    late), and a fifth champion's report missing. The office rated five, one two steps lower."""
+    cycle = CycleFactory(year=YEAR, report_due_on=DUE)
+    office = OfficeMemberFactory(email="office@example.org")
+    geneva, nairobi = HubFactory(name="Geneva"), HubFactory(name="Nairobi")
+    ada, ada_levels = _reporting_champion(cycle, "Ada Achebe", geneva)
+    bea, bea_levels = _reporting_champion(cycle, "Bea Bamba", geneva)
+    _reporting_champion(cycle, "Cy Carter", nairobi)
+    dee, _ = _reporting_champion(cycle, "Dee Diallo", nairobi, submitted_at=LATE)
+    # Missing: assessed, but never submitted (so not counted as assessed either).
+    eve = ChampionFactory(full_name="Eve Evans", hub=nairobi)
+    _assess(
+        CommitmentFactory(champion=eve, cycle=cycle, number=1, category=Category.CULTURE), "complete", None
+    )
+    # Neither measured nor counted: a draft, and another cycle's commitment.
+    CommitmentFactory(champion=ada, cycle=cycle, number=5, approval="draft")
+    CommitmentFactory(champion=ada, cycle=CycleFactory(year=YEAR - 1), number=1)
+    for number, assessment in ada_levels.items():
+        assessment.rate(office, PLAN[number][0])
+    bea_levels[4].rate(office, Level.LIMITED, "Two of the four trainings.")  # two steps lower
+    # Panel parity: two panels on Ada's commitment 2, one balanced and one of men only.
+    commitment = ada_levels[2].commitment
+    PanelFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 3, 5), women_count=3, men_count=1)
+    PanelFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 5, 7), women_count=0, men_count=4)
+    ProgressEventFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 6, 1), title="Key town hall")
+    return {"cycle": cycle, "office": office, "geneva": geneva, "nairobi": nairobi, "ada": ada, "bea": bea}
+
+
+def _figures(client, query=""):
+    response = client.get(f"/reports/{YEAR}/{query}")
+    assert response.status_code == 200
+    return response.context
+
+
+def test_it_computes_the_network_figures(network):
+    context = _figures(_client(network["office"]))
+    total = context["total"]
+    assert (total["commitments"], total["assessed"], total["rated"], total["differing"]) == (17, 16, 5, 1)
+    assert (total["self_complete_share"], total["self_achieved_share"]) == (25, 50)
+    assert (total["office_complete_share"], total["office_achieved_share"]) == (20, 40)
+    assert (total["champions"], total["on_time"], total["late"], total["missing"]) == (5, 3, 1, 1)
+    hubs = {row["name"]: row for row in context["by_hub"]}
+    assert list(hubs) == ["Geneva", "Nairobi"]
+    geneva, nairobi = hubs["Geneva"], hubs["Nairobi"]
+    assert (geneva["commitments"], geneva["assessed"], geneva["rated"], geneva["differing"]) == (8, 8, 5, 1)
+    assert (geneva["office_complete_share"], geneva["office_achieved_share"]) == (20, 40)
+    assert (geneva["on_time"], geneva["late"], geneva["missing"]) == (2, 0, 0)
+    assert (nairobi["commitments"], nairobi["assessed"], nairobi["rated"]) == (9, 8, 0)
+    assert (nairobi["office_complete_share"], nairobi["office_achieved_share"]) == (None, None)
+    assert (nairobi["on_time"], nairobi["late"], nairobi["missing"]) == (1, 1, 1)
+    categories = {row["key"]: row for row in context["by_category"]}
+    culture, leadership = categories["culture"], categories["leadership"]
+    assert (culture["commitments"], culture["self_complete_share"], culture["self_achieved_share"]) == (
+        9,
+        0,
+        50,
+    )
+    assert (
+        leadership["commitments"],
+        leadership["self_complete_share"],
+        leadership["self_achieved_share"],
+    ) == (
+        8,
+        50,
+        50,
+    )
+    assert culture["self_levels"] == [4, 0, 4, 0]
+    assert (total["panels_logged"], total["panel_women"], total["panel_men"]) == (2, 3, 5)
+    assert (total["women_share"], total["balanced_share"], total["panels_single_sex"]) == (38, 50, 1)
+
+
+def test_it_quotes_the_best_rated_narratives_of_submitted_reports(network):
+    narratives = _figures(_client(network["office"]))["narratives"]
+    assert [(a.commitment.champion.full_name, a.commitment.number) for a in narratives] == [
+        ("Ada Achebe", 3),  # culture: the office's substantial first, then its not started
+        ("Ada Achebe", 1),
+        ("Ada Achebe", 4),  # leadership: the office's complete, then its limited
+        ("Ada Achebe", 2),  # (not Bea Bamba's 4: the office rated it two steps lower)
+    ]
+
+
+def test_it_keeps_to_the_dashboards_filters(network):
+    client = _client(network["office"])
+    nairobi = _figures(client, f"?hub={network['nairobi'].pk}")
+    assert (nairobi["total"]["commitments"], nairobi["total"]["champions"]) == (9, 3)
+    assert [row["name"] for row in nairobi["by_hub"]] == ["Nairobi"]
+    culture = _figures(client, "?category=culture")
+    assert (culture["total"]["commitments"], culture["total"]["champions"]) == (9, 5)
+    assert [row["key"] for row in culture["by_category"]] == ["culture"]
+    page = client.get(f"/reports/{YEAR}/?hub={network['nairobi'].pk}&category=culture").content.decode()
+    assert "Hub: Nairobi · Category: Organisational culture" in page
+    assert f'href="/reports/{YEAR}.pdf?hub={network["nairobi"].pk}&amp;category=culture"' in page
+    ignored = _figures(client, "?hub=999999")
+    assert ignored["form"].ignored == ["hub"] and ignored["total"]["commitments"] == 17
+
+
+def test_the_page_draws_its_charts_as_svg_without_script(network):
+    page = _client(network["office"]).get(f"/reports/{YEAR}/").content.decode()
+    for chart in ("chart-levels-hub", "chart-levels-category", "chart-reports", "chart-parity"):
+        assert f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" id="{chart}"' in page
+    assert "style=" not in page.split("<main", 1)[1]  # the Content-Security-Policy allows none
+    assert page.count('data-figure="commitments">17<') == 1
+
+
+def _pdf(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    return PdfReader(io.BytesIO(response.content))
+
+
+def _text(reader):
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_network_pdf_has_its_pages_header_and_figures(network):
+    response = _client(network["office"]).get(f"/reports/{YEAR}.pdf?hub={network['geneva'].pk}")
+    assert response["Content-Disposition"] == f'attachment; filename="annual-report-{YEAR}-geneva.pdf"'
+    reader = _pdf(response)
+    # Overview and hubs; categories; reports and panel parity; narratives.
+    assert len(reader.pages) == 4
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert f"Annual report {YEAR}: the network" in text
+        assert "Hub: Geneva" in text
+        assert f"Page {number} of 4" in text
+    text = _text(reader)
+    assert "Commitments made" in text and "Ada Achebe" in text and "Narrative of Ada Achebe #2." in text
+    assert "Cy Carter" not in text  # Nairobi's
+
+
+def test_a_champions_pdf_has_a_page_per_commitment_and_their_figures(network):
+    ada = network["ada"]
+    response = _client(ada.user).get(f"/reports/{YEAR}/champions/{ada.pk}.pdf")
+    assert response["Content-Disposition"] == f'attachment; filename="annual-report-{YEAR}-ada-achebe.pdf"'
+    reader = _pdf(response)
+    assert len(reader.pages) == 1 + 4
+    text = _text(reader)
+    assert "Ada Achebe" in text and f"Annual report {YEAR}" in text and "Page 5 of 5" in text
+    assert "Ada Achebe commitment 2" in text and "Narrative of Ada Achebe #3." in text
+    assert "Key town hall" in text  # a key event
+    assert "4 meetings" in text  # the target
+    # Not reviewed yet: the champion's side does not see the office's rating; the office does.
+    assert "Office rating" not in text
+    office_text = _text(_pdf(_client(network["office"]).get(f"/reports/{YEAR}/champions/{ada.pk}.pdf")))
+    assert "Office rating" in office_text
+
+
+def test_the_office_sees_the_difference_flagged_in_the_pdf_and_the_list(network):
+    bea, office = network["bea"], _client(network["office"])
+    text = _text(_pdf(office.get(f"/reports/{YEAR}/champions/{bea.pk}.pdf")))
+    assert "assessment differs" in text
+    listed = office.get(f"/dashboard/differences/?cycle={YEAR}").content.decode()
+    assert listed.count('data-testid="difference"') == 1 and "Bea Bamba commitment 4" in listed
+    other_hub = office.get(
+        f"/dashboard/differences/?cycle={YEAR}&hub={network['nairobi'].pk}"
+    ).content.decode()
+    assert 'data-testid="no-differences"' in other_hub
+    assert "assessment differs" not in _text(
+        _pdf(_client(bea.user).get(f"/reports/{YEAR}/champions/{bea.pk}.pdf"))
+    )
+
+
+def test_the_csv_is_the_reports_table(network):
+    response = _client(network["office"]).get(f"/reports/{YEAR}.csv")
+    assert response["Content-Disposition"] == f'attachment; filename="annual-report-{YEAR}.csv"'
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:4] == ["breakdown", "name", "commitments", "assessed"]
+    by_name = {(row[0], row[1]): row for row in rows[1:]}
+    assert list(by_name) == [
+        ("hub", "Geneva"),
+        ("hub", "Nairobi"),
+        ("category", "Leadership and accountability"),
+        ("category", "Organisational culture"),
+        ("all", "All"),
+    ]
+    assert by_name[("all", "All")][2:14] == ["17", "16", "25", "50", "5", "20", "40", "1", "5", "3", "1", "1"]
+    assert by_name[("hub", "Nairobi")][6:9] == ["0", "", ""]
+
+
+def test_only_the_office_gets_the_network_report(network):
+    ada = network["ada"]
+    for path in (
+        f"/reports/{YEAR}/",
+        f"/reports/{YEAR}.pdf",
+        f"/reports/{YEAR}.csv",
+        "/dashboard/differences/",
+    ):
+        assert _client(ada.user).get(path).status_code == 403
+    assert _client(network["office"]).get(f"/reports/{YEAR + 5}/").status_code == 404
+
+
+def test_a_focal_point_gets_their_champions_pdf_and_nobody_elses(network):
+    ada, bea = network["ada"], network["bea"]
+    focal_point = UserFactory()
+    ada.focal_points.add(focal_point)
+    assert _client(focal_point).get(f"/reports/{YEAR}/champions/{ada.pk}.pdf").status_code == 200
+    assert _client(focal_point).get(f"/reports/{YEAR}/champions/{bea.pk}.pdf").status_code == 404
+    assert _client(bea.user).get(f"/reports/{YEAR}/champions/{ada.pk}.pdf").status_code == 404
+
+
+def test_a_pdf_download_writes_nothing(network):
+    newcomer = ChampionFactory()
+    CommitmentFactory(champion=newcomer, cycle=network["cycle"], number=1)
+    reader = _pdf(_client(newcomer.user).get(f"/reports/{YEAR}/champions/{newcomer.pk}.pdf"))
+    assert "Not submitted yet" in _text(reader)
+    assert not Report.objects.filter(champion=newcomer).exists()
+
+
+def _grow(cycle, hubs, champions):
+    """More of the network: champions with five assessed commitments each, reports submitted."""
+    for index in range(champions):
+        champion, assessments = _reporting_champion(cycle, f"Grown {index}", hubs[index % 2])
+        assessments[1].rate(None, Level.COMPLETE)  # differs
+        ProgressEventFactory(commitment=assessments[2].commitment, occurred_on=datetime.date(YEAR, 2, 1))
+
+
+def _queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/{year}/",
+        "/reports/{year}/?hub={hub}&category=culture",
+        "/reports/{year}.pdf",
+        "/reports/{year}.csv",
+        "/reports/{year}/champions/{champion}.pdf",
+        "/reports/{year}/champions/{champion}/",
+        "/dashboard/differences/?cycle={year}",
+    ],
+)
+def test_the_queries_do_not_grow_with_the_network(network, path):
+    client = _client(network["office"])
+    path = path.format(year=YEAR, hub=network["geneva"].pk, champion=network["ada"].pk)
+    _queries(client, path)  # the first request of a session saves it
+    small = _queries(client, path)
+    _grow(network["cycle"], [network["geneva"], network["nairobi"]], 12)
+    assert _queries(client, path) == small
+    assert small <= 20
+
+
+ROLES = ["anonymous", "champion", "focal_point", "other_champion", "office"]
+# What a GET of each report URL answers to each role (see config/tests/test_routes.py for the rest).
+ACCESS = {
+    "/reports/{year}/": [302, 403, 403, 403, 200],
+    "/reports/{year}.pdf": [302, 403, 403, 403, 200],
+    "/reports/{year}.csv": [302, 403, 403, 403, 200],
+    "/reports/{year}/champions/{champion}/": [302, 200, 200, 404, 200],
+    "/reports/{year}/champions/{champion}.pdf": [302, 200, 200, 404, 200],
+    "/dashboard/differences/": [302, 403, 403, 403, 200],
+}
+
+
+@pytest.mark.parametrize("path", ACCESS)
+def test_each_role_gets_what_it_may_see_of_each_report(network, path):
+    ada = network["ada"]
+    focal_point = UserFactory()
+    ada.focal_points.add(focal_point)
+    users = {
+        "champion": ada.user,
+        "focal_point": focal_point,
+        "other_champion": network["bea"].user,
+        "office": network["office"],
+    }
+    url = path.format(year=YEAR, champion=ada.pk)
+    answers = []
+    for role in ROLES:
+        client = _client(users[role]) if role in users else Client()
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        answers.append(response.status_code)
+    assert answers == ACCESS[path]
+
+
+def test_names_are_escaped_in_the_charts_and_tables(network):
+    network["geneva"].name = '<b>Geneva & "Co"</b>'
+    network["geneva"].save()
+    page = _client(network["office"]).get(f"/reports/{YEAR}/").content.decode()
+    assert "<b>Geneva" not in page
+    assert "&lt;b&gt;Geneva &amp; &quot;Co&quot;&lt;/b&gt;" in page
+    reader = _pdf(_client(network["office"]).get(f"/reports/{YEAR}.pdf"))
+    assert '<b>Geneva & "Co"</b>' in _text(reader)
+
+
+def test_a_french_reader_gets_the_pdf_in_french(network):
+    ada = network["ada"]
+    ada.user.language = "fr"
+    ada.user.save()
+    text = _text(_pdf(_client(ada.user).get(f"/reports/{YEAR}/champions/{ada.pk}.pdf")))
+    assert "20 décembre 2030" in text  # submitted on, in the reader's language
