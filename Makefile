@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup messages lint clean
+.PHONY: run test setup messages lint clean stack-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,18 @@ test: setup
 	@# Development mode (DEBUG=true): settings default to production, which needs a SECRET_KEY.
 	DEBUG=true VAR_DIR=$${TEST_VAR_DIR:-$$(mktemp -d -t gc-test-XXXXXX)} DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+## The production stack (deploy/stack: nginx, two gunicorn, two workers, beat) under load and faults:
+## deploy/stack_test.py, a few minutes; exits non-zero when a check fails. Debian's nginx, redis-server,
+## openssl and postgresql-client are installed when missing (as root). Options: STACK_TEST_ARGS="--keep".
+STACK_PACKAGES := nginx:nginx redis-server:redis-server openssl:openssl psql:postgresql-client
+stack-test: setup
+	@missing=""; for pair in $(STACK_PACKAGES); do command="$${pair%%:*}"; package="$${pair#*:}"; \
+		command -v $$command >/dev/null || [ -x /usr/sbin/$$command ] || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "The stack test needs:$$missing (apt-get install$$missing)"; exit 1; fi; fi
+	$(BIN)/python deploy/stack_test.py $(STACK_TEST_ARGS)
 
 ## Extract the interface's strings into locale/fr/LC_MESSAGES/django.po (then translate, then `make setup`).
 MAKEMESSAGES = manage.py makemessages -l fr --no-obsolete --ignore=.venv/* --ignore=var/* --ignore=static/* \

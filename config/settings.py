@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets an id (nginx's X-Request-ID) and one log line (config/logging.py).
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -203,6 +205,10 @@ STORAGES = {
 
 # Evidence files live outside any public URL; they are served by an access-checked view.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Behind nginx: the evidence view checks access, then hands the file to nginx (X-Accel-Redirect to
+# this prefix, an `internal` location aliased to MEDIA_ROOT: deploy/nginx/), so a large file never
+# holds an app server while it is sent. Empty (the default): the view sends the file itself.
+EVIDENCE_ACCEL_REDIRECT_PREFIX = env.str("EVIDENCE_ACCEL_REDIRECT_PREFIX", default="")
 
 # Email: written to var/mail unless EMAIL_URL (or EMAIL_BACKEND) says otherwise.
 EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
@@ -228,6 +234,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Broadcasts (worker control, purge) live here; kombu's default is ./control.
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
+        # Why: kombu polls the folder once a second by default; a sweep's emails then trickle out.
+        "polling_interval": 0.1,
     }
 else:
     # Why: longer than the longest retry delay, so Redis does not redeliver a task still waiting.
@@ -253,19 +261,20 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Reminders: the sweep runs daily at REMINDER_TIME in TIME_ZONE; offsets are days before a deadline.
 REMINDER_TIME = env.str("REMINDER_TIME", default="08:00")
 REMINDER_OFFSETS = env.list("REMINDER_OFFSETS", cast=int, default=[30, 7, 1])
+# The year end: champions assess their commitments from this many days before the cycle ends; the
+# assessments are due with the report (the cycle's report_due_on; a report submitted after it is late).
+ASSESSMENT_OPENS_DAYS_BEFORE_END = env.int("ASSESSMENT_OPENS_DAYS_BEFORE_END", default=45)
+# An overdue commitment with no progress logged this many days after its first overdue notice is
+# escalated to the office (its weekly digest and the dashboard).
+ESCALATE_AFTER_DAYS = env.int("ESCALATE_AFTER_DAYS", default=14)
+# Days before a cycle's commitments_due_on that champions who have not submitted are reminded.
+COMMITMENT_REMINDER_OFFSETS = env.list("COMMITMENT_REMINDER_OFFSETS", cast=int, default=[14, 3])
 OVERDUE_NOTICE_EVERY_DAYS = 7
 OVERDUE_NOTICES_AT_MOST = 4
 DIGEST_DUE_WITHIN_DAYS = 14
 # Delays before the 2nd, 3rd, 4th and 5th try of a failed delivery, in seconds.
 REMINDER_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 60 * 60]
 # A reminder left "sending" this long (its worker died) is sent again by the hourly release.
-# The year end: champions assess their commitments from this many days before the cycle ends; the
-# assessments are due with the report (the cycle's report_due_on; a report submitted after it is late).
-ASSESSMENT_OPENS_DAYS_BEFORE_END = env.int("ASSESSMENT_OPENS_DAYS_BEFORE_END", default=45)
-# Days before a cycle's commitments_due_on that champions who have not submitted are reminded.
-COMMITMENT_REMINDER_OFFSETS = env.list("COMMITMENT_REMINDER_OFFSETS", cast=int, default=[14, 3])
-# Days before a cycle's commitments_due_on that champions who have not submitted are reminded.
-COMMITMENT_REMINDER_OFFSETS = env.list("COMMITMENT_REMINDER_OFFSETS", cast=int, default=[14, 3])
 REMINDER_SENDING_TIMEOUT = env.int("REMINDER_SENDING_TIMEOUT", default=15 * 60)
 _hour, _minute = (int(part) for part in REMINDER_TIME.split(":"))
 CELERY_BEAT_SCHEDULE = {
@@ -283,12 +292,27 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json, the default with DEBUG off), each
+# with the request id, user id and path of the request it belongs to, in web processes and in the
+# Celery tasks a request queued (config/logging.py); plain lines in development (LOG_FORMAT=text).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "config.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "text": {"()": "config.logging.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# Why: the worker and beat log through LOGGING too (config/celery.py), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# /healthz (for load balancers) gives each of the database, the cache and the broker this many
+# seconds to answer before it says which did not (503).
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2.0)
 
 # Security headers and HTTPS. With DEBUG off, `manage.py check --deploy` reports nothing.
 X_FRAME_OPTIONS = "DENY"

@@ -1,10 +1,15 @@
+import mimetypes
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -24,13 +29,13 @@ def _get_commitment_for_user(user, pk, *, to_log=False):
     commitments = Commitment.objects.visible_to(user).select_related(
         "champion__organization", "champion__hub", "cycle"
     )
+    if to_log:
+        commitments = commitments.approved()
     return get_object_or_404(commitments, pk=pk)
 
 
 def _get_event_for_user(user, pk, *, to_change=False):
     """The event, if the user may see it (and change it, with to_change); else 404."""
-    if to_log:
-        commitments = commitments.approved()
     events = ProgressEvent.objects.visible_to(user).select_related(
         "commitment__champion", "commitment__cycle"
     )
@@ -139,11 +144,23 @@ def evidence(request, pk):
     event = _get_event_for_user(request.user, pk)
     if not event.evidence_file:
         raise Http404(_("This event has no evidence file."))
+    filename = event.evidence_name or event.evidence_file.name
+    if settings.EVIDENCE_ACCEL_REDIRECT_PREFIX:
+        # Behind nginx: the access check is done, so nginx sends the file from its internal
+        # location (deploy/nginx/), and no app server is held while a large file goes out.
+        if not event.evidence_file.storage.exists(event.evidence_file.name):
+            raise Http404(_("The evidence file is missing."))
+        content_type = mimetypes.guess_type(event.evidence_file.name)[0] or "application/octet-stream"
+        response = HttpResponse(content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        location = settings.EVIDENCE_ACCEL_REDIRECT_PREFIX + quote(event.evidence_file.name)
+        response["X-Accel-Redirect"] = location
+        return response
     try:
         handle = event.evidence_file.open("rb")
     except FileNotFoundError as missing:
         raise Http404(_("The evidence file is missing.")) from missing
-    return FileResponse(handle, as_attachment=True, filename=event.evidence_name or event.evidence_file.name)
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 @login_required
