@@ -6,13 +6,22 @@ from django.utils.translation import ngettext
 
 from commitments.admin import CommitmentAdmin
 from reminders import delivery
-from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.models import (
+    Escalation,
+    Message,
+    MessageItem,
+    OfficeDigest,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+)
 from reminders.tasks import queue_deliveries
 
 
 def _queue_and_report(request, reminder_ids, queued_message):
-    """Queue the reminders' deliveries once the transaction commits, then say what happened: a
-    broker that cannot be reached loses nothing, the next sweep sends them."""
+    """Put the reminders in their recipients' messages for today and queue those messages' deliveries
+    once the transaction commits, then say what happened: a broker that cannot be reached loses
+    nothing, the next sweep sends them."""
 
     def report(queued):
         if queued:
@@ -25,7 +34,7 @@ def _queue_and_report(request, reminder_ids, queued_message):
                 ),
             )
 
-    queue_deliveries(reminder_ids, then=report)
+    queue_deliveries(delivery.group_now(reminder_ids), then=report)
 
 
 @admin.action(description=_("Send a reminder now"))
@@ -47,7 +56,7 @@ def send_reminder_now(modeladmin, request, queryset):
             deadline=commitment.due_on,
         )
         # The rule deliveries use: a closed or past-due commitment, or an inactive champion, gets none.
-        if not delivery.is_still_needed(reminder, today):
+        if not delivery.still_needed([reminder], today):
             not_needed += 1
             continue
         # Why get_or_create: it inserts in a savepoint and reads the row back if the unique
@@ -155,6 +164,9 @@ class ReminderAdmin(admin.ModelAdmin):
         Reminder.objects.filter(pk__in=failed_ids, state=ReminderState.FAILED).update(
             state=ReminderState.PENDING, attempts=0, last_error=""
         )
+        # Out of the messages that gave up, so that they go to those people in new ones (the
+        # people whose messages went out do not get them again: MessageItem is unique per person).
+        MessageItem.objects.filter(reminder__in=failed_ids, message__state=ReminderState.FAILED).delete()
         _queue_and_report(
             request,
             failed_ids,
@@ -191,6 +203,46 @@ class OfficeDigestAdmin(admin.ModelAdmin):
     date_hierarchy = "week_of"
     fields = ("week_of", "state", "attempts", "last_error", "claimed_at", "sent_at")
     readonly_fields = ("week_of", "attempts", "last_error", "claimed_at", "sent_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+class MessageItemInline(admin.TabularInline):
+    model = MessageItem
+    fields = ("reminder",)
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Reminder emails, one per person a day: written by the sweep; a failed one can be set back to pending."""
+
+    list_display = ("user", "due_on", "state", "attempts", "sent_at")
+    list_filter = ("state",)
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__full_name")
+    date_hierarchy = "due_on"
+    fields = ("user", "due_on", "state", "attempts", "last_error", "claimed_at", "sent_at")
+    readonly_fields = ("user", "due_on", "attempts", "last_error", "claimed_at", "sent_at")
+    inlines = [MessageItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    """Overdue commitments brought to the office's attention: written by the daily sweep."""
+
+    list_display = ("commitment", "deadline", "first_notice_on", "escalated_on", "cleared_on")
+    list_filter = ("cleared_on",)
+    list_select_related = ("commitment__champion",)
+    search_fields = ("commitment__title", "commitment__champion__full_name")
+    readonly_fields = ("commitment", "deadline", "first_notice_on", "escalated_on", "cleared_on")
 
     def has_add_permission(self, request):
         return False

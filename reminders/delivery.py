@@ -1,9 +1,11 @@
-"""Delivery: sending each planned reminder exactly once.
+"""Delivery: everything due for a person, in one email, each planned reminder sent exactly once.
 
-Modelled on healthchecks' sendalerts: every reminder is a row before anything is sent (see
-planning.py); a worker claims it with a conditional UPDATE (pending → sending) and goes on only if
-that changed one row. Overlapping sweeps, a second beat or a redelivered task therefore never send
-twice.
+Modelled on healthchecks' sendalerts: every reminder is a row before anything is sent (planning.py).
+A sweep puts each reminder due into its recipients' next grouped message (Message: one per person
+a day, or a Monday for those who chose weekly); a worker claims a message with a conditional UPDATE
+(pending → sending) and goes on only if that changed one row. Overlapping sweeps, a second beat or
+a redelivered task therefore never send twice; the unique (reminder, person) pair of MessageItem
+means nobody gets a reminder in two messages.
 """
 
 import datetime
@@ -14,30 +16,49 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.emails import build_emails
-from accounts.models import User
+from accounts.models import ReminderFrequency, User
+from champions.models import Champion
 from commitments.models import Commitment, Cycle
-from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.models import (
+    Escalation,
+    Message,
+    MessageItem,
+    OfficeDigest,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+)
 from reminders.planning import plan
 
 logger = logging.getLogger(__name__)
 
 SEND_ERRORS = (smtplib.SMTPException, OSError)
+# Most urgent first: the order of lines within a champion's part of a message.
+URGENCY = [
+    ReminderKind.OVERDUE,
+    ReminderKind.UPCOMING,
+    ReminderKind.STALE,
+    ReminderKind.COMMITMENTS_DUE,
+    ReminderKind.REPORT_DUE,
+]
 
 
 def release_abandoned(now=None):
-    """Reminders left 'sending' by a worker that died go back to pending; returns their ids.
-
-    (The weekly digest's row too; the digest task sends it again when it next runs.)
-    """
+    """Messages (and reminders of the release before) left 'sending' by a worker that died go back to
+    pending; returns the messages' ids. The weekly digest's row too; its task sends it again."""
     cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT)
-    abandoned = Reminder.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff)
+    abandoned = Message.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff)
     ids = list(abandoned.values_list("pk", flat=True))
-    Reminder.objects.filter(pk__in=ids, state=ReminderState.SENDING).update(state=ReminderState.PENDING)
+    Message.objects.filter(pk__in=ids, state=ReminderState.SENDING).update(state=ReminderState.PENDING)
+    Reminder.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff).update(
+        state=ReminderState.PENDING
+    )
     OfficeDigest.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff).update(
         state=ReminderState.PENDING
     )
@@ -45,17 +66,82 @@ def release_abandoned(now=None):
 
 
 def sweep(today=None):
-    """One sweep: plan, release abandoned claims; returns the ids of every pending reminder due by
-    today, committed, for the caller to deliver (tasks.queue_deliveries, or send_reminders)."""
+    """One sweep: plan, release abandoned claims, put every pending reminder due by today in its
+    recipients' messages; returns the ids of the messages due, committed, for the caller to deliver
+    (tasks.queue_deliveries, or send_reminders)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         plan(today)
         release_abandoned()
+        group(Reminder.objects.filter(state=ReminderState.PENDING, due_on__lte=today), today)
         return list(
-            Reminder.objects.filter(state=ReminderState.PENDING, due_on__lte=today)
+            Message.objects.filter(state=ReminderState.PENDING, due_on__lte=today)
             .order_by("due_on", "pk")
             .values_list("pk", flat=True)
         )
+
+
+def message_day(user, today):
+    """The day a person's next message goes out: today, or the coming Monday for weekly readers."""
+    if user.reminder_frequency == ReminderFrequency.WEEKLY:
+        return today + datetime.timedelta(days=(7 - today.weekday()) % 7)
+    return today
+
+
+def wants(user, kind):
+    """Whether a person gets reminders of this kind: overdue notices go to everyone."""
+    return user.reminder_emails or kind == ReminderKind.OVERDUE
+
+
+def group(reminders, today):
+    """Put each reminder in the next message of each of its recipients (the champion and their focal
+    points, active, who want it), in a fixed number of queries whatever the number of reminders."""
+    reminders = list(reminders.select_related("champion__user").order_by("pk"))
+    champions = {reminder.champion_id for reminder in reminders}
+    people = {
+        champion.pk: champion.people()
+        for champion in Champion.objects.filter(pk__in=champions)
+        .select_related("user")
+        .prefetch_related(Prefetch("focal_points", queryset=User.objects.filter(is_active=True)))
+    }
+    pairs, nobody = [], []
+    for reminder in reminders:
+        readers = [user for user in people.get(reminder.champion_id, []) if wants(user, reminder.kind)]
+        pairs += [(reminder, user) for user in readers]
+        if not readers:
+            nobody.append(reminder.pk)
+    if nobody:
+        Reminder.objects.filter(pk__in=nobody, state=ReminderState.PENDING).update(
+            state=ReminderState.FAILED, last_error="No recipient: nobody active wants reminder emails."
+        )
+    # Only those not in a message of that person already (they are the same pairs a racing sweep
+    # might add: MessageItem's unique constraint settles that race below).
+    already = set(
+        MessageItem.objects.filter(reminder__in=[reminder.pk for reminder in reminders]).values_list(
+            "reminder", "user"
+        )
+    )
+    pairs = [(reminder, user) for reminder, user in pairs if (reminder.pk, user.pk) not in already]
+    if not pairs:
+        return
+    days = {user.pk: message_day(user, today) for _, user in pairs}
+    # Why ignore_conflicts: one pending message per person and day (a unique constraint), whoever
+    # creates it; a racing sweep's insert is the database saying "it exists".
+    Message.objects.bulk_create(
+        [Message(user_id=pk, due_on=day) for pk, day in days.items()], ignore_conflicts=True
+    )
+    open_messages = {
+        (message.user_id, message.due_on): message.pk
+        for message in Message.objects.filter(state=ReminderState.PENDING, user__in=days)
+    }
+    MessageItem.objects.bulk_create(
+        [
+            MessageItem(message_id=open_messages[(user.pk, days[user.pk])], reminder=reminder, user=user)
+            for reminder, user in pairs
+            if (user.pk, days[user.pk]) in open_messages
+        ],
+        ignore_conflicts=True,  # already in a message of this person: nobody gets a reminder twice
+    )
 
 
 @dataclass
@@ -98,85 +184,183 @@ def _send(model, obj, messages):
     return Outcome(ReminderState.SENT)
 
 
-def is_still_needed(reminder, today):
-    """A reminder claimed late (a retry, a catch-up) goes out only if it still says something true."""
-    if not reminder.champion.is_active:
-        return False
-    commitment = reminder.commitment
-    if reminder.kind == ReminderKind.COMMITMENTS_DUE:
-        waiting = reminder.cycle.champions_yet_to_submit().filter(pk=reminder.champion_id)
-        return today <= reminder.deadline and waiting.exists()
-    if commitment is None:  # the report
-        submitted = reminder.cycle.reports.submitted().filter(champion=reminder.champion_id).exists()
-        return today <= reminder.deadline and not submitted
-    if not commitment.is_approved or not commitment.is_open:
-        return False
-    if reminder.kind == ReminderKind.STALE:
-        return commitment.is_stale(today)
-    if reminder.kind == ReminderKind.UPCOMING:
-        return today <= commitment.due_on
-    return True
-
-
-def recipients(reminder):
-    """The champion and each focal point, active, who want reminders (overdue notices go to all)."""
-    return [
-        user
-        for user in reminder.champion.people()
-        if user.reminder_emails or reminder.kind == ReminderKind.OVERDUE
-    ]
-
-
-def reminder_context(reminder, today):
-    context = {"reminder": reminder, "champion": reminder.champion, "today": today}
-    if reminder.commitment:
-        commitment = reminder.commitment
-        context.update(
-            commitment=commitment,
-            days_left=commitment.days_left(today),
-            overdue_by=-commitment.days_left(today),
-            log_url=settings.SITE_URL + reverse("log_progress", args=[commitment.pk]),
+def still_needed(reminders, today):
+    """The reminders that still say something true today (a retry, a catch-up may come late), in a
+    fixed number of queries: commitments open and approved, reports not submitted, commitments not
+    yet submitted, deadlines not passed."""
+    cycles = {reminder.cycle_id for reminder in reminders if reminder.commitment_id is None}
+    submitted_reports = set(
+        Cycle.objects.filter(pk__in=cycles, reports__submitted_at__isnull=False).values_list(
+            "pk", "reports__champion"
         )
-    elif reminder.kind == ReminderKind.COMMITMENTS_DUE:
-        context.update(
-            days_left=(reminder.deadline - today).days,
-            set_url=settings.SITE_URL + reverse("set_commitments", args=[reminder.cycle.year]),
-        )
-    else:
-        context.update(
-            commitments=list(
-                reminder.cycle.commitments.approved().filter(champion=reminder.champion).order_by("number")
-            ),
-            days_left=(reminder.deadline - today).days,
-            home_url=settings.SITE_URL + reverse("home") + f"?cycle={reminder.cycle.year}",
-        )
-    return context
-
-
-def deliver(reminder_id, today=None):
-    """Send one reminder if this caller claims it; returns what became of it."""
-    today = today or timezone.localdate()
-    if not _claim(Reminder, reminder_id):
-        return Outcome("not claimed")
-    reminder = Reminder.objects.select_related("champion__user", "commitment__cycle", "cycle").get(
-        pk=reminder_id
     )
-    if not is_still_needed(reminder, today):
-        reminder.delete()  # never sent, no longer true: nothing to keep
-        return Outcome("dropped")
-    people = recipients(reminder)
-    if not people:
-        Reminder.objects.filter(pk=reminder_id).update(
-            state=ReminderState.FAILED, last_error="No recipient: nobody active wants reminder emails."
+    waiting = set()
+    for cycle in Cycle.objects.filter(
+        pk__in={r.cycle_id for r in reminders if r.kind == ReminderKind.COMMITMENTS_DUE}
+    ):
+        waiting |= {(cycle.pk, pk) for pk in cycle.champions_yet_to_submit().values_list("pk", flat=True)}
+
+    def needed(reminder):
+        if not reminder.champion.is_active:
+            return False
+        commitment = reminder.commitment
+        if reminder.kind == ReminderKind.COMMITMENTS_DUE:
+            return today <= reminder.deadline and (reminder.cycle_id, reminder.champion_id) in waiting
+        if commitment is None:  # the report
+            return (
+                today <= reminder.deadline
+                and (reminder.cycle_id, reminder.champion_id) not in submitted_reports
+            )
+        if not commitment.is_approved or not commitment.is_open:
+            return False
+        if reminder.kind == ReminderKind.STALE:
+            return commitment.is_stale(today)
+        if reminder.kind == ReminderKind.UPCOMING:
+            return today <= commitment.due_on
+        return True
+
+    return [reminder for reminder in reminders if needed(reminder)]
+
+
+def message_context(user, reminders, today):
+    """A person's message: their reminders grouped by champion, most urgent first, each line with its
+    commitment, figure, due date and link; the subject says what matters most."""
+    escalated = set(
+        Escalation.objects.filter(
+            commitment__in=[r.commitment_id for r in reminders if r.commitment_id], cleared_on__isnull=True
+        ).values_list("commitment", flat=True)
+    )
+    champions = {}
+    for reminder in reminders:
+        line = {"reminder": reminder, "kind": reminder.kind, "days_left": (reminder.deadline - today).days}
+        if reminder.commitment_id:
+            commitment = reminder.commitment
+            line.update(
+                commitment=commitment,
+                days_left=commitment.days_left(today),
+                overdue_by=-commitment.days_left(today),
+                escalated=commitment.pk in escalated,
+                log_url=settings.SITE_URL + reverse("log_progress", args=[commitment.pk]),
+            )
+        elif reminder.kind == ReminderKind.COMMITMENTS_DUE:
+            line["url"] = settings.SITE_URL + reverse("set_commitments", args=[reminder.cycle.year])
+        else:
+            line["url"] = settings.SITE_URL + reverse(
+                "champion_report", args=[reminder.cycle.year, reminder.champion_id]
+            )
+        champions.setdefault(reminder.champion_id, {"champion": reminder.champion, "lines": []})[
+            "lines"
+        ].append(line)
+    groups = []
+    for group in champions.values():
+        group["lines"].sort(key=lambda line: (URGENCY.index(line["kind"]), line["days_left"]))
+        groups.append(group)
+    groups.sort(key=lambda group: (URGENCY.index(group["lines"][0]["kind"]), group["lines"][0]["days_left"]))
+    counts = {kind: sum(1 for r in reminders if r.kind == kind) for kind in URGENCY}
+    return {"user": user, "groups": groups, "counts": counts, "today": today, "headline": headline(counts)}
+
+
+def headline(counts):
+    """What matters most, for the subject: "Overdue: 1 commitment; 3 due soon"."""
+    parts = []
+    if counts[ReminderKind.OVERDUE]:
+        parts.append(
+            ngettext(
+                "Overdue: %(count)s commitment",
+                "Overdue: %(count)s commitments",
+                counts[ReminderKind.OVERDUE],
+            )
+            % {"count": counts[ReminderKind.OVERDUE]}
         )
-        return Outcome(ReminderState.FAILED)
-    context = reminder_context(reminder, today)
-    return _send(Reminder, reminder, build_emails("reminder", context, people))
+    if counts[ReminderKind.UPCOMING]:
+        parts.append(gettext("%(count)s due soon") % {"count": counts[ReminderKind.UPCOMING]})
+    if counts[ReminderKind.STALE]:
+        parts.append(
+            ngettext(
+                "%(count)s without recent progress",
+                "%(count)s without recent progress",
+                counts[ReminderKind.STALE],
+            )
+            % {"count": counts[ReminderKind.STALE]}
+        )
+    if counts[ReminderKind.COMMITMENTS_DUE]:
+        parts.append(gettext("commitments to submit"))
+    if counts[ReminderKind.REPORT_DUE]:
+        parts.append(gettext("annual report due"))
+    return "; ".join(parts[:3])
+
+
+def deliver(message_id, today=None):
+    """Send one person's message if this caller claims it; returns what became of it."""
+    today = today or timezone.localdate()
+    if not _claim(Message, message_id):
+        return Outcome("not claimed")
+    message = Message.objects.select_related("user").get(pk=message_id)
+    reminders = list(
+        Reminder.objects.filter(items__message=message)
+        .select_related("champion", "commitment__cycle", "cycle")
+        .order_by("pk")
+    )
+    Reminder.objects.filter(items__message=message).update(
+        attempts=F("attempts") + 1, claimed_at=timezone.now()
+    )
+    needed = still_needed(reminders, today)
+    dropped = [reminder.pk for reminder in reminders if reminder not in needed]
+    if dropped:
+        # Never sent to this person, no longer true: out of the message, and gone if in no other.
+        MessageItem.objects.filter(message=message, reminder__in=dropped).delete()
+        Reminder.objects.filter(pk__in=dropped, items__isnull=True, state=ReminderState.PENDING).delete()
+    if not needed or not message.user.is_active:
+        message.delete()
+        return Outcome("dropped")
+    context = message_context(message.user, needed, today)
+    outcome = _send(Message, message, build_emails("reminders", context, [message.user]))
+    ids = [reminder.pk for reminder in needed]
+    if outcome.state == ReminderState.SENT:
+        # A reminder is sent once every message it is in has gone.
+        Reminder.objects.filter(pk__in=ids, state=ReminderState.PENDING).exclude(
+            items__message__state__in=[ReminderState.PENDING, ReminderState.SENDING, ReminderState.FAILED]
+        ).update(state=ReminderState.SENT, sent_at=timezone.now(), last_error="")
+    elif outcome.state == ReminderState.FAILED:
+        Reminder.objects.filter(pk__in=ids).update(
+            state=ReminderState.FAILED, last_error=f"The email to {message.user.email} could not be sent."
+        )
+    return outcome
+
+
+def group_now(reminder_ids, today=None):
+    """Put these reminders in their recipients' messages due today; returns those messages' ids."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        group(Reminder.objects.filter(pk__in=reminder_ids, state=ReminderState.PENDING), today)
+        return list(
+            Message.objects.filter(
+                items__reminder__in=reminder_ids, state=ReminderState.PENDING, due_on__lte=today
+            )
+            .distinct()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def deliver_reminder(reminder_id, today=None):
+    """For tasks queued by the release before (one task per reminder): group it, deliver its messages."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        group(Reminder.objects.filter(pk=reminder_id, state=ReminderState.PENDING), today)
+    messages = Message.objects.filter(
+        items__reminder=reminder_id, state=ReminderState.PENDING, due_on__lte=today
+    )
+    outcomes = [deliver(pk, today) for pk in messages.values_list("pk", flat=True)]
+    retries = [outcome for outcome in outcomes if outcome.retry_in is not None]
+    return retries[0] if retries else Outcome(outcomes[0].state if outcomes else "not claimed")
 
 
 def digest_context(today):
-    commitments = Commitment.objects.approved().select_related("champion", "cycle").order_by(
-        "due_on", "champion__full_name"
+    commitments = (
+        Commitment.objects.approved()
+        .select_related("champion", "cycle")
+        .order_by("due_on", "champion__full_name")
     )
     dashboard = settings.SITE_URL + reverse("dashboard")
     return {
@@ -185,11 +369,14 @@ def digest_context(today):
         "due_soon": list(commitments.due_within(settings.DIGEST_DUE_WITHIN_DAYS, today)[:100]),
         "stale": list(commitments.stale(today).order_by("last_event_on", "due_on")[:100]),
         "due_within_days": settings.DIGEST_DUE_WITHIN_DAYS,
+        "escalated": Escalation.objects.active().listed(today),
         "awaiting_review": Commitment.objects.awaiting_review().count(),
         "review_url": settings.SITE_URL + reverse("dashboard_review"),
         "late_setting": [
             (cycle, list(cycle.champions_yet_to_submit().order_by("full_name")[:100]))
-            for cycle in Cycle.objects.filter(commitments_due_on__lt=today, ends_on__gte=today).order_by("year")
+            for cycle in Cycle.objects.filter(commitments_due_on__lt=today, ends_on__gte=today).order_by(
+                "year"
+            )
         ],
         "dashboard_url": dashboard,
         "champion_url": settings.SITE_URL + "/dashboard/champions/",

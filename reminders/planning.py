@@ -8,10 +8,13 @@ database is the schedule: nothing is queued for the future.
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, Max, Min, OuterRef, Q
+from django.utils import timezone
 
-from commitments.models import Commitment, Cycle
-from reminders.models import Reminder, ReminderKind, ReminderState
+from commitments import data_version
+from commitments.models import CLOSED_STATUSES, Commitment, Cycle
+from events.models import ProgressEvent
+from reminders.models import Escalation, Reminder, ReminderKind, ReminderState
 
 
 def _latest_passed(days, today):
@@ -89,6 +92,62 @@ def _commitments_due(today):
     return rows
 
 
+def escalate(today):
+    """Overdue commitments nobody acted on reach the office: escalated ESCALATE_AFTER_DAYS after their
+    first overdue notice went out, when no progress has been logged since, once per deadline; cleared
+    once progress is logged, the commitment is closed or its due date moves. The office's figures
+    show escalations, so a change gives them a new data version."""
+    first_notices = (
+        Reminder.objects.filter(kind=ReminderKind.OVERDUE, state=ReminderState.SENT, commitment__isnull=False)
+        .values("commitment", "deadline")
+        .annotate(first=Min("due_on"))
+        .filter(first__lte=today - datetime.timedelta(days=settings.ESCALATE_AFTER_DAYS))
+    )
+    overdue = Commitment.objects.approved().overdue(today)
+    candidates = {
+        (notice["commitment"], notice["deadline"]): notice["first"]
+        for notice in first_notices.filter(commitment__in=overdue.values("pk"))
+    }
+    # Progress logged since the first notice, by when it was logged (not the day it says it happened).
+    last_logged = dict(
+        ProgressEvent.objects.filter(commitment__in={pk for pk, _ in candidates})
+        .values("commitment")
+        .annotate(last=Max("created_at"))
+        .values_list("commitment", "last")
+    )
+    quiet = [
+        (pk, deadline)
+        for pk, deadline in overdue.filter(pk__in={pk for pk, _ in candidates}).values_list("pk", "due_on")
+        if (pk, deadline) in candidates
+        and (pk not in last_logged or timezone.localdate(last_logged[pk]) < candidates[(pk, deadline)])
+    ]
+    created = Escalation.objects.bulk_create(
+        [
+            Escalation(
+                commitment_id=pk,
+                deadline=deadline,
+                first_notice_on=candidates[(pk, deadline)],
+                escalated_on=today,
+            )
+            for pk, deadline in quiet
+        ],
+        ignore_conflicts=True,  # once per deadline: the unique constraint
+    )
+    active = Escalation.objects.filter(cleared_on__isnull=True)
+    acted_on = active.filter(
+        Q(commitment__status__in=CLOSED_STATUSES)
+        | ~Q(commitment__due_on=F("deadline"))
+        | Exists(
+            ProgressEvent.objects.filter(
+                commitment=OuterRef("commitment"), created_at__date__gte=OuterRef("escalated_on")
+            )
+        )
+    )
+    cleared = acted_on.update(cleared_on=today)
+    if created or cleared:
+        data_version.changed()
+
+
 def plan(today):
     """Create the reminder rows due today that do not exist yet; drop pending ones overtaken."""
     open_commitments = (
@@ -136,3 +195,4 @@ def plan(today):
     Reminder.objects.filter(state=ReminderState.PENDING, commitment__isnull=True).filter(
         Exists(later.filter(commitment__isnull=True, champion=OuterRef("champion"), cycle=OuterRef("cycle")))
     ).delete()
+    escalate(today)

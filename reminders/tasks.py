@@ -32,9 +32,9 @@ def release_abandoned_reminders():
 
 
 @shared_task(bind=True, max_retries=None)
-def deliver_reminder(self, reminder_id):
-    """Send one reminder, once. A failed send is retried after a back-off delay (see settings)."""
-    return _retried(self, delivery.deliver(reminder_id))
+def deliver_message(self, message_id):
+    """Send one person's message of reminders, once. A failed send is retried after a back-off delay."""
+    return _retried(self, delivery.deliver(message_id))
 
 
 @shared_task(bind=True, max_retries=None)
@@ -52,7 +52,7 @@ def _retried(task, outcome):
 
 
 def queue_deliveries(ids, then=None):
-    """Queue each reminder's delivery once the transaction commits (a worker must see the rows).
+    """Queue each message's delivery once the transaction commits (a worker must see the rows).
 
     `then(queued)` is called afterwards, with False if the broker could not be reached. Nothing is
     lost when it cannot: the reminders stay pending and the next sweep queues them.
@@ -60,11 +60,11 @@ def queue_deliveries(ids, then=None):
 
     def queue():
         queued = True
-        for reminder_id in ids:
+        for message_id in ids:
             try:
-                deliver_reminder.delay(reminder_id)
+                deliver_message.delay(message_id)
             except Exception:  # the broker's errors vary by transport; nothing is lost, so log and stop
-                logger.exception("Could not queue reminder %s; the next sweep will", reminder_id)
+                logger.exception("Could not queue reminder email %s; the next sweep will", message_id)
                 queued = False
                 break
         if then:
@@ -87,7 +87,8 @@ def _release_abandoned_reminders_by_old_name():
 
 @shared_task(name="commitments.tasks.deliver_reminder", bind=True, max_retries=None)
 def _deliver_reminder_by_old_name(self, reminder_id):
-    return _retried(self, delivery.deliver(reminder_id))
+    # Queued with a reminder's id (one task per reminder): delivered in its people's messages.
+    return _retried(self, delivery.deliver_reminder(reminder_id))
 
 
 @shared_task(name="commitments.tasks.send_office_digest", bind=True, max_retries=None)

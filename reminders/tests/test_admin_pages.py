@@ -20,7 +20,8 @@ from champions.tests.factories import OrganizationFactory
 from commitments.models import Commitment, CommitmentMonth, Cycle, Status
 from events.models import ProgressEvent
 from events.tests.factories import ProgressEventFactory
-from reminders.models import OfficeDigest, Reminder, ReminderKind
+from reminders.models import Escalation, Message, MessageItem, OfficeDigest, Reminder, ReminderKind
+from reports.models import Assessment, Report
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -45,6 +46,9 @@ def one_of_each(admin_user, client):
         due_on=commitment.due_on - datetime.timedelta(days=14),
         deadline=commitment.due_on,
     )
+    message = Message.objects.create(user=admin_user, due_on=reminder.due_on)
+    MessageItem.objects.create(message=message, reminder=reminder, user=admin_user)
+    report = Report.of(champion, commitment.cycle)
     return {
         User: admin_user,
         Group: office_group(),
@@ -55,6 +59,21 @@ def one_of_each(admin_user, client):
         Commitment: commitment,
         Reminder: reminder,
         OfficeDigest: OfficeDigest.objects.create(week_of=datetime.date(2026, 11, 30)),
+        Message: message,
+        Escalation: Escalation.objects.create(
+            commitment=commitment,
+            deadline=commitment.due_on,
+            first_notice_on=commitment.due_on + datetime.timedelta(days=1),
+            escalated_on=commitment.due_on + datetime.timedelta(days=15),
+        ),
+        Report: report,
+        Assessment: Assessment.objects.create(
+            commitment=commitment,
+            level="limited",
+            proposed_level="limited",
+            measured_progress=25,
+            narrative="So far.",
+        ),
         ProgressEvent: event,
         CommitmentMonth: CommitmentMonth.objects.get(commitment=commitment),
         # The success above reset the attempts from this address: one from elsewhere stays.

@@ -51,8 +51,17 @@ def test_the_move_keeps_every_reminder_and_who_may_see_them():
             sent_at=datetime.datetime(2031, 1, 8, 8, tzinfo=datetime.UTC),
         )
         old.get_model("commitments", "OfficeDigest").objects.create(week_of=datetime.date(2031, 1, 6))
-    finally:
         _migrate(AFTER)
+        old_after = MigrationExecutor(connection).loader.project_state(AFTER).apps
+        moved = old_after.get_model("reminders", "Reminder").objects.get()
+        assert (moved.kind, moved.state) == ("report_due", "sent")
+        assert old_after.get_model("reminders", "OfficeDigest").objects.get().week_of == datetime.date(
+            2031, 1, 6
+        )
+    finally:
+        # Back to the latest state of every app, for the tests after this one.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
     from django.contrib.auth import get_user_model
 

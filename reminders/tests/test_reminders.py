@@ -13,7 +13,7 @@ from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 from events.tests.factories import ProgressEventFactory
 from reminders import delivery
-from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.models import Message, OfficeDigest, Reminder, ReminderKind, ReminderState
 
 UTC = zoneinfo.ZoneInfo("UTC")
 START = datetime.date(2026, 3, 2)
@@ -59,14 +59,12 @@ def test_a_commitment_due_in_40_days_is_reminded_on_days_30_7_1_before_and_1_aft
     due = network.due_on
     sent = _days_with_mail(START, due + datetime.timedelta(days=7))
     assert sorted(sent) == [10, 33, 39, 41]  # due - 30, due - 7, due - 1, due + 1
-    assert sent[10] == ["Commitment 1 is due in 30 days"]
-    assert sent[33] == ["Commitment 1 is due in 7 days"]
-    assert sent[39] == ["Commitment 1 is due in 1 days"]
-    assert sent[41] == ["Overdue: commitment 1"]
-    # One message each, to the champion and the focal point together.
-    assert {tuple(sorted(m.to)) for m in mail.outbox} == {
-        tuple(sorted([network.champion.user.email, "focal@example.org"]))
-    }
+    # One message a day to each person: the champion and the focal point.
+    assert sent[10] == sent[33] == sent[39] == ["1 due soon", "1 due soon"]
+    assert sent[41] == ["Overdue: 1 commitment", "Overdue: 1 commitment"]
+    assert sorted(tuple(m.to) for m in mail.outbox) == sorted(
+        [(network.champion.user.email,), ("focal@example.org",)] * 4
+    )
     assert Reminder.objects.filter(state=ReminderState.SENT).count() == 4
 
 
@@ -79,13 +77,11 @@ def test_overdue_notices_repeat_weekly_at_most_four_times(network):
 def test_a_reminder_email_links_to_the_log_page_and_says_what_is_needed(network, settings):
     settings.SITE_URL = "https://gc.example.org"
     run_day(network.due_on - datetime.timedelta(days=7))
-    (message,) = mail.outbox
-    assert sorted(message.to) == sorted(["focal@example.org", network.champion.user.email])
-    assert f"Hello {network.champion.user.full_name} and Fiona Focal," in message.body or (
-        f"Hello Fiona Focal and {network.champion.user.full_name}," in message.body
-    )
+    (message,) = [m for m in mail.outbox if m.to == ["focal@example.org"]]
+    assert "Hello Fiona Focal," in message.body
+    assert "== Chidi Champion ==" in message.body
     assert f"https://gc.example.org/commitments/{network.pk}/log/" in message.body
-    assert "Progress so far: 25% (1 of 4 meetings)" in message.body
+    assert "Progress: 25% (1 of 4 meetings)" in message.body
     assert "in 7 days" in message.body
     html = message.alternatives[0][0]
     assert f'href="https://gc.example.org/commitments/{network.pk}/log/"' in html
@@ -95,7 +91,7 @@ def test_running_the_sweep_twice_sends_each_email_once(network):
     day = network.due_on - datetime.timedelta(days=7)
     run_day(day)
     run_day(day)
-    assert len(mail.outbox) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["focal@example.org", network.champion.user.email])
     assert Reminder.objects.count() == 1
 
 
@@ -117,8 +113,8 @@ def test_three_racing_sweeps_send_each_email_once(django_db_blocker):
     def sweep_and_deliver():
         try:
             barrier.wait()
-            for reminder_id in delivery.sweep(today=day):
-                delivery.deliver(reminder_id, today=day)
+            for message_id in delivery.sweep(today=day):
+                delivery.deliver(message_id, today=day)
         except Exception as error:  # surfaced below
             errors.append(error)
         finally:
@@ -132,39 +128,44 @@ def test_three_racing_sweeps_send_each_email_once(django_db_blocker):
             thread.join(60)
     assert errors == []
     assert Reminder.objects.filter(state=ReminderState.SENT).count() == len(commitments)
-    assert len(mail.outbox) == len(commitments)
-    assert len({tuple(m.to) for m in mail.outbox}) == len(commitments)
+    # Each of the 20 people (a champion and a focal point per commitment) got one email.
+    assert len(mail.outbox) == 2 * len(commitments)
+    assert len({tuple(m.to) for m in mail.outbox}) == 2 * len(commitments)
 
 
 def test_an_smtp_failure_is_retried_and_then_sent_once(network, flaky_smtp):
     flaky_smtp.failures = 1
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = delivery.sweep()
-        outcome = delivery.deliver(reminder_id)
+        first, second = delivery.sweep()
+        outcome = delivery.deliver(first)
         assert outcome.retry_in == 60
-        reminder = Reminder.objects.get()
-        assert reminder.state == ReminderState.PENDING
-        assert "SMTPServerDisconnected" in reminder.last_error
+        message = Message.objects.get(pk=first)
+        assert message.state == ReminderState.PENDING
+        assert "SMTPServerDisconnected" in message.last_error
         assert mail.outbox == []
-        assert delivery.deliver(reminder_id).state == ReminderState.SENT
-    reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.SENT, 2, "")
+        assert delivery.deliver(second).state == ReminderState.SENT
+        assert Reminder.objects.get().state == ReminderState.PENDING  # its first message is to retry
+        assert delivery.deliver(first).state == ReminderState.SENT
+    reminder = Reminder.objects.get()
+    assert (reminder.state, reminder.last_error) == (ReminderState.SENT, "")
     assert reminder.sent_at is not None
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
 
 
 def test_after_the_last_try_the_reminder_is_failed_and_says_why(network, flaky_smtp):
     flaky_smtp.failures = 100
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = delivery.sweep()
-        delays = [delivery.deliver(reminder_id).retry_in for _ in range(5)]
+        first, _second = delivery.sweep()
+        delays = [delivery.deliver(first).retry_in for _ in range(5)]
     assert delays == [60, 300, 1800, 3600, None]
+    message = Message.objects.get(pk=first)
+    assert (message.state, message.attempts) == (ReminderState.FAILED, 5)
+    assert "Connection unexpectedly closed" in message.last_error
     reminder = Reminder.objects.get()
     assert reminder.state == ReminderState.FAILED
-    assert reminder.attempts == 5
-    assert "Connection unexpectedly closed" in reminder.last_error
+    assert message.user.email in reminder.last_error
     assert reminder.sent_at is None
     assert mail.outbox == []
 
@@ -184,11 +185,12 @@ def test_an_inactive_champion_gets_nothing(network):
 def test_a_commitment_completed_after_planning_is_not_reminded(network):
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = delivery.sweep()
+        messages = delivery.sweep()
         network.change_status(Status.COMPLETED, network.champion.user)
-        assert delivery.deliver(reminder_id).state == "dropped"
+        assert [delivery.deliver(pk).state for pk in messages] == ["dropped", "dropped"]
     assert mail.outbox == []
     assert not Reminder.objects.exists()
+    assert not Message.objects.exists()
 
 
 def test_opted_out_users_get_only_overdue_notices(network):
@@ -199,7 +201,7 @@ def test_opted_out_users_get_only_overdue_notices(network):
     assert [m.to for m in mail.outbox] == [[network.champion.user.email]]
     mail.outbox.clear()
     run_day(network.due_on + datetime.timedelta(days=1))
-    assert [sorted(m.to) for m in mail.outbox] == [sorted([network.champion.user.email, "focal@example.org"])]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([network.champion.user.email, "focal@example.org"])
 
 
 def test_a_reminder_nobody_wants_fails_with_a_reason(network):
@@ -217,7 +219,7 @@ def test_catch_up_sends_the_latest_missed_reminder_once_and_skips_overtaken_ones
     sent = _days_with_mail(
         network.due_on - datetime.timedelta(days=5), network.due_on - datetime.timedelta(days=2)
     )
-    assert sent == {0: ["Commitment 1 is due in 5 days"]}  # the 7-day reminder, late
+    assert sent == {0: ["1 due soon", "1 due soon"]}  # the 7-day reminder, late
     reminder = Reminder.objects.get()
     assert (reminder.kind, reminder.due_on) == (
         ReminderKind.UPCOMING,
@@ -229,7 +231,7 @@ def test_a_pending_reminder_overtaken_by_a_later_one_is_dropped(network):
     with at_eight(network.due_on - datetime.timedelta(days=30)):
         delivery.sweep()  # planned, but the broker never delivered it
     run_day(network.due_on - datetime.timedelta(days=7))
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # one to each person
     assert list(Reminder.objects.values_list("due_on", "state")) == [
         (network.due_on - datetime.timedelta(days=7), ReminderState.SENT)
     ]
@@ -239,7 +241,7 @@ def test_no_catch_up_once_the_deadline_has_passed(network):
     sent = _days_with_mail(
         network.due_on + datetime.timedelta(days=1), network.due_on + datetime.timedelta(days=1)
     )
-    assert sent == {0: ["Overdue: commitment 1"]}
+    assert sent == {0: ["Overdue: 1 commitment", "Overdue: 1 commitment"]}
 
 
 def test_a_stale_commitment_gets_one_nudge_per_60_day_stretch(db):
@@ -248,7 +250,7 @@ def test_a_stale_commitment_gets_one_nudge_per_60_day_stretch(db):
     ProgressEventFactory(commitment=commitment, occurred_on=datetime.date(2026, 1, 10))
     commitment.champion.focal_points.clear()
     days = _days_with_mail(datetime.date(2026, 3, 1), datetime.date(2026, 5, 31))
-    nudges = {offset: subjects for offset, subjects in days.items() if "No progress" in subjects[0]}
+    nudges = {offset: subjects for offset, subjects in days.items() if "without recent progress" in subjects[0]}
     # Stale once more than 60 days have passed since 10 January: 12 March, then 11 May.
     assert sorted(nudges) == [11, 71]
 
@@ -260,9 +262,10 @@ def test_the_report_due_reminder_goes_to_every_active_champion(db):
     inactive.champion.is_active = False
     inactive.champion.save()
     run_day(cycle.report_due_on - datetime.timedelta(days=7))
-    report = [m for m in mail.outbox if "report is due" in m.subject]
+    report = [m for m in mail.outbox if "annual report due" in m.subject]
     assert [m.to for m in report] == [[active.champion.user.email]]
-    assert "The report on 2026's commitments is due on 15 January 2027" in report[0].body
+    assert "The 2026 annual report is due by 15 January 2027, in 7 days." in report[0].body
+    assert f"/reports/2026/champions/{active.champion_id}/" in report[0].body
 
 
 def test_a_reminder_is_rendered_in_the_recipients_language(network):
@@ -277,23 +280,25 @@ def test_a_reminder_is_rendered_in_the_recipients_language(network):
 def test_a_sending_reminder_whose_worker_died_is_sent_by_a_later_sweep(network):
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = delivery.sweep()
-        Reminder.objects.filter(pk=reminder_id).update(
+        first, second = delivery.sweep()
+        delivery.deliver(second)
+        Message.objects.filter(pk=first).update(
             state=ReminderState.SENDING, claimed_at=datetime.datetime(2026, 4, 4, 7, 0, tzinfo=UTC)
         )
     with time_machine.travel(datetime.datetime.combine(day, datetime.time(8, 30), tzinfo=UTC), tick=False):
-        assert delivery.sweep() == [reminder_id]
-        assert delivery.deliver(reminder_id).state == ReminderState.SENT
-    assert len(mail.outbox) == 1
+        assert delivery.sweep() == [first]
+        assert delivery.deliver(first).state == ReminderState.SENT
+    assert len(mail.outbox) == 2
+    assert Reminder.objects.get().state == ReminderState.SENT
 
 
 def test_a_recent_sending_claim_is_left_alone(network):
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
-        (reminder_id,) = delivery.sweep()
-        assert delivery._claim(Reminder, reminder_id)
-        assert delivery.sweep() == []
-        assert delivery.deliver(reminder_id).state == "not claimed"
+        first, second = delivery.sweep()
+        assert delivery._claim(Message, first)
+        assert delivery.sweep() == [second]
+        assert delivery.deliver(first).state == "not claimed"
     assert mail.outbox == []
 
 

@@ -42,7 +42,7 @@ def test_it_sends_the_reminder_due_today(commitment):
     with at_eight(SEVEN_DAYS_BEFORE):
         output = send_reminders()
 
-    assert "1 reminders due: 1 sent." in output
+    assert "2 reminder emails due: 2 sent." in output  # one to each person
     reminder = Reminder.objects.get()
     assert (reminder.kind, reminder.due_on, reminder.state) == (
         ReminderKind.UPCOMING,
@@ -52,7 +52,7 @@ def test_it_sends_the_reminder_due_today(commitment):
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         ["focal@example.org", commitment.champion.user.email]
     )
-    assert mail.outbox[0].subject == "Commitment 1 is due in 7 days"
+    assert mail.outbox[0].subject == "1 due soon"
 
 
 def test_it_sends_nothing_the_second_time(commitment):
@@ -61,7 +61,7 @@ def test_it_sends_nothing_the_second_time(commitment):
         sent = len(mail.outbox)
         output = send_reminders()
 
-    assert "0 reminders due: nothing to send." in output
+    assert "0 reminder emails due: nothing to send." in output
     assert len(mail.outbox) == sent
     assert Reminder.objects.count() == 1
 
@@ -70,7 +70,7 @@ def test_it_says_so_when_nothing_is_due(commitment):
     with at_eight(DUE_ON - datetime.timedelta(days=31)):  # the day before the 30-day reminder
         output = send_reminders()
 
-    assert "0 reminders due: nothing to send." in output
+    assert "0 reminder emails due: nothing to send." in output
     assert mail.outbox == []
 
 
@@ -82,5 +82,6 @@ def test_it_counts_reminders_nobody_can_receive_as_failed(commitment):
     with at_eight(SEVEN_DAYS_BEFORE):
         output = send_reminders()
 
-    assert "1 reminders due: 1 failed." in output
+    assert "0 reminder emails due: nothing to send." in output
     assert mail.outbox == []
+    assert Reminder.objects.get().state == ReminderState.FAILED

@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.tests.factories import OfficeMemberFactory
-from reminders.models import OfficeDigest, Reminder, ReminderKind, ReminderState
-from reminders.tasks import deliver_reminder, send_office_digest, sweep_reminders
+from reminders import delivery
+from reminders.models import Message, OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.tasks import deliver_message, send_office_digest, sweep_reminders
 
 
 def _pending_reminder(commitment):
@@ -21,6 +22,11 @@ def _pending_reminder(commitment):
     )
 
 
+def _messages(reminder):
+    """The reminder in its recipients' messages for today (the champion's and the focal point's)."""
+    return delivery.group_now([reminder.pk])
+
+
 def addressees():
     """Every address the emails sent went to, once per email: each person reminded appears once."""
     return sorted(address for message in mail.outbox for address in message.to)
@@ -32,7 +38,7 @@ def test_it_sweeps_and_delivers_the_reminders_due(
     with django_capture_on_commit_callbacks(execute=True):
         result = sweep_reminders.delay()
 
-    assert result.get() == 1
+    assert result.get() == 2  # one message for the champion, one for the focal point
     reminder = Reminder.objects.get()
     assert (reminder.kind, reminder.due_on, reminder.state) == (
         ReminderKind.UPCOMING,
@@ -40,7 +46,7 @@ def test_it_sweeps_and_delivers_the_reminders_due(
         ReminderState.SENT,
     )
     assert addressees() == sorted(["focal@example.org", due_in_seven_days.champion.user.email])
-    assert mail.outbox[0].subject == "Commitment 1 is due in 7 days"
+    assert mail.outbox[0].subject == "1 due soon"
 
 
 def test_it_queues_nothing_before_the_sweep_commits(
@@ -57,55 +63,65 @@ def test_it_queues_nothing_before_the_sweep_commits(
 def test_it_retries_a_failed_send_and_then_sends_once(due_in_seven_days, eager_retries, flaky_smtp):
     flaky_smtp.failures = 1
     reminder = _pending_reminder(due_in_seven_days)
+    first, second = _messages(reminder)
 
-    result = deliver_reminder.delay(reminder.pk)
-
-    assert result.get() == ReminderState.SENT
+    assert deliver_message.delay(first).get() == ReminderState.SENT
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.SENT, 2, "")
+    assert reminder.state == ReminderState.PENDING  # until the second person's message goes too
+    assert deliver_message.delay(second).get() == ReminderState.SENT
+
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.last_error) == (ReminderState.SENT, "")
+    assert list(Message.objects.order_by("pk").values_list("state", "attempts")) == [("sent", 2), ("sent", 1)]
     assert addressees() == sorted(["focal@example.org", due_in_seven_days.champion.user.email])
 
 
 def test_it_gives_up_after_the_last_try(due_in_seven_days, eager_retries, flaky_smtp):
     flaky_smtp.failures = 100
     reminder = _pending_reminder(due_in_seven_days)
+    first, _second = _messages(reminder)
 
-    result = deliver_reminder.delay(reminder.pk)
+    result = deliver_message.delay(first)
 
     assert result.get() == ReminderState.FAILED
+    message = Message.objects.get(pk=first)
+    assert (message.state, message.attempts) == (ReminderState.FAILED, 5)
+    assert "SMTPServerDisconnected" in message.last_error
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.FAILED, 5)
-    assert "SMTPServerDisconnected" in reminder.last_error
+    assert reminder.state == ReminderState.FAILED
     assert mail.outbox == []
 
 
 def test_it_sends_nothing_for_a_reminder_already_sent(due_in_seven_days, eager):
     reminder = _pending_reminder(due_in_seven_days)
-    deliver_reminder.delay(reminder.pk)
+    for message in _messages(reminder):
+        deliver_message.delay(message)
 
-    result = deliver_reminder.delay(reminder.pk)  # a redelivered message
+    result = deliver_message.delay(message)  # a redelivered task
 
     assert result.get() == "not claimed"
     assert len(addressees()) == 2
+    assert _messages(reminder) == []  # grouped again: already in both people's messages
 
 
 def test_it_loses_nothing_when_the_broker_cannot_be_reached(
     due_in_seven_days, unreachable_broker, django_capture_on_commit_callbacks, caplog
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_reminders() == 1  # as beat's worker runs it; queueing each delivery fails
+        assert sweep_reminders() == 2  # as beat's worker runs it; queueing each delivery fails
 
     reminder = Reminder.objects.get()
     assert reminder.state == ReminderState.PENDING
     assert reminder.attempts == 0
-    assert f"Could not queue reminder {reminder.pk}" in caplog.text
+    first = Message.objects.order_by("pk").first()
+    assert f"Could not queue reminder email {first.pk}" in caplog.text
     assert "127.0.0.1:1" in caplog.text
     assert mail.outbox == []
 
     out = io.StringIO()
     call_command("send_reminders", stdout=out)  # the next sweep, run by hand here
 
-    assert "1 reminders due: 1 sent." in out.getvalue()
+    assert "2 reminder emails due: 2 sent." in out.getvalue()
 
     reminder.refresh_from_db()
     assert reminder.state == ReminderState.SENT
@@ -122,19 +138,20 @@ def test_it_sends_the_office_digest_once_a_week(db, eager):
     assert OfficeDigest.objects.get().state == ReminderState.SENT
 
 
-def test_the_hourly_release_requeues_a_reminder_a_dead_worker_left_sending(
+def test_the_hourly_release_requeues_a_message_a_dead_worker_left_sending(
     due_in_seven_days, eager, django_capture_on_commit_callbacks
 ):
-    from reminders import delivery
     from reminders.tasks import release_abandoned_reminders
 
-    (reminder_id,) = delivery.sweep()
-    assert delivery._claim(Reminder, reminder_id)  # a worker claimed it, then died
+    first, second = delivery.sweep()
+    assert delivery.deliver(second).state == ReminderState.SENT
+    assert delivery._claim(Message, first)  # a worker claimed it, then died
     assert release_abandoned_reminders() == 0  # too recent to be called abandoned
-    Reminder.objects.filter(pk=reminder_id).update(claimed_at=timezone.now() - datetime.timedelta(minutes=20))
+    Message.objects.filter(pk=first).update(claimed_at=timezone.now() - datetime.timedelta(minutes=20))
     with django_capture_on_commit_callbacks(execute=True):  # in a worker, no transaction: at once
         assert release_abandoned_reminders() == 1
-    reminder = Reminder.objects.get()
-    assert (reminder.state, reminder.attempts) == (ReminderState.SENT, 2)
-    assert len(mail.outbox) == 1
+    message = Message.objects.get(pk=first)
+    assert (message.state, message.attempts) == (ReminderState.SENT, 2)
+    assert Reminder.objects.get().state == ReminderState.SENT
+    assert len(mail.outbox) == 2
     assert release_abandoned_reminders() == 0
