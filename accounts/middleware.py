@@ -54,8 +54,8 @@ class PrivatePagesMiddleware:
 class UserLanguageMiddleware:
     """A signed-in user's language is the one they chose (in the header or preferences); until they
     choose, pages follow the browser (LocaleMiddleware, before this one, reads the language cookie
-    and Accept-Language). The language each visit is shown in is kept on the account, so that emails
-    are in it too (User.email_language).
+    and Accept-Language). The language of each visit is kept on the account when the visit begins
+    (accounts/signals.py), so that emails are in it too (User.email_language).
     """
 
     def __init__(self, get_response):
@@ -63,14 +63,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated:
-            if user.language:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
-            shown = translation.get_language()
-            if shown in dict(settings.LANGUAGES) and shown != user.last_seen_language:
-                user.last_seen_language = shown
-                user.save(update_fields=["last_seen_language"])
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils import translation
 
 from accounts.lockout import client_address
 from accounts.middleware import SIGNED_IN_AT
@@ -23,6 +24,17 @@ def start_the_session_clock(sender, request, user, **kwargs):
     """The session's absolute age counts from here (see SessionMaxAgeMiddleware)."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = int(time.time())
+
+
+@receiver(user_logged_in)
+def remember_the_language_of_the_visit(sender, request, user, **kwargs):
+    """Emails follow the language this visit is shown in, until the person chooses one (why at
+    sign-in, not on every page: a visit's language is the browser's, and a page costs no write)."""
+    shown = translation.get_language() if request is not None else None
+    if shown in dict(settings.LANGUAGES) and shown != user.last_seen_language:
+        user.last_seen_language = shown
+        # Why update(): no history row for it (it is not the person's own choice).
+        type(user).objects.filter(pk=user.pk).update(last_seen_language=shown)
 
 
 @receiver(user_logged_out)

@@ -294,6 +294,7 @@ def _audit_trail(records):
     The diff is taken in memory against the previous record of the same object, when it is in
     the window (asking each record for its predecessor would cost a query per row).
     """
+            "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
     records = sorted(records, key=lambda record: record.history_date)
     previous, trail = {}, []
     for record in records:

@@ -27,7 +27,7 @@ def _get_commitment_for_user(user, pk, *, to_log=False):
     """The commitment, if the user is its champion or a focal point of its champion (and, to log
     progress on it, if it is approved: drafts are not measured); else 404."""
     commitments = Commitment.objects.visible_to(user).select_related(
-        "champion__organization", "champion__hub", "cycle"
+        "champion__organization", "champion__hub", "cycle", "carried_from__cycle"
     )
     if to_log:
         commitments = commitments.approved()
@@ -60,6 +60,16 @@ def commitment_detail(request, pk):
             "commitment": commitment,
             "page": page,
             "status_changes": commitment.status_changes.select_related("changed_by")[:20],
+            "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
+            "carried_into": commitment.carried_into.select_related("cycle").order_by("cycle__year"),
+            # Where it continues last year's: that one's progress history, the newest first.
+            "earlier_events": (
+                commitment.carried_from.events.select_related("logged_by").order_by("-occurred_on", "-created_at")[
+                    :EVENTS_PER_PAGE
+                ]
+                if commitment.carried_from_id
+                else []
+            ),
             "today": timezone.localdate(),
         },
     )

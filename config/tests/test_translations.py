@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.tests.factories import PASSWORD
 from events.tests.factories import ProgressEventFactory
 from reminders import delivery
 
@@ -193,8 +194,7 @@ def test_before_any_choice_pages_follow_the_browser_and_after_one_they_keep_it(c
 def test_emails_follow_the_language_of_the_last_visit_until_one_is_chosen(client, cast):
     user = cast.focal_point
     assert user.email_language == "en"
-    client.force_login(user)
-    client.get("/", HTTP_ACCEPT_LANGUAGE="fr")
+    client.post("/accounts/login/", {"username": user.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="fr")
     user.refresh_from_db()
     assert (user.language, user.last_seen_language, user.email_language) == ("", "fr", "fr")
     user.language = "en"

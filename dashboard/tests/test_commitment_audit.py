@@ -71,3 +71,27 @@ def test_the_office_commitment_page_costs_the_same_queries_with_3_and_30_events(
     few = count()
     ProgressEventFactory.create_batch(27, commitment=cast.commitment)
     assert count() == few
+
+
+def test_the_office_sees_who_did_what_by_the_email_they_sign_in_with(client, cast):
+    """A person's name is their own text: renaming oneself does not rewrite who did what."""
+    from django.test import Client
+    from django.utils import timezone
+
+    focal = Client()
+    focal.force_login(cast.focal_point)
+    response = focal.post(
+        f"/commitments/{cast.commitment.pk}/log/",
+        {"kind": "meeting", "occurred_on": timezone.localdate().isoformat(), "title": "Town hall",
+         "women_count": 3, "men_count": 1, "new_status": "on_track", "status_comment": "Good start."},
+    )  # fmt: skip
+    assert response.status_code == 302
+    cast.focal_point.full_name = "Chief of Staff"  # after the fact, to mislead
+    cast.focal_point.save()
+    client.force_login(cast.office_member)
+    page = client.get(f"/dashboard/commitments/{cast.commitment.pk}/").content.decode()
+    assert "Chief of Staff <span class=\"text-muted\">&lt;focal@example.org&gt;</span>" in page
+    assert page.count("&lt;focal@example.org&gt;") >= 3  # the event, the status change, the audit trail
+    # And the accounts' own history keeps the name as it was.
+    names = list(cast.focal_point.history.order_by("history_date").values_list("full_name", flat=True))
+    assert names[0] == "Fiona Focal" and names[-1] == "Chief of Staff"

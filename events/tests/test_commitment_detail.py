@@ -67,6 +67,7 @@ def test_it_costs_the_same_queries_with_3_and_30_events(client, cast, role):
     for status in ("on_track", "at_risk", "on_track"):
         cast.commitment.change_status(status, cast.champion_user)
     many = _queries(client, url)
-    # session, user, commitment, event count, event page, status history, the office-group check
-    # for the menu; a savepoint pair; the session's sliding expiry (an UPDATE in its own pair)
-    assert few == many == 12
+    # session, user, commitment, event count, event page, status history, approval steps, the
+    # commitments continuing it, the office-group check for the menu; a savepoint pair; the
+    # session's sliding expiry (an UPDATE in its own pair)
+    assert few == many == 14
