@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
 from accounts.lockout import client_address
@@ -15,7 +16,12 @@ from accounts.models import User
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "reminder_emails", "language"]
+        fields = ["full_name", "reminder_emails", "reminder_frequency", "language"]
+        widgets = {"reminder_frequency": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Your browser's language")), *settings.LANGUAGES]
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

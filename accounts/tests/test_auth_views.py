@@ -85,3 +85,17 @@ def test_other_pages_need_a_signed_in_user(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_preferences_choose_weekly_reminders_and_the_browsers_language(client):
+    user = UserFactory(email="fp@example.org", language="fr")
+    client.force_login(user)
+    page = client.get("/accounts/preferences/").content.decode()
+    assert "Weekly: one email each Monday" in page or "lundi" in page
+    response = client.post(
+        "/accounts/preferences/",
+        {"full_name": "Fiona Focal", "reminder_emails": "on", "reminder_frequency": "weekly", "language": ""},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.reminder_frequency, user.language) == ("weekly", "")
