@@ -6,6 +6,7 @@ from accounts import views
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("preferences/", views.preferences, name="preferences"),
+    path("preferences/calendar/replace/", views.replace_calendar_token, name="replace_calendar_token"),
     path("language/", views.set_language, name="set_language"),
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -4,6 +4,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +20,29 @@ def preferences(request):
         form.save()
         messages.success(request, _("Your preferences are saved."))
         return redirect("preferences")
-    return render(request, "accounts/preferences.html", {"form": form})
+    calendar_url = settings.SITE_URL + reverse("calendar_feed", args=[request.user.calendar_token])
+    context = {
+        "form": form,
+        "calendar_url": calendar_url,
+        # Apple Calendar and Outlook open a webcal: link as "subscribe to this calendar".
+        "webcal_url": "webcal" + calendar_url[calendar_url.index(":") :],
+    }
+    return render(request, "accounts/preferences.html", context)
+
+
+@login_required
+@require_POST
+def replace_calendar_token(request):
+    """A new address for the user's calendar feed; the old one stops working at once."""
+    request.user.replace_calendar_token()
+    messages.success(
+        request,
+        _(
+            "Your calendar feed has a new address: the old one no longer works. "
+            "Subscribe to the new one in your calendar app."
+        ),
+    )
+    return redirect(reverse("preferences") + "#calendar")
 
 
 @login_not_required

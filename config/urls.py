@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("", include("events.urls")),
     path("", include("reports.urls")),
+    path("", include("reminders.urls")),
 ]
