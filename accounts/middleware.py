@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from accounts.lockout import client_address
+from config.middleware import loggable_path
 
 security_log = logging.getLogger("accounts.security")
 SIGNED_IN_AT = "signed_in_at"
@@ -87,7 +88,7 @@ class RefusedAccessLogMiddleware:
             security_log.warning(
                 "Refused %s %s (%s) to %s from %s",
                 request.method,
-                request.path,
+                loggable_path(request),
                 response.status_code,
                 f"user {user.pk}" if user and user.is_authenticated else "an anonymous visitor",
                 client_address(request),

@@ -63,6 +63,14 @@ class RequestContextFilter(logging.Filter):
         task = current_task.get()
         if task and getattr(record, "task_id", None) is None:
             record.task_id, record.task_name = task
+        request = getattr(record, "request", None)
+        if request is not None and record.args:
+            # Django's own lines ("Not Found: <path>") name the path: without the secret it may hold.
+            from config.middleware import loggable_path
+
+            record.args = tuple(
+                loggable_path(request) if arg == getattr(request, "path", None) else arg for arg in record.args
+            )
         return True
 
 

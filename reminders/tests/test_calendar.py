@@ -425,3 +425,13 @@ def test_long_lines_are_folded_at_75_octets_without_splitting_a_character():
     assert all(len(part.encode()) <= 75 for part in parts)
     assert not any(part.endswith("\\") for part in parts)
     assert "".join(parts) == line
+
+
+def test_a_wrong_tokens_404_is_logged_without_the_token(client, db, caplog):
+    import logging
+
+    secret = "not-a-token-but-it-looks-like-one-1234567890"
+    with caplog.at_level(logging.WARNING):
+        assert client.get(f"/calendar/{secret}.ics").status_code == 404
+    assert "/calendar/[token].ics" in caplog.text
+    assert secret not in caplog.text
