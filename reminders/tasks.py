@@ -1,8 +1,8 @@
 """Celery tasks of the reminders.
 
-Until release 2027.1 the tasks also answer to the names they had in the commitments app
+For this release the tasks also answer to the names they had in the commitments app
 (commitments.tasks.*): a task queued in Redis by the release before, or sent by its beat during a
-deploy, still runs. Remove the aliases at the release after.
+deploy, still runs (README: "Upgrading"). Remove the aliases with the next release.
 """
 
 import logging
