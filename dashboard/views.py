@@ -29,6 +29,7 @@ from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv, xlsx_re
 from events.models import ProgressEvent
 from reports.models import Assessment
 
+from reminders.models import Escalation
 TABLE_ROWS = 10
 CHAMPIONS_PER_PAGE = 25
 EVENTS_PER_PAGE = 25
@@ -231,6 +232,13 @@ def champion_detail(request, pk):
             "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],
             "today": timezone.localdate(),
         },
+    differing = set(Assessment.objects.differing().filter(commitment__in=commitments).values_list("commitment", flat=True))
+    escalated = dict(
+        Escalation.objects.active().filter(commitment__in=commitments).values_list("commitment", "escalated_on")
+    )
+    for commitment in commitments:
+        commitment.differs = commitment.pk in differing
+        commitment.escalated_on = escalated.get(commitment.pk)
     )
 
 

@@ -195,3 +195,29 @@ def test_the_office_exports_and_imports_commitments_with_a_preview_first(cast, n
     assert preview.context["rows"][0]["errors"] == ["champion: No champion signs in with nobody@example.org."]
     assert "No champion signs in with nobody@example.org." in preview.content.decode()
     assert next_cycle.commitments.count() == 1
+
+
+def test_the_champion_page_flags_differing_assessments_and_escalations(cast):
+    import datetime
+
+    from django.utils import timezone
+
+    from reminders.models import Escalation
+    from reports.models import Assessment, Report
+
+    report = Report.of(cast.champion, cast.cycle)
+    assessment = Assessment.objects.create(
+        commitment=cast.commitment, level="complete", proposed_level="complete", measured_progress=100
+    )
+    report.submitted_at = timezone.now()
+    report.save()
+    assessment.rate(cast.office_member, "limited")
+    Escalation.objects.create(
+        commitment=cast.commitment,
+        deadline=cast.commitment.due_on,
+        first_notice_on=timezone.localdate() - datetime.timedelta(days=21),
+        escalated_on=timezone.localdate() - datetime.timedelta(days=7),
+    )
+    page = _client(cast.office_member).get(f"/dashboard/champions/{cast.champion.pk}/").content.decode()
+    assert 'data-testid="differs"' in page
+    assert "escalated 1\xa0week ago" in page
