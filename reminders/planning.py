@@ -79,17 +79,19 @@ def _commitments_due(today):
     for cycle in Cycle.objects.filter(commitments_due_on__gte=today):
         day = _latest_passed(_before(cycle.commitments_due_on, settings.COMMITMENT_REMINDER_OFFSETS), today)
         if day:
-            rows += [
-                Reminder(
-                    champion_id=champion_id,
-                    cycle=cycle,
-                    kind=ReminderKind.COMMITMENTS_DUE,
-                    due_on=day,
-                    deadline=cycle.commitments_due_on,
-                )
-                for champion_id in cycle.champions_yet_to_submit().values_list("pk", flat=True)
-            ]
+            champions = cycle.champions_yet_to_submit().values_list("pk", flat=True)
+            rows += _champions_reminders(
+                champions, cycle, ReminderKind.COMMITMENTS_DUE, day, cycle.commitments_due_on
+            )
     return rows
+
+
+def _champions_reminders(champion_ids, cycle, kind, day, deadline):
+    """Reminders that belong to a champion and a cycle (not to a commitment), as unsaved rows."""
+    return [
+        Reminder(champion_id=champion_id, cycle=cycle, kind=kind, due_on=day, deadline=deadline)
+        for champion_id in champion_ids
+    ]
 
 
 def escalate(today):
@@ -174,16 +176,7 @@ def plan(today):
             .values_list("champion_id", flat=True)
             .distinct()
         )
-        rows += [
-            Reminder(
-                champion_id=champion_id,
-                cycle=cycle,
-                kind=ReminderKind.REPORT_DUE,
-                due_on=day,
-                deadline=cycle.report_due_on,
-            )
-            for champion_id in champions
-        ]
+        rows += _champions_reminders(champions, cycle, ReminderKind.REPORT_DUE, day, cycle.report_due_on)
     rows += _commitments_due(today)
     # Why ignore_conflicts: the unique constraints make a second sweep, or one racing this one,
     # insert nothing new; the conflict is the database saying "already planned".
