@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from accounts.models import User, office_group
 from champions.models import HUB_NAMES, Champion, Hub, Organization
-from commitments.models import Commitment, Cycle, EventKind, Status, TargetKind
+from commitments.models import Approval, Commitment, Cycle, EventKind, Status, TargetKind
 from events.demo_data import (
     ADMIN_EMAIL,
     ADMIN_NAME,
@@ -47,6 +47,12 @@ from events.demo_data import (
 )
 from events.models import PanelOutcome, ProgressEvent
 from events.scale import ScaleLoader
+
+# How many champions of the network have begun next year's commitments, and what the office asked
+# of the first one's first commitment.
+NEXT_CYCLE_SETTERS = 4
+NEXT_CYCLE_RETURN_COMMENT = "Give a number to reach: how many town halls, and by when?"
+CARRIED_FIELDS = ["title", "description", "category", "target_kind", "target_value", "unit", "counts_kind"]
 
 # bench/queries.py and config/tests/test_links.py import the logins and PASSWORD from this module.
 LOGINS = [
@@ -130,6 +136,7 @@ class DemoSeeder:
             )[0]
         self.seed_lacroix()
         self.seed_network(NETWORK[: champions - 1])
+        self.seed_next_cycle(NETWORK[: min(champions - 1, NEXT_CYCLE_SETTERS)])
         scale = ScaleLoader(champions - DEFAULT_CHAMPIONS, cycle=self.cycle, today=self.today)
         self.created.update(scale.load(events_per_commitment, password_hash=self.password_hash))
         self.seed_office_and_admin()
@@ -268,6 +275,33 @@ class DemoSeeder:
                 if demo_champion.full_name not in STALE:
                     planned.append((commitments.get(number), events))
         self.add_events(planned)
+
+    def seed_next_cycle(self, network):
+        """The start of next year, under way: the next cycle exists (its commitments due by the end of
+        January), a few champions of the network have carried their unfinished commitments into it
+        and submitted them, one has had one returned; the seed's champion has set nothing yet, so
+        that a demo user can. Nothing is added once a champion has any commitment in it."""
+        cycle = Cycle.for_year(self.cycle.year + 1)
+        office = self.user(OFFICE_EMAIL, OFFICE_NAME, login=True)
+        for index, demo_champion in enumerate(network):
+            champion = Champion.objects.get(full_name=demo_champion.full_name)
+            if cycle.commitments.filter(champion=champion).exists():
+                continue
+            carried = champion.commitments.approved().filter(cycle=self.cycle).open().order_by("number")[:3]
+            for number, old in enumerate(carried, start=1):
+                draft = Commitment.objects.create(
+                    champion=champion,
+                    cycle=cycle,
+                    number=number,
+                    approval=Approval.DRAFT,
+                    carried_from=old,
+                    **{name: getattr(old, name) for name in CARRIED_FIELDS},
+                    due_on=cycle.ends_on,
+                )
+                self.created["commitments"] += 1
+                draft.submit(champion.user)
+                if index == 0 and number == 1:
+                    draft.return_for_changes(office, NEXT_CYCLE_RETURN_COMMENT)
 
     def seed_office_and_admin(self):
         office = self.user(OFFICE_EMAIL, OFFICE_NAME, login=True)
