@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from events.forms import WebLinkField
 from reports.models import Assessment, Report, ReportStep
 
 
@@ -51,3 +53,8 @@ class AssessmentAdmin(SimpleHistoryAdmin):
         "rated_by",
         "rated_at",
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "evidence_url":
+            return WebLinkField(label=_("Evidence link"), required=False, max_length=db_field.max_length)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
