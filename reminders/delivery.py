@@ -18,7 +18,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.emails import build_emails
@@ -313,7 +313,8 @@ def deliver(message_id, today=None):
     if not needed or not message.user.is_active:
         message.delete()
         return Outcome("dropped")
-    context = message_context(message.user, needed, today)
+    with translation.override(message.user.email_language):  # the subject is worked out here
+        context = message_context(message.user, needed, today)
     outcome = _send(Message, message, build_emails("reminders", context, [message.user]))
     ids = [reminder.pk for reminder in needed]
     if outcome.state == ReminderState.SENT:

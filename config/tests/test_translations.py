@@ -163,10 +163,9 @@ def test_a_french_reader_gets_the_reminder_in_french(french_focal_point, mailout
     subjects = {m.subject: m for m in mailoutbox if m.to == [cast.focal_point.email]}
     # The 7-day reminder, and (nothing logged since the cycle began) the no-progress nudge.
     assert set(subjects) == {
-        "L'engagement 1 arrive à échéance dans 7 jours",
-        "Aucun progrès enregistré récemment pour l'engagement 1",
+        "1 à échéance proche; 1 sans progrès récent",
     }
-    body = subjects["L'engagement 1 arrive à échéance dans 7 jours"].body
+    body = subjects["1 à échéance proche; 1 sans progrès récent"].body
     assert "Enregistrer un progrès" in body
     assert f"Bonjour {cast.focal_point.full_name}," in body
 
