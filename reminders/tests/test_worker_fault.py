@@ -185,4 +185,4 @@ def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
     message = email.message_from_bytes(smtp.messages[0], policy=email.policy.default)
     assert message["Subject"] == "1 due soon"
     recipients = {address.addr_spec for address in message["To"].addresses}
-    assert recipients == {commitment.champion.user.email, commitment.champion.focal_points.get().email}
+    assert recipients == {commitment.champion.user.email}  # the one person (the focal point was cleared)
