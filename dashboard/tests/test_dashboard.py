@@ -368,4 +368,16 @@ def test_the_champion_page_costs_the_same_queries_with_3_and_30_events(office, c
     ProgressEventFactory.create_batch(3, commitment=cast.commitment)
     small = _queries(office, url)
     ProgressEventFactory.create_batch(27, commitment=cast.commitment)
-    assert _queries(office, url) == small == 16
+    # 16, and the differing assessments and the escalations flagged beside the commitments.
+    assert _queries(office, url) == small == 18
+
+
+def test_a_percentage_is_written_as_the_language_writes_numbers():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load commitment_tags %}{{ a|percent }} {{ b|percent }} {{ c|percent }}")
+    with translation.override("fr"):
+        assert template.render(Context({"a": 42, "b": 12.5, "c": 1500})) == "42% 12,5% 1500%"
+    with translation.override("en"):
+        assert template.render(Context({"a": 42, "b": 12.5, "c": None})) == "42% 12.5% –"
