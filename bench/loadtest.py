@@ -5,13 +5,15 @@ that every progress event a client was told was saved is in the database once, a
 
 Champions (90% of users) read their home and commitment pages and log progress, now and then
 posting the same form twice; office members (10%) read the dashboard. It prints requests per
-second, p50/p95/p99 and errors per request type, 5xx responses, and the lost and duplicated events.
+second, p50/p95/p99 and errors per request type, 5xx responses, the lost and duplicated events,
+and the share of dashboard views served from the cache (the rest were computed).
 It reports; it exits 0 whatever the figures, non-zero only when it could not run.
 """
 
 import argparse
 import csv
 import datetime
+import json
 import os
 import re
 import secrets
@@ -55,6 +57,7 @@ def main():
                 saved = out / "saved.txt"
                 stats = run_locust(server, args, saved, out)
             report(stats, saved, before, out / "load_failures.csv", args)
+            report_dashboard(out / "dashboard.json")
         finally:
             if not args.keep:
                 bench.drop_database(DATABASE)
@@ -75,6 +78,7 @@ def run_locust(server, args, saved, out):
         LOAD_PASSWORD=PASSWORD,
         LOAD_CHAMPIONS=str(args.champions),
         LOAD_SAVED=str(saved),
+        LOAD_DASHBOARD=str(out / "dashboard.json"),
         LOAD_DAY=datetime.date.today().isoformat(),
     )
     command = [
@@ -146,6 +150,19 @@ def report(stats, saved, before, failures_csv, args):
     print(f"5xx responses: {server_errors}")
     ok = not (lost or duplicated or unconfirmed or server_errors)
     print(f"{'PASS' if ok else 'FAIL'}  zero 5xx, zero lost or duplicated events")
+
+
+def report_dashboard(views_file):
+    """How many dashboard views the server answered from its cache, and how many it computed."""
+    views = json.loads(views_file.read_text()) if views_file.exists() else {}
+    total = sum(views.values())
+    hits = views.get("hit", 0)
+    share = f"{100 * hits / total:.0f}%" if total else "-"
+    print(
+        f"dashboard views served from the cache: {hits} of {total} ({share}); computed: "
+        f"{views.get('miss', 0)}"
+        + (f"; without the header: {views['unsaid']}" if views.get("unsaid") else "")
+    )
 
 
 if __name__ == "__main__":

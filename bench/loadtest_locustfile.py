@@ -5,13 +5,17 @@ Configured by bench/loadtest.py through the environment:
 - LOAD_PASSWORD: the demo password;
 - LOAD_CHAMPIONS: how many scaled champions (champion0001@...) there are to sign in as;
 - LOAD_SAVED: a file where every progress event the app said it saved is written (one title a line);
-  a few forms are posted twice on purpose, as a double click would.
+  a few forms are posted twice on purpose, as a double click would;
+- LOAD_DASHBOARD: a file where the dashboard views are counted by how the server answered them
+  (its X-Dashboard-Cache header: "hit" from the cache, "miss" computed), as JSON.
 """
 
+import json
 import os
 import random
 import re
 import uuid
+from collections import Counter
 from itertools import count
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -23,6 +27,7 @@ from locustfile import SecureCookiesOverHttp
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 CHAMPIONS = int(os.environ.get("LOAD_CHAMPIONS", "1"))
 SAVED = Path(os.environ.get("LOAD_SAVED", "saved.txt"))
+DASHBOARD_VIEWS = Path(os.environ.get("LOAD_DASHBOARD", "dashboard.json"))
 LOG_DAY = os.environ.get("LOAD_DAY", "")  # the date events are logged on: today, within the cycle
 DOMAIN = "demo.genderchampions.org"
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -30,11 +35,13 @@ SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 COMMITMENT = re.compile(r'href="/commitments/(\d+)/"')
 next_champion = count(1)
 saved_titles = []
+dashboard_views = Counter()  # by X-Dashboard-Cache: hit, miss
 
 
 @events.quitting.add_listener
 def write_saved(**_):
     SAVED.write_text("".join(f"{title}\n" for title in saved_titles))
+    DASHBOARD_VIEWS.write_text(json.dumps(dashboard_views))
 
 
 class SignedInUser(FastHttpUser):
@@ -147,4 +154,10 @@ class OfficeUser(SignedInUser):
 
     @task
     def dashboard(self):
-        self.get("/dashboard/", "dashboard")
+        with self.client.get(
+            "/dashboard/", name="dashboard", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"/dashboard/ answered {response.status_code}")
+            else:
+                dashboard_views[response.headers.get("X-Dashboard-Cache", "unsaid")] += 1

@@ -44,9 +44,14 @@ CACHE_URL = "redis://127.0.0.1:6379/2"
 # size: (champions, events per commitment) for seed_demo.
 SIZES = {"full": (2000, 20), "tenth": (200, 20)}
 QUICK_SIZES = {"full": (200, 2), "tenth": (20, 2)}
+# The targets (issue 13): at full size, the dashboard p95 under load (as served, and computed with
+# the cache off); the computed dashboard and the admin changelist, with one user, at most PAGE_OVER_SQL
+# times their own SQL alone; the CSV export of every commitment within EXPORT_MS with one user.
 DASHBOARD_P95_MS = 150
-FULL_OVER_TENTH = 1.5
 PAGE_OVER_SQL = 2
+EXPORT_MS = 300
+# For reference only: how the dashboard grows from one tenth to full size.
+FULL_OVER_TENTH = 1.5
 # The CSV export is streamed: at full size (10 times the rows) it may hold at most this many times
 # the memory it holds at one tenth. Held whole, it would need about 10 times as much.
 EXPORT_MEMORY_GROWTH = 1.5
@@ -289,7 +294,9 @@ class Server:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                # Why shallow: the full check asks the cache, and a server with the cache off
+                # (dummycache://, which keeps nothing) is reported unhealthy by it.
+                with urllib.request.urlopen(f"{self.url}/healthz?shallow=1", timeout=2) as response:
                     if response.status == 200:
                         return self
             except OSError:
@@ -444,6 +451,7 @@ def summarize(results, args, elapsed):
         ),
         "'dashboard' is the page as the office gets it: from the cache until the data changes;",
         "'dashboard computed' is the same page with the cache off, computed on every request (as after a change);",
+        "'export.csv' and 'admin changelist' read no cache; they are served with it off, as 'dashboard computed';",
         "'queries' = SQL statements per request (session and user included, BEGIN/COMMIT not);",
         f"'SQL alone' = the page's statements re-run {args.repeats} times over psycopg2, p50/p95 of their sum.",
         "=" * 118,
@@ -493,12 +501,12 @@ def summarize(results, args, elapsed):
         rows = ", ".join(f"{count} {what}" for what, count in result["rows"].items())
         lines.append(f"{size}: {rows}; {timings}")
     lines += slowest_statements(results)
-    lines += ["", "Targets:"]
+    lines += ["", "Targets, at full size (with 1 user: judged on the median, p95 alongside):"]
     lines += [
         f"  {verdict:<4}  {text}" for verdict, text in [*targets(results), export_memory(results["sizes"])]
     ]
-    lines += ["", "For reference, the same targets for the dashboard computed on every request (cache off):"]
-    lines += [f"  {verdict.lower():<4}  {text}" for verdict, text in targets(results, "dashboard computed")]
+    lines += ["", "For reference (not targets): p95 at full size against one tenth, 4 users"]
+    lines += [f"        {text}" for text in growth(results)]
     lines.append(f"\nThe run took {elapsed / 60:.1f} minutes.")
     return "\n".join(lines)
 
@@ -533,55 +541,78 @@ def slowest_statements(results):
     return lines
 
 
-def targets(results, dashboard="dashboard"):
-    """(PASS|FAIL|SKIP, explanation) for each target, judged under load; one user's figures alongside.
+def targets(results):
+    """(PASS|FAIL|SKIP, explanation) of each target at full size.
 
-    `dashboard` is the page judged: the dashboard as served, or "dashboard computed" for reference.
-    Its SQL alone is always the SQL that computes the page (the cached page's own is a session and
-    a user, which would make the ratio meaningless).
+    Under load: p95 against the limit. With one user ("alone"): the median against the limit (the
+    page's own SQL, re-run alone, taken at its median too), with the p95s alongside.
     """
-    sizes = results["sizes"]
+    pages = results["sizes"].get("full", {}).get("pages", {})
 
-    def p95(size, page, run):
-        return sizes[size]["pages"][page].get(run, {}).get("p95_ms") if size in sizes else None
+    def figure(page, run, statistic):
+        return pages.get(page, {}).get(run, {}).get(statistic)
 
-    def sql(size):
-        return sizes[size]["pages"]["dashboard computed"]["sql_alone"]["p95_ms"] if size in sizes else None
+    def sql(page, statistic):
+        value = pages.get(page, {}).get("sql_alone", {}).get(statistic)
+        return times(PAGE_OVER_SQL, value)
 
+    export_rows = pages.get("export.csv", {}).get("rows")
+    # (label, (page, run, statistic judged, its limit as a function of the statistic)); a statistic of
+    # None: the median is judged, the p95 shown alongside against its own limit.
     checks = [
         (
-            f"{dashboard} p95 at full size <= {DASHBOARD_P95_MS} ms",
-            lambda run: (p95("full", dashboard, run), DASHBOARD_P95_MS),
+            f"dashboard computed (cache off), {results['settings']['users']} users: p95 <= {DASHBOARD_P95_MS} ms",
+            ("dashboard computed", "load", "p95_ms", lambda _: DASHBOARD_P95_MS),
         ),
         (
-            f"{dashboard} p95 at full size <= {FULL_OVER_TENTH} x at one tenth",
-            lambda run: (
-                p95("full", dashboard, run),
-                times(FULL_OVER_TENTH, p95("tenth", dashboard, run)),
-            ),
+            f"dashboard computed (cache off), 1 user: <= {PAGE_OVER_SQL} x its SQL alone",
+            ("dashboard computed", "single", None, lambda statistic: sql("dashboard computed", statistic)),
         ),
         (
-            f"{dashboard} p95 at full size <= {PAGE_OVER_SQL} x the SQL computing it, alone (p95)",
-            lambda run: (p95("full", dashboard, run), times(PAGE_OVER_SQL, sql("full"))),
+            f"admin changelist (cache off), 1 user: <= {PAGE_OVER_SQL} x its SQL alone",
+            ("admin changelist", "single", None, lambda statistic: sql("admin changelist", statistic)),
         ),
         (
-            f"{dashboard} p95 at full size no slower than the admin changelist p95",
-            lambda run: (p95("full", dashboard, run), p95("full", "admin changelist", run)),
+            f"export.csv of {export_rows or '?'} rows (cache off), 1 user: <= {EXPORT_MS} ms",
+            ("export.csv", "single", None, lambda _: EXPORT_MS),
+        ),
+        (
+            f"dashboard as served (cache on), {results['settings']['users']} users: p95 <= {DASHBOARD_P95_MS} ms",
+            ("dashboard", "load", "p95_ms", lambda _: DASHBOARD_P95_MS),
         ),
     ]
     verdicts = []
-    for label, figures in checks:
-        page, limit = figures("load")
-        if page is None or limit is None:
+    for label, (page, run, statistic, limit_of) in checks:
+        judged = statistic or "p50_ms"
+        value, limit = figure(page, run, judged), limit_of(judged)
+        if value is None or limit is None:
             verdicts.append(("SKIP", f"{label}: not measured"))
             continue
-        text = f"{label}: {page:.0f} ms against {limit:.0f} ms (ratio {page / limit:.2f})"
-        single, single_limit = figures("single")
-        if single is not None and single_limit is not None:
-            verdict = "pass" if single <= single_limit else "fail"
-            text += f"; with 1 user: {single:.0f} against {single_limit:.0f} ms, {verdict}"
-        verdicts.append(("PASS" if page <= limit else "FAIL", text))
+        text = f"{value:.0f} ms against {limit:.0f} ms (ratio {value / limit:.2f})"
+        if statistic is None:
+            tail, tail_limit = figure(page, run, "p95_ms"), limit_of("p95_ms")
+            text = f"median {text}; p95 {ms(tail)} against {ms(tail_limit)} ms"
+        verdicts.append(("PASS" if value <= limit else "FAIL", f"{label}: {text}"))
     return verdicts
+
+
+def growth(results):
+    """The dashboard's p95 at full size against one tenth, as served and computed (for reference)."""
+    sizes = results["sizes"]
+    lines = []
+    for page in ("dashboard", "dashboard computed"):
+        full, tenth = (
+            sizes.get(size, {}).get("pages", {}).get(page, {}).get("load", {}).get("p95_ms")
+            for size in ("full", "tenth")
+        )
+        if full is None or tenth is None:
+            lines.append(f"{page}: not measured at both sizes")
+        else:
+            lines.append(
+                f"{page}: {full:.0f} ms against {tenth:.0f} ms (ratio {full / tenth:.2f}; "
+                f"it was to stay within {FULL_OVER_TENTH} x)"
+            )
+    return lines
 
 
 def export_memory(sizes):

@@ -1,4 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -75,6 +80,23 @@ class ApprovalChangeInline(admin.TabularInline):
         return False
 
 
+class CommitmentChangeList(ChangeList):
+    """The commitments' changelist, its rows linked to their change pages by a path reversed once
+    per page, not once per link (two a row, the number and the title)."""
+
+    # A pk that no row has, reversed into the change page's path, then replaced by each row's.
+    PK_PLACEHOLDER = "918273645"
+
+    @cached_property
+    def _change_path(self):
+        placeholder = type("Row", (), {self.pk_attname: self.PK_PLACEHOLDER})
+        return super().url_for_result(placeholder).split(self.PK_PLACEHOLDER)
+
+    def url_for_result(self, result):
+        before, after = self._change_path
+        return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
+
+
 @admin.register(Commitment)
 class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     """Commitments, with Import and Export (django-import-export: preview first, then confirm)."""
@@ -104,7 +126,9 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
         "status",
         "target_kind",
     )
-    list_select_related = ("champion", "champion__organization", "champion__hub", "cycle")
+    # Why the champion alone: it is the only related object a row shows (its name, in the champion
+    # column and the checkbox's label); more joined columns make the sort of every row costlier.
+    list_select_related = ("champion",)
     search_fields = (
         "title",
         "champion__full_name",
@@ -134,6 +158,19 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     inlines = [StatusChangeInline, ApprovalChangeInline]
+
+    def get_changelist(self, request, **kwargs):
+        return CommitmentChangeList
+
+    def action_checkbox(self, obj):
+        """Django's own checkbox, markup and all, without rendering a form widget's templates for
+        each of a page's 100 rows (about a fifth of the changelist's time, measured)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description=_("target"), ordering="target_kind")
     def target(self, commitment):

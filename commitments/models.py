@@ -116,6 +116,23 @@ def women_share(women, men):
     return share_percent(women, women + men)
 
 
+def counted_unit_wording(counts_kind, unit):
+    """Commitment.counted_unit from its fields (for rows read as values, as the export does)."""
+    if counts_kind:
+        return EVENT_KIND_PLURALS[counts_kind]
+    return unit or gettext("events")
+
+
+def target_wording(target_kind, target_value, counts_kind, unit):
+    """Commitment.target_label from its fields: the one wording of a target (pages, admin, exports,
+    emails), for rows read as values too."""
+    if target_kind == TargetKind.COUNT:
+        return f"{target_value} {counted_unit_wording(counts_kind, unit)}"
+    if target_kind == TargetKind.PERCENTAGE:
+        return gettext("%(share)s%% women speakers on panels") % {"share": target_value}
+    return gettext("Milestone")
+
+
 def stale_cutoff(today=None):
     """An open commitment quiet since before this day is stale (STALE_AFTER_DAYS without progress)."""
     return (today or timezone.localdate()) - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
@@ -543,18 +560,12 @@ class Commitment(models.Model):
     @property
     def counted_unit(self):
         """What a count target counts, in the reader's language where the kind of event says it."""
-        if self.counts_kind:
-            return EVENT_KIND_PLURALS[self.counts_kind]
-        return self.unit or gettext("events")
+        return counted_unit_wording(self.counts_kind, self.unit)
 
     @property
     def target_label(self):
         """The target in words, the one wording of it (pages, admin, exports, emails)."""
-        if self.target_kind == TargetKind.COUNT:
-            return f"{self.target_value} {self.counted_unit}"
-        if self.target_kind == TargetKind.PERCENTAGE:
-            return gettext("%(share)s%% women speakers on panels") % {"share": self.target_value}
-        return gettext("Milestone")
+        return target_wording(self.target_kind, self.target_value, self.counts_kind, self.unit)
 
     @property
     def women_share(self):

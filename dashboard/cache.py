@@ -32,22 +32,24 @@ PAGE_SECONDS = 10 * 60
 
 
 def cached_page(request, compute):
-    """compute(request) (a page: a dict of strings), or the copy kept for the same request and data."""
+    """(page, hit): compute(request) (a page: a dict of strings), or the copy kept for the same
+    request and data, and whether it was that copy (True) or computed (False)."""
     if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-        return compute(request)
+        return compute(request), False
     try:
         key = _page_key(request, data_version.current())
         page = cache.get(key)
     except Exception:  # Why so broad: each cache backend fails with errors of its own.
         logger.warning("The dashboard's cache failed; computing the page", exc_info=True)
-        return compute(request)
-    if page is None:
-        page = compute(request)
-        try:
-            cache.set(key, page, PAGE_SECONDS)
-        except Exception:
-            logger.warning("Could not keep a dashboard page in the cache", exc_info=True)
-    return page
+        return compute(request), False
+    if page is not None:
+        return page, True
+    page = compute(request)
+    try:
+        cache.set(key, page, PAGE_SECONDS)
+    except Exception:
+        logger.warning("Could not keep a dashboard page in the cache", exc_info=True)
+    return page, False
 
 
 def _page_key(request, version):

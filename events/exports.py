@@ -1,6 +1,7 @@
 """Downloads (CSV and XLSX) that open correctly in Excel and cannot smuggle formulas into it."""
 
 import csv
+import io
 import re
 import tempfile
 from itertools import islice
@@ -30,7 +31,9 @@ def spreadsheet_safe(value):
     """
     if not isinstance(value, str):
         return value
-    value = FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
+    # Why test first: most text has no separator, and the test costs a fraction of the regex.
+    if "," in value or ";" in value:
+        value = FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
@@ -43,25 +46,29 @@ def choice_labels(choices):
     return {value: str(label) for value, label in choices}
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def stream_csv(filename, header, rows):
     """A streamed CSV download: UTF-8 with a byte-order mark, `rows` read as the download goes.
 
     Give `rows` from QuerySet.iterator(chunk_size=EXPORT_CHUNK_ROWS): nothing is read before the
     client reads, and no more than a chunk of rows is held at a time.
     """
-    writer = csv.writer(_Echo())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def written():
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
 
     def lines():
         # Why the byte-order mark: it makes Excel read the file as UTF-8.
-        yield "\ufeff" + writer.writerow(header)
+        writer.writerow(header)
+        yield "\ufeff" + written()
         remaining = iter(rows)
         while piece := list(islice(remaining, ROWS_PER_PIECE)):
-            yield "".join(writer.writerow([spreadsheet_safe(cell) for cell in row]) for row in piece)
+            writer.writerows([spreadsheet_safe(cell) for cell in row] for row in piece)
+            yield written()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,7 +1,13 @@
+import functools
+from html import escape
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.formats import date_format, localize
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 
 from commitments.models import Status
 
@@ -14,24 +20,44 @@ def progress_bar(commitment):
 
 
 # Why simple tags below (not inclusion tags): dashboards render them in every row of long tables,
-# and format_html costs a fraction of rendering a template each time.
-def _badge(status, text, title=""):
-    """`text` on the status's colour (callers say the status in `text`: never colour alone)."""
-    title = format_html(' title="{}"', title) if title else ""
-    return format_html('<span class="badge status-badge status-{}"{}>{}</span>', status, title, text)
+# and building the markup in Python costs a fraction of rendering a template each time.
+@functools.cache
+def _status_labels(language):
+    """Each status's label in `language` (the active one), looked up once per language: a lazy
+    label looks its translation up each time it is shown, in every row."""
+    return {status: str(label) for status, label in Status.choices}
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(day, language):
+    """A day as the tables show it ("9 Mar 2026") in `language` (the active one): formatted once."""
+    return date_format(day, "j M Y")
+
+
+@receiver(setting_changed)
+def _forget_wording(**kwargs):
+    """A test that changes settings (languages, translations) gets labels and days worded anew."""
+    _status_labels.cache_clear()
+    _day.cache_clear()
+
+
+def _badge_html(status, text, title=""):
+    """`text` on the status's colour (callers say the status in `text`: never colour alone), as
+    escaped markup: the cells of a ranking are hundreds of these."""
+    title = f' title="{escape(str(title))}"' if title else ""
+    return f'<span class="badge status-badge status-{escape(str(status))}"{title}>{escape(str(text))}</span>'
 
 
 @register.simple_tag
 def status_badge(status):
     """The status as text on its colour: never colour alone."""
-    # Why Status(status).label, not get_status_display: that hashes every choice's lazy label.
-    return _badge(status, Status(status).label)
+    return mark_safe(_badge_html(status, _status_labels(get_language())[status]))
 
 
 @register.simple_tag
 def due_date(commitment, today):
     """The due date, with days left or how long overdue (one definition: Commitment.is_overdue)."""
-    day = format_html('<span class="text-nowrap">{}</span>', date_format(commitment.due_on, "j M Y"))
+    day = format_html('<span class="text-nowrap">{}</span>', _day(commitment.due_on, get_language()))
     days = commitment.days_left(today)
     if commitment.is_overdue(today):
         note = ngettext("overdue by %(days)s day", "overdue by %(days)s days", -days) % {"days": -days}
@@ -48,23 +74,20 @@ def due_date(commitment, today):
 def status_cells(cells):
     """A champion's commitments at a glance: one cell per (number, status, title), number and status
     as text on the status's colour."""
-    items = format_html_join(
-        "",
-        '<li class="list-inline-item">{}</li>',
-        ((_badge(status, f"{number} · {Status(status).label}", title),) for number, status, title in cells),
+    labels = _status_labels(get_language())
+    items = "".join(
+        f'<li class="list-inline-item">{_badge_html(status, f"{number} · {labels[status]}", title)}</li>'
+        for number, status, title in cells
     )
-    return format_html(
-        '<ul class="list-inline mb-0 status-cells" aria-label="{}">{}</ul>',
-        gettext("Status of each commitment"),
-        items,
-    )
+    label = escape(gettext("Status of each commitment"))
+    return mark_safe(f'<ul class="list-inline mb-0 status-cells" aria-label="{label}">{items}</ul>')
 
 
 @register.simple_tag
 def last_progress(commitment, none=None):
     """The day of the commitment's last progress event, or `none` before any (default "never")."""
     if commitment.last_event_on:
-        return date_format(commitment.last_event_on, "j M Y")
+        return _day(commitment.last_event_on, get_language())
     return gettext("never") if none is None else none
 
 
@@ -72,4 +95,10 @@ def last_progress(commitment, none=None):
 @register.filter
 def percent(value):
     """A percentage, or a dash when there is none (a share of nothing)."""
-    return "–" if value is None else f"{localize(value)}%"
+    if value is None:
+        return "–"
+    # Why whole numbers below 1,000 skip localize(): they are their digits in every language (no
+    # separator to place), and localize() looks three formats up for each.
+    if type(value) is int and -1000 < value < 1000:
+        return f"{value}%"
+    return f"{localize(value)}%"

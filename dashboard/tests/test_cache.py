@@ -71,6 +71,15 @@ def test_a_page_is_computed_once_then_served_from_the_shared_cache(office, cast,
     assert cached <= {"accounts_user", "accounts_user_groups", "auth_group", "django_session"}
 
 
+def test_the_page_says_whether_it_came_from_the_cache(office, cast):
+    assert office.get("/dashboard/")["X-Dashboard-Cache"] == "miss"
+    assert office.get("/dashboard/")["X-Dashboard-Cache"] == "hit"
+    ProgressEventFactory(commitment=cast.commitment)  # a new version: computed again
+    assert office.get("/dashboard/")["X-Dashboard-Cache"] == "miss"
+    with transaction.atomic():  # computed for the transaction, not kept, not read from the cache
+        assert office.get("/dashboard/")["X-Dashboard-Cache"] == "miss"
+
+
 def test_each_query_string_is_a_page_of_its_own(office, cast):
     _view(office)
     filtered, _, tables = _view(office, f"/dashboard/?hub={cast.champion.hub.pk}")

@@ -2,9 +2,13 @@ import csv
 import datetime
 import io
 
-from django.utils import timezone
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
-from commitments.models import Status
+from commitments.models import Commitment, EventKind, Status, TargetKind
+from commitments.tests.factories import CommitmentFactory
 from events.tests.factories import ProgressEventFactory
 
 
@@ -113,3 +117,82 @@ def test_it_exports_the_same_filters_and_columns_as_xlsx(client, cast):
 def test_the_xlsx_export_is_for_the_office_only(client, cast):
     client.force_login(cast.champion_user)
     assert client.get("/dashboard/export.xlsx").status_code == 403
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_its_target_progress_and_overdue_are_the_commitments_own(client, cast, language):
+    # The export reads values, not model instances: its columns must still say what the commitment
+    # says of itself (target_label, progress_percent, is_overdue), for every kind of target.
+    today = timezone.localdate()
+    past = today - datetime.timedelta(days=1)
+    mine = {"champion": cast.champion, "cycle": cast.cycle}
+    theirs = {"champion": cast.other_champion, "cycle": cast.cycle}
+    count = {"target_kind": TargetKind.COUNT}
+    share = {"target_kind": TargetKind.PERCENTAGE}
+    for fields in [
+        {**mine, **count, "number": 2, "target_value": 3, "counts_kind": "", "unit": "", "counted_events": 2},
+        {**mine, **count, "number": 3, "target_value": 5, "counts_kind": "", "unit": "workshops"},
+        {
+            **mine,
+            **count,
+            "number": 4,
+            "target_value": 2,
+            "counts_kind": EventKind.PANEL,
+            "counted_events": 7,
+        },
+        {
+            **mine,
+            **share,
+            "number": 5,
+            "target_value": 40,
+            "panel_women": 3,
+            "panel_men": 7,
+            "panels_logged": 2,
+        },
+        {**theirs, **share, "number": 2, "target_value": 50, "due_on": past},
+        {
+            **theirs,
+            "number": 3,
+            "target_kind": TargetKind.MILESTONE,
+            "target_value": None,
+            "status": "on_track",
+            "due_on": past,
+        },
+        {
+            **theirs,
+            "number": 4,
+            "target_kind": TargetKind.MILESTONE,
+            "target_value": None,
+            "status": "completed",
+            "due_on": past,
+        },
+        {**theirs, **count, "number": 5, "target_value": 4, "status": "not_achieved", "due_on": today},
+    ]:
+        CommitmentFactory(**fields)
+    client.force_login(cast.office_member)
+    rows = _rows(client.get("/dashboard/export.csv", HTTP_ACCEPT_LANGUAGE=language))[1:]
+    exported = {(row[0], int(row[4])): (row[7], row[8], row[11]) for row in rows}
+    commitments = Commitment.objects.filter(cycle=cast.cycle).select_related("champion")
+    with translation.override(language):
+        expected = {
+            (c.champion.full_name, c.number): (
+                c.target_label,
+                str(c.progress_percent),
+                "yes" if c.is_overdue(today) else "no",
+            )
+            for c in commitments
+        }
+    assert exported == expected
+    assert len(expected) == 10
+    assert {progress for _, progress, _ in expected.values()} >= {"0", "60", "66", "75", "100"}
+    assert {overdue for _, _, overdue in expected.values()} == {"yes", "no"}
+
+
+def test_it_reads_rows_as_values_in_chunks_not_all_at_once(client, cast):
+    client.force_login(cast.office_member)
+    with CaptureQueriesContext(connection) as queries:
+        b"".join(client.get("/dashboard/export.csv").streaming_content)
+    declared = [query["sql"] for query in queries if query["sql"].startswith("DECLARE")]
+    if connection.vendor == "postgresql":  # a server-side cursor: EXPORT_CHUNK_ROWS at a time
+        assert len(declared) == 1
+        assert '"commitments_commitment"."description"' not in declared[0]
