@@ -103,7 +103,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=10,
         blank=True,
         editable=False,
-        help_text=_("The language the site was shown in at the last visit: emails use it until a language is chosen."),
+        help_text=_(
+            "The language the site was shown in at the last visit: emails use it until a language is chosen."
+        ),
     )
     calendar_token = models.CharField(
         verbose_name=_("calendar feed token"),
@@ -117,7 +119,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
     # Who was called what, when: a person renaming themselves does not rewrite who did what.
-    history = HistoricalRecords(excluded_fields=["password", "last_login", "calendar_token", "last_seen_language"])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "calendar_token", "last_seen_language"]
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -12,7 +12,9 @@ HUB_NAMES = ["Geneva", "New York", "Vienna", "Nairobi", "The Hague", "Paris"]
 class Hub(models.Model):
     """One of the network's city hubs."""
 
-    name = models.CharField(verbose_name=_("name"), max_length=100, unique=True, validators=[validate_single_line])
+    name = models.CharField(
+        verbose_name=_("name"), max_length=100, unique=True, validators=[validate_single_line]
+    )
 
     class Meta:
         verbose_name = _("hub")
@@ -25,7 +27,9 @@ class Hub(models.Model):
 
 class Organization(models.Model):
     name = models.CharField(verbose_name=_("name"), max_length=200, validators=[validate_single_line])
-    acronym = models.CharField(verbose_name=_("acronym"), max_length=30, unique=True, validators=[validate_single_line])
+    acronym = models.CharField(
+        verbose_name=_("acronym"), max_length=30, unique=True, validators=[validate_single_line]
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -77,7 +81,9 @@ class Champion(models.Model):
         related_name="champion",
         help_text=_("The champion's own sign-in, if they log progress themselves."),
     )
-    full_name = models.CharField(verbose_name=_("full name"), max_length=150, validators=[validate_single_line])
+    full_name = models.CharField(
+        verbose_name=_("full name"), max_length=150, validators=[validate_single_line]
+    )
     title = models.CharField(
         verbose_name=_("title"),
         max_length=255,

@@ -69,7 +69,8 @@ class RequestContextFilter(logging.Filter):
             from config.middleware import loggable_path
 
             record.args = tuple(
-                loggable_path(request) if arg == getattr(request, "path", None) else arg for arg in record.args
+                loggable_path(request) if arg == getattr(request, "path", None) else arg
+                for arg in record.args
             )
         return True
 

@@ -304,7 +304,9 @@ LOGGING = {
         "json": {"()": "config.logging.JsonFormatter"},
         "text": {"()": "config.logging.TextFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 # Why: the worker and beat log through LOGGING too (config/celery.py), not Celery's own format.

@@ -12,8 +12,18 @@ urlpatterns = [
     path("review/", review.review, name="dashboard_review"),
     path("commitments/import/", review.import_commitments, name="import_commitments"),
     path("commitments/import/confirm/", review.confirm_import, name="confirm_import"),
-    path("commitments/export.csv", review.export_commitments, {"extension": "csv"}, name="export_commitments_csv"),
-    path("commitments/export.xlsx", review.export_commitments, {"extension": "xlsx"}, name="export_commitments_xlsx"),
+    path(
+        "commitments/export.csv",
+        review.export_commitments,
+        {"extension": "csv"},
+        name="export_commitments_csv",
+    ),
+    path(
+        "commitments/export.xlsx",
+        review.export_commitments,
+        {"extension": "xlsx"},
+        name="export_commitments_xlsx",
+    ),
     path("review/commitments/<int:pk>/approve/", review.approve, name="review_approve"),
     path("review/commitments/<int:pk>/return/", review.return_commitment, name="review_return"),
     path(

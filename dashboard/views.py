@@ -295,7 +295,9 @@ def champion_detail(request, pk):
         .select_related("commitment", "logged_by")
         .order_by("-occurred_on", "-created_at")
     )
-    differing = set(Assessment.objects.differing().filter(commitment__in=commitments).values_list("commitment", flat=True))
+    differing = set(
+        Assessment.objects.differing().filter(commitment__in=commitments).values_list("commitment", flat=True)
+    )
     escalated = dict(
         Escalation.objects.active()
         .filter(commitment__in=commitments)

@@ -52,7 +52,9 @@ class ProgressEvent(models.Model):
     title = models.CharField(verbose_name=_("title"), max_length=200, validators=[validate_single_line])
     notes = models.TextField(verbose_name=_("notes"), blank=True, max_length=5000)
     scope = models.CharField(verbose_name=_("scope"), max_length=10, choices=Scope.choices, blank=True)
-    location = models.CharField(verbose_name=_("location"), max_length=200, blank=True, validators=[validate_single_line])
+    location = models.CharField(
+        verbose_name=_("location"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     women_count = models.PositiveIntegerField(
         verbose_name=_("women count"),
         default=0,

@@ -64,9 +64,9 @@ def commitment_detail(request, pk):
             "carried_into": commitment.carried_into.select_related("cycle").order_by("cycle__year"),
             # Where it continues last year's: that one's progress history, the newest first.
             "earlier_events": (
-                commitment.carried_from.events.select_related("logged_by").order_by("-occurred_on", "-created_at")[
-                    :EVENTS_PER_PAGE
-                ]
+                commitment.carried_from.events.select_related("logged_by").order_by(
+                    "-occurred_on", "-created_at"
+                )[:EVENTS_PER_PAGE]
                 if commitment.carried_from_id
                 else []
             ),

@@ -237,7 +237,8 @@ def test_one_client_cannot_flood_many_addresses(django_capture_on_commit_callbac
 def test_control_and_format_characters_are_refused_in_a_name(client, victim, name):
     client.force_login(victim)
     response = client.post(
-        "/accounts/preferences/", {"full_name": name, "language": "en", "reminder_emails": "on", "reminder_frequency": "daily"}
+        "/accounts/preferences/",
+        {"full_name": name, "language": "en", "reminder_emails": "on", "reminder_frequency": "daily"},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["full_name"]  # NUL: Django's own "Null characters" message
@@ -258,7 +259,13 @@ def test_renaming_oneself_is_kept_in_the_accounts_history(client, victim):
     client.force_login(victim)
     old_name = victim.full_name
     client.post(
-        "/accounts/preferences/", {"full_name": "Someone Else", "language": "en", "reminder_emails": "on", "reminder_frequency": "daily"}
+        "/accounts/preferences/",
+        {
+            "full_name": "Someone Else",
+            "language": "en",
+            "reminder_emails": "on",
+            "reminder_frequency": "daily",
+        },
     )
     names = list(victim.history.order_by("history_date").values_list("full_name", flat=True))
     assert names[0] == old_name

@@ -90,7 +90,7 @@ def test_the_office_sees_who_did_what_by_the_email_they_sign_in_with(client, cas
     cast.focal_point.save()
     client.force_login(cast.office_member)
     page = client.get(f"/dashboard/commitments/{cast.commitment.pk}/").content.decode()
-    assert "Chief of Staff <span class=\"text-muted\">&lt;focal@example.org&gt;</span>" in page
+    assert 'Chief of Staff <span class="text-muted">&lt;focal@example.org&gt;</span>' in page
     assert page.count("&lt;focal@example.org&gt;") >= 3  # the event, the status change, the audit trail
     # And the accounts' own history keeps the name as it was.
     names = list(cast.focal_point.history.order_by("history_date").values_list("full_name", flat=True))

@@ -4,7 +4,6 @@ The broker is whatever settings.CELERY_BROKER_URL says: Redis in CI, kombu's fil
 under VAR_DIR otherwise (the worker gets the same VAR_DIR, so both use one queue folder).
 """
 
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -36,7 +35,9 @@ def test_it_sweeps_and_delivers_in_a_real_worker(tmp_path):
 
         def delivered():
             reminder = Reminder.objects.filter(commitment=commitment).first()
-            return reminder and reminder.state == ReminderState.SENT and len(list(mail_dir.glob("*.log"))) == 2
+            return (
+                reminder and reminder.state == ReminderState.SENT and len(list(mail_dir.glob("*.log"))) == 2
+            )
 
         assert wait_for(delivered, worker), f"not delivered within {WAIT_SECONDS} s"
 

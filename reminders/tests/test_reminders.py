@@ -250,7 +250,9 @@ def test_a_stale_commitment_gets_one_nudge_per_60_day_stretch(db):
     ProgressEventFactory(commitment=commitment, occurred_on=datetime.date(2026, 1, 10))
     commitment.champion.focal_points.clear()
     days = _days_with_mail(datetime.date(2026, 3, 1), datetime.date(2026, 5, 31))
-    nudges = {offset: subjects for offset, subjects in days.items() if "without recent progress" in subjects[0]}
+    nudges = {
+        offset: subjects for offset, subjects in days.items() if "without recent progress" in subjects[0]
+    }
     # Stale once more than 60 days have passed since 10 January: 12 March, then 11 May.
     assert sorted(nudges) == [11, 71]
 

@@ -4,7 +4,9 @@ from reminders import delivery
 
 
 class Command(BaseCommand):
-    help = "One reminder sweep and its emails (one per person), synchronously (for cron, or without a worker)."
+    help = (
+        "One reminder sweep and its emails (one per person), synchronously (for cron, or without a worker)."
+    )
 
     def handle(self, *args, **options):
         ids = delivery.sweep()
