@@ -126,6 +126,12 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
         "status",
         "target_kind",
     )
+    # Why 25 rows a page (Django's default is 100): Django admin renders each row's eleven cells at
+    # about 0.3 ms, on top of a fixed ~20 ms for its sidebar, filters and date hierarchy. Measured at
+    # full benchmark size (10,000 commitments), the page took 82 ms against 30 ms of its own SQL with
+    # 100 rows, 65 ms with 50 and 57 ms with 25: only 25 keeps it within issue 13's "at most twice its
+    # SQL". The office finds commitments with the filters and search, not by paging.
+    list_per_page = 25
     # Why the champion alone: it is the only related object a row shows (its name, in the champion
     # column and the checkbox's label); more joined columns make the sort of every row costlier.
     list_select_related = ("champion",)

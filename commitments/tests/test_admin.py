@@ -219,3 +219,33 @@ def test_it_explains_why_a_cycle_maximum_cannot_drop_below_a_number_in_use(clien
     assert "numbered up to 5: the maximum cannot be lower" in response.text
     cycle.refresh_from_db()
     assert cycle.max_commitments == 5
+
+
+def test_its_changelist_writes_the_same_checkbox_and_links_as_django_admin(client, admin_user):
+    """The changelist writes its checkboxes and row links by hand, for speed: they must be Django's."""
+    from django.contrib import admin
+    from django.contrib.admin.views.main import ChangeList
+
+    commitment = CommitmentFactory(title='Panels with "women" & men')
+    model_admin = admin.site._registry[Commitment]
+    client.force_login(admin_user)
+
+    response = client.get(CHANGELIST)
+
+    changelist = response.context["cl"]
+    assert model_admin.action_checkbox(commitment) == admin.ModelAdmin.action_checkbox(model_admin, commitment)
+    assert changelist.url_for_result(commitment) == ChangeList.url_for_result(changelist, commitment)
+    assert changelist.url_for_result(commitment) == reverse(
+        "admin:commitments_commitment_change", args=[commitment.pk]
+    )
+    assert changelist.url_for_result(commitment) in response.content.decode()
+
+
+def test_its_changelist_pages_by_25(client, admin_user):
+    client.force_login(admin_user)
+    _make_commitments(26)
+
+    first, second = client.get(CHANGELIST), client.get(CHANGELIST, {"p": 2})
+
+    assert len(first.context["cl"].result_list) == 25
+    assert len(second.context["cl"].result_list) == 1
