@@ -108,10 +108,18 @@ def _dashboard_page(request):
         monthly = list(CommitmentMonth.objects.filter(cycle=cycle).totals())
     else:
         monthly = list(commitments.per_month())
+    # Escalated: overdue with no progress since the first notice (reminders/planning.py), the longest first.
+    escalations = Escalation.objects.active().filter(commitment__in=commitments.values("pk"))
+    escalated = escalations.listed(today, limit=TABLE_ROWS)
+    for escalation in escalated:
+        escalation.champion_link = champion_link(escalation.commitment.champion_id)
+        escalation.link = commitment_link(escalation.commitment_id)
     context = {
         "form": form,
         "filters": filters,
         "query": form.query_string(filters),
+        "escalated": escalated,
+        "escalated_count": escalations.count() if len(escalated) == TABLE_ROWS else len(escalated),
         "cycle": cycle,
         "today": today,
         "figures": summarize(cube, champions=ranking.paginator.count),

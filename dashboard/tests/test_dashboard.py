@@ -383,7 +383,7 @@ def _queries(client, url):
 @pytest.mark.slow  # 10,000 commitments
 @pytest.mark.parametrize(
     "url, expected",
-    [("/dashboard/", 17), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 18)],
+    [("/dashboard/", 18), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 19)],
 )
 def test_each_page_costs_the_same_queries_with_10_and_10000_commitments(office, cast, url, expected):
     # The dashboard computed: the test's data is not committed, so the cache is passed by (the
@@ -414,3 +414,57 @@ def test_a_percentage_is_written_as_the_language_writes_numbers():
         assert template.render(Context({"a": 42, "b": 12.5, "c": 1500})) == "42% 12,5% 1500%"
     with translation.override("en"):
         assert template.render(Context({"a": 42, "b": 12.5, "c": None})) == "42% 12.5% –"
+
+
+def test_it_lists_escalations_of_the_filtered_commitments_with_how_long(office, cast):
+    from reminders.models import Escalation
+
+    today = timezone.localdate()
+    geneva = cast.champion.hub
+    elsewhere = CommitmentFactory(
+        cycle=cast.cycle, champion__hub=HubFactory(name="Nairobi"), due_on=today - datetime.timedelta(days=30)
+    )
+    for commitment in (cast.commitment, elsewhere):
+        Escalation.objects.create(
+            commitment=commitment,
+            deadline=commitment.due_on,
+            first_notice_on=today - datetime.timedelta(days=20),
+            escalated_on=today - datetime.timedelta(days=6),
+        )
+    Escalation.objects.create(  # cleared: progress was logged since
+        commitment=cast.commitment,
+        deadline=cast.commitment.due_on - datetime.timedelta(days=1),
+        first_notice_on=today - datetime.timedelta(days=40),
+        escalated_on=today - datetime.timedelta(days=26),
+        cleared_on=today - datetime.timedelta(days=20),
+    )
+
+    everyone = office.get("/dashboard/").content.decode()
+    one_hub = office.get(f"/dashboard/?hub={geneva.pk}").content.decode()
+
+    assert re.search(r'data-figure="escalated">2<', everyone)
+    assert re.search(r'data-figure="escalated">1<', one_hub)
+    table = one_hub.split('data-testid="escalated"')[1].split("</table>")[0]
+    assert cast.commitment.title in table and elsewhere.title not in table
+    assert "6 days ago" in table
+    assert f"/dashboard/commitments/{cast.commitment.pk}/" in table
+
+
+def test_it_says_when_nothing_is_escalated(office, cast):
+    content = office.get("/dashboard/").content.decode()
+    assert re.search(r'data-figure="escalated">0<', content)
+    assert "Nothing is escalated" in content
+
+
+def test_it_leads_to_the_excel_export_and_the_offices_other_pages(office, cast):
+    content = office.get(f"/dashboard/?cycle={cast.cycle.year}&status=on_track").content.decode()
+
+    assert f'href="/dashboard/export.xlsx?cycle={cast.cycle.year}&amp;status=on_track"' in content
+    pages = content.split('data-testid="office-pages"')[1].split("</ul>")[0]
+    for path in (
+        f"/dashboard/review/?cycle={cast.cycle.year}",
+        "/dashboard/commitments/import/",
+        f"/dashboard/differences/?cycle={cast.cycle.year}&amp;status=on_track",
+        f"/reports/{cast.cycle.year}/",
+    ):
+        assert f'href="{path}"' in pages
