@@ -233,7 +233,9 @@ def test_its_changelist_writes_the_same_checkbox_and_links_as_django_admin(clien
     response = client.get(CHANGELIST)
 
     changelist = response.context["cl"]
-    assert model_admin.action_checkbox(commitment) == admin.ModelAdmin.action_checkbox(model_admin, commitment)
+    assert model_admin.action_checkbox(commitment) == admin.ModelAdmin.action_checkbox(
+        model_admin, commitment
+    )
     assert changelist.url_for_result(commitment) == ChangeList.url_for_result(changelist, commitment)
     assert changelist.url_for_result(commitment) == reverse(
         "admin:commitments_commitment_change", args=[commitment.pk]
