@@ -35,7 +35,7 @@ PASSWORD = "demo-password-2026"
 
 def main():
     args = parse_args()
-    bench.ensure_locust()
+    bench.ensure_requirements()
     out = bench.BENCH_DIR / "results" / f"load-{time.strftime('%Y%m%d-%H%M%S')}"
     out.mkdir(parents=True)
     bench.say(f"Results and logs: {out.relative_to(bench.BASE_DIR)}")

@@ -23,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from install import ensure_requirements
+
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
 SERVER = "postgres://postgres@127.0.0.1:5432/"
@@ -81,6 +83,7 @@ def main():
     parser.add_argument("--champions", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
+    ensure_requirements()
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()

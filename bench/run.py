@@ -28,10 +28,10 @@ import tempfile
 import time
 import urllib.request
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 
 import psycopg2
+from install import ensure_requirements
 from queries import percentile
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -66,7 +66,7 @@ def main():
     out = BENCH_DIR / "results" / datetime.now().strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True)
     say(f"Results, plans and logs: {out.relative_to(BASE_DIR)}")
-    ensure_locust()
+    ensure_requirements()
     empty_cache()
     var_dir = Path(tempfile.mkdtemp(prefix="gc-bench-var-"))
     secret_key = secrets.token_urlsafe(50)
@@ -121,19 +121,6 @@ def parse_args():
 
 def say(message):
     print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
-
-
-def ensure_locust():
-    """Install locust into this virtualenv from bench/requirements.txt unless the pinned version is there."""
-    pinned = re.search(r"^locust==(\S+)", (BENCH_DIR / "requirements.txt").read_text(), re.M)[1]
-    try:
-        installed = metadata.version("locust")
-    except metadata.PackageNotFoundError:
-        installed = None
-    if installed != pinned:
-        say(f"Installing locust {pinned} (found {installed or 'none'})")
-        pip = [sys.executable, "-m", "pip", "install", "--quiet", "-r", str(BENCH_DIR / "requirements.txt")]
-        subprocess.run(pip, check=True)
 
 
 def empty_cache():
