@@ -4,15 +4,17 @@
     .venv/bin/python bench/reminders.py --champions 200
 
 It creates a PostgreSQL database of its own (gc_bench_reminders), migrates, seeds the champions with
-`seed_demo --champions N --events-per-commitment 0`, moves every commitment's due date to seven days
-from today (so each is due a "7 days left" reminder this morning), starts a real SMTP server
+`seed_demo --champions N --events-per-commitment 0`, makes every commitment approved, in progress and due
+seven days from today (so each is due a "7 days left" reminder this morning), starts a real SMTP server
 (aiosmtpd, in this process) and the Procfile's worker (`celery -A config worker --pool=threads
 --concurrency=2`) on Redis, then runs the daily sweep task and times it until every reminder is
-marked sent, counting the messages the SMTP server received. Target: 10,000 reminders delivered in
+marked sent, counting the messages the SMTP server received; it prints the sweep's time (planning
+and grouping) and the delivery's apart. Target: 10,000 reminders delivered in
 at most 60 s. It reports; it does not gate.
 """
 
 import argparse
+import contextlib
 import os
 import shlex
 import socket
@@ -23,6 +25,7 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg2
 from install import ensure_requirements
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -41,7 +44,9 @@ from django.utils import timezone
 from commitments.models import Commitment, Cycle
 today = timezone.localdate()
 Cycle.objects.filter(year=today.year).update(ends_on=max(today + datetime.timedelta(days=30), datetime.date(today.year, 12, 31)))
-Commitment.objects.update(due_on=today + datetime.timedelta(days=7), last_event_on=today)
+Commitment.objects.update(
+    due_on=today + datetime.timedelta(days=7), last_event_on=today, approval="approved", status="in_progress"
+)
 print(Commitment.objects.count())
 """
 SWEEP = r"""
@@ -50,16 +55,12 @@ django.setup()
 from reminders.tasks import sweep_reminders
 sweep_reminders.delay()
 """
-PROGRESS = r"""
-import django, json
-django.setup()
-from reminders.models import Message, Reminder
-print(json.dumps({
-    "reminders": Reminder.objects.count(),
-    "sent": Reminder.objects.filter(state="sent").count(),
-    "messages": Message.objects.count(),
-    "messages_sent": Message.objects.filter(state="sent").count(),
-}))
+# Read with one connection, not a Django process a second (its start-up would take the worker's CPU).
+PROGRESS = """
+SELECT (SELECT count(*) FROM commitments_reminder),
+       (SELECT count(*) FROM commitments_reminder WHERE state = 'sent'),
+       (SELECT count(*) FROM reminders_message),
+       (SELECT count(*) FROM reminders_message WHERE state = 'sent')
 """
 
 
@@ -129,22 +130,30 @@ def main():
         time.sleep(5)  # the worker connects to Redis
         started = time.monotonic()
         run_django(SWEEP, env)
-        import json
-
-        while True:
-            figures = json.loads(run_django(PROGRESS, env))
-            if figures["reminders"] and figures["sent"] == figures["reminders"]:
-                break
-            if time.monotonic() - started > 600:
-                print("Gave up after 600 s:", figures)
-                break
-            time.sleep(1)
+        grouped = None
+        with contextlib.closing(psycopg2.connect(SERVER + DATABASE)) as connection:
+            connection.autocommit = True
+            while True:
+                with connection.cursor() as cursor:
+                    cursor.execute(PROGRESS)
+                    reminders, sent, messages, messages_sent = cursor.fetchone()
+                figures = {"reminders": reminders, "sent": sent, "messages": messages}
+                if grouped is None and messages:  # the sweep's transaction committed: delivery begins
+                    grouped = time.monotonic() - started
+                if reminders and sent == reminders:
+                    break
+                if time.monotonic() - started > 600:
+                    print("Gave up after 600 s:", figures)
+                    break
+                time.sleep(0.2)
         elapsed = time.monotonic() - started
         met = "met" if elapsed <= TARGET_SECONDS else "MISSED"
         print(
             f"\n{commitments} commitments: {figures['reminders']:,} reminders in {figures['messages']:,} emails "
             f"(one per person), all sent in {elapsed:.1f} s ({figures['reminders'] / elapsed:.0f} reminders/s); "
-            f"the SMTP server received {inbox.count:,} emails. Target at most {TARGET_SECONDS} s: {met}."
+            f"the SMTP server received {inbox.count:,} emails. Target at most {TARGET_SECONDS} s: {met}.\n"
+            f"Planned and grouped (the sweep) in {grouped:.1f} s; delivered in {elapsed - grouped:.1f} s "
+            f"({figures['messages'] / (elapsed - grouped):.0f} emails/s)."
         )
     finally:
         if worker:

@@ -583,7 +583,7 @@ def drain_reminders(stack):
 
 
 def read_emails(folder):
-    """Each file the file-based email backend wrote (one per delivery): its messages."""
+    """Each file the file-based email backend wrote (one per connection: a batch of messages): its messages."""
     deliveries = []
     for path in sorted(folder.glob("*.log")):
         messages = []

@@ -16,6 +16,7 @@ from reminders.tasks import sweep_reminders
 from reminders.tests.workers import (
     WAIT_SECONDS,
     email_texts,
+    emails_written,
     running_worker,
     wait_for,
 )
@@ -35,9 +36,7 @@ def test_it_sweeps_and_delivers_in_a_real_worker(tmp_path):
 
         def delivered():
             reminder = Reminder.objects.filter(commitment=commitment).first()
-            return (
-                reminder and reminder.state == ReminderState.SENT and len(list(mail_dir.glob("*.log"))) == 2
-            )
+            return reminder and reminder.state == ReminderState.SENT and len(emails_written(mail_dir)) == 2
 
         assert wait_for(delivered, worker), f"not delivered within {WAIT_SECONDS} s"
 

@@ -6,9 +6,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.tests.factories import OfficeMemberFactory
+from commitments.tests.factories import commitment_due_in_seven_days
 from reminders import delivery
 from reminders.models import Message, OfficeDigest, Reminder, ReminderKind, ReminderState
-from reminders.tasks import deliver_message, send_office_digest, sweep_reminders
+from reminders.tasks import (
+    deliver_message,
+    deliver_messages,
+    send_office_digest,
+    sweep_reminders,
+)
 
 
 def _pending_reminder(commitment):
@@ -113,8 +119,8 @@ def test_it_loses_nothing_when_the_broker_cannot_be_reached(
     reminder = Reminder.objects.get()
     assert reminder.state == ReminderState.PENDING
     assert reminder.attempts == 0
-    first = Message.objects.order_by("pk").first()
-    assert f"Could not queue reminder email {first.pk}" in caplog.text
+    messages = list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    assert f"Could not queue the delivery of reminder emails {messages}" in caplog.text
     assert "127.0.0.1:1" in caplog.text
     assert mail.outbox == []
 
@@ -155,3 +161,46 @@ def test_the_hourly_release_requeues_a_message_a_dead_worker_left_sending(
     assert Reminder.objects.get().state == ReminderState.SENT
     assert len(mail.outbox) == 2
     assert release_abandoned_reminders() == 0
+
+
+def test_a_batch_of_messages_goes_over_one_connection(due_in_seven_days, eager, counting_smtp):
+    reminder = _pending_reminder(due_in_seven_days)
+    first, second = _messages(reminder)
+
+    assert deliver_messages.delay([first, second]).get() == [ReminderState.SENT, ReminderState.SENT]
+
+    assert counting_smtp.opened == 1
+    assert addressees() == sorted(["focal@example.org", due_in_seven_days.champion.user.email])
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.SENT
+
+
+def test_a_message_that_fails_in_a_batch_is_retried_alone_and_the_rest_queued_again(
+    due_in_seven_days, eager_retries, flaky_smtp
+):
+    flaky_smtp.failures = 1
+    reminder = _pending_reminder(due_in_seven_days)
+    first, second = _messages(reminder)
+
+    # The first fails: the batch stops there; its retry and the rest run at once here (eager).
+    assert deliver_messages.delay([first, second]).get() == [ReminderState.PENDING]
+
+    assert list(Message.objects.order_by("pk").values_list("state", "attempts")) == [("sent", 2), ("sent", 1)]
+    assert addressees() == sorted(["focal@example.org", due_in_seven_days.champion.user.email])
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.last_error) == (ReminderState.SENT, "")
+
+
+def test_the_sweep_delivers_its_messages_twenty_to_a_task(
+    db, eager, counting_smtp, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    for _ in range(11):  # 11 champions and their focal points: 22 people, 22 messages
+        commitment_due_in_seven_days(today)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_reminders.delay().get() == 22
+
+    assert counting_smtp.opened == 2  # one connection a task: 20 messages, then 2
+    assert len(mail.outbox) == 22
+    assert set(Message.objects.values_list("state", flat=True)) == {ReminderState.SENT}

@@ -107,15 +107,20 @@ def wait_for(condition, worker, seconds=WAIT_SECONDS):
     return False
 
 
+def emails_written(mail_dir):
+    """Every email the filebased backend wrote (a file per connection, which may hold several)."""
+    return [
+        email.message_from_bytes(raw, policy=email.policy.default)
+        for path in sorted(mail_dir.glob("*.log"))
+        for raw in path.read_bytes().split(SEPARATOR)
+        if raw.strip()
+    ]
+
+
 def email_texts(mail_dir):
     """The subject and decoded text parts of every email the filebased backend wrote."""
     texts = []
-    for path in sorted(mail_dir.glob("*.log")):
-        for raw in path.read_bytes().split(SEPARATOR):
-            if raw.strip():
-                message = email.message_from_bytes(raw, policy=email.policy.default)
-                texts.append(message["Subject"])
-                texts += [
-                    part.get_content() for part in message.walk() if part.get_content_maintype() == "text"
-                ]
+    for message in emails_written(mail_dir):
+        texts.append(message["Subject"])
+        texts += [part.get_content() for part in message.walk() if part.get_content_maintype() == "text"]
     return texts
