@@ -172,6 +172,9 @@ def _send(model, obj, messages, connection=None):
             with get_connection() as own:
                 own.send_messages(messages)
         else:
+            # Opened here, it stays open for the batch's next messages (send_messages closes only a
+            # connection it opened itself).
+            connection.open()
             connection.send_messages(messages)
     except SEND_ERRORS as error:
         if connection is not None:

@@ -71,20 +71,3 @@ def flaky_smtp(settings):
     settings.EMAIL_BACKEND = "reminders.tests.conftest.FlakyBackend"
     yield FlakyBackend
     FlakyBackend.failures = 0
-
-
-class CountingBackend(EmailBackend):
-    """The test email backend, counting the connections opened (one backend object each)."""
-
-    opened = 0
-
-    def __init__(self, *args, **kwargs):
-        CountingBackend.opened += 1
-        super().__init__(*args, **kwargs)
-
-
-@pytest.fixture
-def counting_smtp(settings):
-    settings.EMAIL_BACKEND = "reminders.tests.conftest.CountingBackend"
-    CountingBackend.opened = 0
-    yield CountingBackend

@@ -6,14 +6,11 @@ behaves and keeps every message it is given.
 """
 
 import ast
-import contextlib
 import datetime
 import email
 import email.policy
 import re
 import signal
-import socketserver
-import threading
 
 import pytest
 from django.conf import settings
@@ -23,80 +20,12 @@ from commitments.tests.factories import commitment_due_in_seven_days
 from config.celery import app
 from reminders.models import Message, Reminder, ReminderState
 from reminders.tasks import sweep_reminders
+from reminders.tests.smtp import running_smtp_server
 from reminders.tests.workers import WAIT_SECONDS, running_worker, stop, wait_for
 
 pytestmark = pytest.mark.worker  # each starts a real Celery worker process
 
 ON_REDIS = settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
-
-
-class SMTPConversation(socketserver.StreamRequestHandler):
-    """Just enough SMTP for Django's backend: one-line replies, no extensions, no authentication."""
-
-    timeout = WAIT_SECONDS  # no conversation outlives the test's longest wait
-
-    def reply(self, line):
-        self.wfile.write(line.encode() + b"\r\n")
-
-    def handle(self):
-        server = self.server
-        # A conversation begun while the server stalls stays stalled, as a hung server's does.
-        stalling = not server.behaving.is_set()
-        self.reply("220 smtp.test ESMTP")
-        with contextlib.suppress(OSError):  # a timeout or a client gone: the conversation is over
-            while line := self.rfile.readline():
-                if stalling:
-                    server.stalled.set()  # read the client's command, and never answer it
-                    continue
-                command = line[:4].upper()
-                if command in (b"EHLO", b"HELO"):
-                    self.reply("250 smtp.test")
-                elif command == b"DATA":
-                    self.reply("354 End data with <CR><LF>.<CR><LF>")
-                    data = b""
-                    while not data.endswith(b"\r\n.\r\n"):
-                        chunk = self.rfile.readline()
-                        if not chunk:
-                            return  # cut off mid-message: not received
-                        data += chunk
-                    with server.lock:
-                        server.messages.append(data[: -len(b".\r\n")])
-                    self.reply("250 OK")
-                elif command == b"QUIT":
-                    self.reply("221 Bye")
-                    return
-                else:  # MAIL FROM, RCPT TO, RSET, NOOP
-                    self.reply("250 OK")
-
-
-class SMTPServer(socketserver.ThreadingTCPServer):
-    """Stalls every conversation after its greeting until `behaving` is set; then keeps each message."""
-
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), SMTPConversation)
-        self.behaving = threading.Event()
-        self.stalled = threading.Event()  # a client spoke and got no answer
-        self.messages = []  # each DATA transaction completed, as the raw message
-        self.lock = threading.Lock()
-
-    @property
-    def port(self):
-        return self.server_address[1]
-
-
-@contextlib.contextmanager
-def running_smtp_server():
-    server = SMTPServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def task_ids_received(log_path, task):
@@ -123,7 +52,7 @@ def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
     commitment.champion.focal_points.clear()  # one person: one message
     app.control.purge()  # messages left by an earlier run would be delivered against this database
 
-    with running_smtp_server() as smtp:
+    with running_smtp_server(stalling=True) as smtp:
         with running_worker(tmp_path, "first", smtp.port) as first:
             sweep_reminders.delay()
 
