@@ -96,6 +96,49 @@ def test_running_the_sweep_twice_sends_each_email_once(network):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_reminder_whose_two_emails_go_out_at_the_same_moment_is_marked_sent(monkeypatch):
+    """Two workers each send one of a reminder's two emails and record it in the same instant: the
+    later to look must see the other's email sent (it is committed before anyone looks)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("racing connections need PostgreSQL (SQLite serialises writers)")
+    cycle = CycleFactory(year=2026)
+    CommitmentFactory(
+        champion=ChampionFactory(focal_points=[UserFactory()]), cycle=cycle, number=1, due_on=START
+    )
+    day = START - datetime.timedelta(days=1)
+    both_sent = threading.Barrier(2, timeout=20)
+    send = delivery._send
+
+    def send_then_wait(*args, **kwargs):
+        outcome = send(*args, **kwargs)
+        both_sent.wait()  # each worker has recorded its email: now both look at the reminder
+        return outcome
+
+    monkeypatch.setattr(delivery, "_send", send_then_wait)
+    errors = []
+
+    def deliver(message_id):
+        try:
+            delivery.deliver(message_id, today=day)
+        except Exception as error:  # surfaced below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    with at_eight(day):
+        first, second = delivery.sweep(today=day)
+        threads = [threading.Thread(target=deliver, args=[pk]) for pk in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert errors == []
+    assert list(Message.objects.values_list("state", flat=True)) == [ReminderState.SENT] * 2
+    assert Reminder.objects.get().state == ReminderState.SENT
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
 def test_three_racing_sweeps_send_each_email_once(django_db_blocker):
     if connection.vendor != "postgresql":
         pytest.skip("racing connections need PostgreSQL (SQLite serialises writers)")
