@@ -251,3 +251,13 @@ def test_its_changelist_pages_by_25(client, admin_user):
 
     assert len(first.context["cl"].result_list) == 25
     assert len(second.context["cl"].result_list) == 1
+
+
+def test_admin_pages_have_no_navigation_sidebar_but_lead_home(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.get(CHANGELIST)
+
+    assert response.context["is_nav_sidebar_enabled"] is False
+    assert 'id="nav-sidebar"' not in response.text
+    assert f'<a href="{reverse("admin:index")}">' in response.text  # the breadcrumbs' Home
