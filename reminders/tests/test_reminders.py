@@ -1,4 +1,5 @@
 import datetime
+import functools
 import threading
 import zoneinfo
 
@@ -28,6 +29,27 @@ def run_day(day):
     with at_eight(day):
         for reminder_id in delivery.sweep():
             delivery.deliver(reminder_id)
+
+
+def race(*jobs):
+    """Run each job in a thread of its own (a database connection each, as workers have); returns
+    the errors they raised."""
+    errors = []
+
+    def run(job):
+        try:
+            job()
+        except Exception as error:  # surfaced by the caller
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=[job]) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
 
 
 @pytest.fixture
@@ -115,23 +137,10 @@ def test_a_reminder_whose_two_emails_go_out_at_the_same_moment_is_marked_sent(mo
         return outcome
 
     monkeypatch.setattr(delivery, "_send", send_then_wait)
-    errors = []
-
-    def deliver(message_id):
-        try:
-            delivery.deliver(message_id, today=day)
-        except Exception as error:  # surfaced below
-            errors.append(error)
-        finally:
-            connections.close_all()
 
     with at_eight(day):
         first, second = delivery.sweep(today=day)
-        threads = [threading.Thread(target=deliver, args=[pk]) for pk in (first, second)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        errors = race(*(functools.partial(delivery.deliver, pk, today=day) for pk in (first, second)))
     assert errors == []
     assert list(Message.objects.values_list("state", flat=True)) == [ReminderState.SENT] * 2
     assert Reminder.objects.get().state == ReminderState.SENT
@@ -151,24 +160,14 @@ def test_three_racing_sweeps_send_each_email_once(django_db_blocker):
     ]
     day = START - datetime.timedelta(days=1)
     barrier = threading.Barrier(3)
-    errors = []
 
     def sweep_and_deliver():
-        try:
-            barrier.wait()
-            for message_id in delivery.sweep(today=day):
-                delivery.deliver(message_id, today=day)
-        except Exception as error:  # surfaced below
-            errors.append(error)
-        finally:
-            connections.close_all()
+        barrier.wait()
+        for message_id in delivery.sweep(today=day):
+            delivery.deliver(message_id, today=day)
 
     with at_eight(day):
-        threads = [threading.Thread(target=sweep_and_deliver) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        errors = race(sweep_and_deliver, sweep_and_deliver, sweep_and_deliver)
     assert errors == []
     assert Reminder.objects.filter(state=ReminderState.SENT).count() == len(commitments)
     # Each of the 20 people (a champion and a focal point per commitment) got one email.
