@@ -7,15 +7,19 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from accounts.tests.factories import UserFactory
+from commitments import sqlite_rules
 
 BEFORE = [("commitments", "0009_dashboard_speedups"), ("reminders", None)]
 AFTER = [("commitments", "0010_reminders_move_to_their_app"), ("reminders", "0001_initial")]
 
 
 def _migrate(targets):
+    # As the migrate command does through its signals: SQLite's triggers come off for the migration.
+    sqlite_rules.drop_triggers()
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     executor.loader.build_graph()
+    sqlite_rules.create_triggers()
     return executor.loader.project_state([target for target in targets if target[1]]).apps
 
 
@@ -60,8 +64,7 @@ def test_the_move_keeps_every_reminder_and_who_may_see_them():
         )
     finally:
         # Back to the latest state of every app, for the tests after this one.
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     from django.contrib.auth import get_user_model
 
