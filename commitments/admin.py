@@ -11,6 +11,7 @@ from import_export.admin import ImportExportMixin
 from champions.admin import ChampionAdmin
 from commitments.models import ROLLUP_FIELDS, ApprovalChange, Commitment, CommitmentMonth, Cycle, StatusChange
 from commitments.resources import FORMATS, CommitmentResource
+from config.links import link_to
 
 
 @admin.register(Cycle)
@@ -84,17 +85,13 @@ class CommitmentChangeList(ChangeList):
     """The commitments' changelist, its rows linked to their change pages by a path reversed once
     per page, not once per link (two a row, the number and the title)."""
 
-    # A pk that no row has, reversed into the change page's path, then replaced by each row's.
-    PK_PLACEHOLDER = "918273645"
-
     @cached_property
     def _change_path(self):
-        placeholder = type("Row", (), {self.pk_attname: self.PK_PLACEHOLDER})
-        return super().url_for_result(placeholder).split(self.PK_PLACEHOLDER)
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        return link_to(name, current_app=self.model_admin.admin_site.name)
 
     def url_for_result(self, result):
-        before, after = self._change_path
-        return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
+        return self._change_path(quote(getattr(result, self.pk_attname)))
 
 
 @admin.register(Commitment)

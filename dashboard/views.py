@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, F
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -25,6 +24,7 @@ from commitments.models import (
     target_wording,
     women_share,
 )
+from config.links import link_to
 from dashboard.cache import cached_page
 from dashboard.forms import DashboardFilterForm
 from dashboard.reporting import (
@@ -51,8 +51,6 @@ TABLES = {
 # What a row of those tables shows of the commitment; its champion's name and organization come
 # annotated (see _table_query).
 TABLE_FIELDS = ["champion", "number", "title", "status", "due_on", "last_event_on"]
-# A pk that no row has, reversed into a page's path once, then replaced by each row's (_link_to).
-PK_PLACEHOLDER = 918273645
 CHAMPIONS_PER_PAGE = 25
 EVENTS_PER_PAGE = 25
 AUDIT_ROWS = 50
@@ -94,8 +92,8 @@ def _dashboard_page(request):
     cycle = filters.get("cycle")
     # The queries below are compiled once per process for the same filters, day and page (compiled).
     lookups = form.lookups(filters)
-    champion_link = _link_to("dashboard_champion", f"?cycle={cycle.year}" if cycle else "")
-    commitment_link = _link_to("dashboard_commitment")
+    champion_link = link_to("dashboard_champion", f"?cycle={cycle.year}" if cycle else "")
+    commitment_link = link_to("dashboard_commitment")
     ranking = _ranking_page(commitments, lookups, request.GET.get("page"), form.hubs)
     cells = _status_cells(lookups, tuple(row["champion"] for row in ranking))
     for row in ranking:
@@ -140,13 +138,6 @@ def _dashboard_page(request):
         # Without the request: nothing of the member who asked may end up in the shared copy.
         "content": render_to_string("dashboard/_dashboard.html", context),
     }
-
-
-def _link_to(name, query=""):
-    """The function from a pk to the path of page `name` of it (with `query`), reversing `name` once:
-    reverse() costs about 30 µs, and the dashboard links each row of its tables and ranking."""
-    before, after = reverse(name, args=[PK_PLACEHOLDER]).split(str(PK_PLACEHOLDER))
-    return lambda pk: f"{before}{pk}{after}{query}"
 
 
 def _table_query(lookups, today, table):
@@ -479,6 +470,7 @@ def _export(request):
             "overdue",
             "last_event_on",
             "events_in_cycle",
+            named=True,
         )
         .iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
@@ -487,38 +479,20 @@ def _export(request):
     target = functools.cache(target_wording)
     return EXPORT_HEADER, (
         [
-            champion,
-            organization,
-            hub,
-            year,
-            number,
-            title,
-            categories.get(category, category),
-            target(target_kind, target_value, counts_kind, unit),
-            progress,
-            statuses.get(status, status),
-            due_on.isoformat(),
-            "yes" if is_overdue else "no",
-            last_event_on.isoformat() if last_event_on else "",
-            events,
+            row.champion__full_name,
+            row.champion__organization__acronym,
+            row.champion__hub__name,
+            row.cycle__year,
+            row.number,
+            row.title,
+            categories.get(row.category, row.category),
+            target(row.target_kind, row.target_value, row.counts_kind, row.unit),
+            row.annotated_progress,
+            statuses.get(row.status, row.status),
+            row.due_on.isoformat(),
+            "yes" if row.overdue else "no",
+            row.last_event_on.isoformat() if row.last_event_on else "",
+            row.events_in_cycle,
         ]
-        for (
-            champion,
-            organization,
-            hub,
-            year,
-            number,
-            title,
-            category,
-            target_kind,
-            target_value,
-            counts_kind,
-            unit,
-            progress,
-            status,
-            due_on,
-            is_overdue,
-            last_event_on,
-            events,
-        ) in rows
+        for row in rows
     )

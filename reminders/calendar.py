@@ -22,13 +22,12 @@ from icalendar.prop import vDatetime, vDuration, vText
 
 from champions.models import Champion, Hub
 from commitments.models import Commitment, Cycle, Status
+from config.links import link_to
 
 # How often calendar apps are asked to fetch the feed again (REFRESH-INTERVAL, X-PUBLISHED-TTL).
 REFRESH_EVERY = datetime.timedelta(hours=6)
 PRODID = "-//International Gender Champions//Commitment tracker//EN"
 ONE_DAY = datetime.timedelta(days=1)
-# A pk that no row has, reversed into a page's URL once, then replaced by each row's (_page_url).
-PK_PLACEHOLDER = 918273645
 # What a line may hold before it is folded (RFC 5545, 3.1: 75 octets without the line break).
 LINE_OCTETS = 75
 
@@ -176,7 +175,9 @@ class CalendarFeed:
         wording is translated and the URL reversed once, and a target and progress are worded once
         for all the commitments that measure the same (most do, a few figures apart).
         """
-        page_url = _page_url("dashboard_commitment" if self.for_office else "commitment_detail")
+        page_url = link_to(
+            "dashboard_commitment" if self.for_office else "commitment_detail", prefix=settings.SITE_URL
+        )
         named = _("Commitment %(number)s due: %(title)s (%(champion)s)")
         own = _("Commitment %(number)s due: %(title)s")
         heading = _("%(champion)s, commitment %(number)s: %(title)s")
@@ -247,13 +248,6 @@ class CalendarFeed:
                 "END:VEVENT\r\n",
             ]
         )
-
-
-def _page_url(name):
-    """The function from a pk to the absolute URL of page `name` of it, reversing `name` once."""
-    before, after = reverse(name, args=[PK_PLACEHOLDER]).split(str(PK_PLACEHOLDER))
-    prefix = settings.SITE_URL + before
-    return lambda pk: f"{prefix}{pk}{after}"
 
 
 def _date(day):
