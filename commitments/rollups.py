@@ -4,6 +4,10 @@ Pages read a commitment's figures from its row (and the trend charts from its mo
 CommitmentMonth) instead of counting its events each time. Every event write recounts its
 commitment under the commitment's row lock in the same transaction (ProgressEvent.save), so the
 stored figures always equal a recount; `manage.py recount_rollups` recounts them all.
+
+A whole cycle's months (CycleMonth) are the sums of its commitments' months, kept as those change:
+a recount takes away what a commitment's months were and adds what they are, and a commitment's
+deletion takes them away (`take_away_months`, a pre_delete receiver).
 """
 
 from django.db import connections
@@ -11,7 +15,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from commitments import data_version
-from commitments.models import CommitmentMonth, EventKind
+from commitments.models import CommitmentMonth, CycleMonth, EventKind
 
 
 def recount(commitments):
@@ -87,6 +91,7 @@ def _recount_months(commitments, connection):
     )
     sql, params = months.query.sql_with_params()
     quote = connection.ops.quote_name
+    _add_to_cycle_months(ids, connection, sign=-1)
     CommitmentMonth.objects.using(commitments.db).filter(commitment__in=ids).delete()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -96,3 +101,54 @@ def _recount_months(commitments, connection):
             f"FROM ({sql}) AS months",
             params,
         )
+    _add_to_cycle_months(ids, connection, sign=1)
+
+
+def take_away_months(sender, instance, using, **kwargs):
+    """pre_delete receiver for Commitment: its months leave its cycle's totals before they go with it.
+
+    The commitment is locked first, as event writes lock it (events/models.py), so an event saved
+    at the same moment is either counted in the months taken away or waits for the deletion.
+    """
+    list(sender.objects.using(using).select_for_update().filter(pk=instance.pk).values_list("pk"))
+    _add_to_cycle_months([instance.pk], connections[using], sign=-1)
+
+
+def _add_to_cycle_months(commitment_ids, connection, sign):
+    """Add the months of these commitments to their cycles' months (CycleMonth), or take them away (sign -1).
+
+    Why sums added, not recomputed: two writers of different commitments recounting at once would
+    each recompute a month without the other's uncommitted rows, and the last to write would win.
+    Added and taken away, each writer changes the total by its own commitments' share only.
+    """
+    months = (
+        CommitmentMonth.objects.using(connection.alias)
+        .filter(commitment__in=commitment_ids)
+        .order_by()
+        .values(total_cycle=F("cycle"), total_month=F("month"))
+        .annotate(total_events=Sum("events"), total_women=Sum("panel_women"), total_men=Sum("panel_men"))
+    )
+    sql, params = months.query.sql_with_params()
+    table = connection.ops.quote_name(CycleMonth._meta.db_table)
+    with connection.cursor() as cursor:
+        if sign > 0:
+            # Why WHERE true: SQLite needs a WHERE to tell an upsert's ON CONFLICT from a join's ON.
+            cursor.execute(
+                f"INSERT INTO {table} (cycle_id, month, events, panel_women, panel_men) "
+                "SELECT total_cycle, total_month, total_events, total_women, total_men "
+                f"FROM ({sql}) AS months WHERE true "
+                "ON CONFLICT (cycle_id, month) DO UPDATE SET "
+                f"events = {table}.events + excluded.events, "
+                f"panel_women = {table}.panel_women + excluded.panel_women, "
+                f"panel_men = {table}.panel_men + excluded.panel_men",
+                params,
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {table} AS total SET events = total.events - months.total_events, "
+                "panel_women = total.panel_women - months.total_women, "
+                "panel_men = total.panel_men - months.total_men "
+                f"FROM ({sql}) AS months "
+                "WHERE total.cycle_id = months.total_cycle AND total.month = months.total_month",
+                params,
+            )

@@ -18,8 +18,8 @@ from commitments.models import (
     DUE_SOON_DAYS,
     Category,
     Commitment,
-    CommitmentMonth,
     Cycle,
+    CycleMonth,
     Status,
     target_wording,
     women_share,
@@ -102,8 +102,8 @@ def _dashboard_page(request):
     cube = fetch(*compiled(breakdown_cube_of, lookups, today))
     breakdowns, status_by_hub = _breakdowns(cube, form)
     if set(filters) == {"cycle"}:
-        # A whole cycle: its months are read by cycle, without joining its commitments.
-        monthly = list(CommitmentMonth.objects.filter(cycle=cycle).totals())
+        # A whole cycle: its months' totals, a dozen rows kept by the roll-ups (CycleMonth).
+        monthly = list(CycleMonth.objects.filter(cycle=cycle).trend())
     else:
         monthly = list(commitments.per_month())
     # Escalated: overdue with no progress since the first notice (reminders/planning.py), the longest first.

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from commitments.models import Commitment
+from commitments.models import Commitment, CycleMonth
 from events.tests.factories import PanelFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,3 +20,12 @@ def test_it_repairs_roll_ups_that_drifted():
     assert (commitment.panels_logged, commitment.panel_women, commitment.events_in_cycle) == (1, 3, 1)
     assert (commitment.panels_balanced, commitment.panels_single_sex) == (1, 0)
     assert "Recounted the roll-ups of 1 commitments." in out.getvalue()
+
+
+def test_it_adds_up_each_cycles_months_anew():
+    panel = PanelFactory(women_count=3, men_count=1)
+    CycleMonth.objects.update(events=7, panel_women=0)
+    call_command("recount_rollups", stdout=io.StringIO())
+    month = CycleMonth.objects.get()
+    assert (month.cycle_id, month.month) == (panel.commitment.cycle_id, panel.occurred_on.replace(day=1))
+    assert (month.events, month.panel_women, month.panel_men) == (1, 3, 1)

@@ -23,6 +23,7 @@ from commitments import data_version
 from commitments.models import Commitment, Status
 from events.models import ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
+from events.tests.test_progress import assert_cycle_months_add_up
 from reminders import delivery
 from reminders.tests.test_reminders import at_eight
 
@@ -301,6 +302,7 @@ def test_every_write_path_is_seen_on_the_next_view(office, admin_client, cast, w
     _view(office)
     assert not _computed(_view(office)[2])  # kept
     figure, expected = write(cast, office, admin_client)  # (some view the page before they write)
+    assert_cycle_months_add_up()
     figures, content, tables = _view(office)
     assert _computed(tables), "the write did not give a new version"
     if figure == "text":

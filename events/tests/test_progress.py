@@ -4,6 +4,7 @@ import datetime
 import random
 
 import pytest
+from django.db.models import Sum
 
 from commitments.models import (
     ROLLUP_FIELDS,
@@ -11,6 +12,7 @@ from commitments.models import (
     Commitment,
     CommitmentMonth,
     Cycle,
+    CycleMonth,
     Status,
     TargetKind,
 )
@@ -151,14 +153,38 @@ def test_roll_ups_always_equal_a_recount_after_creates_edits_moves_and_deletes()
         ProgressEvent.objects.get(pk=event.pk).delete()
     commitments[0].counts_kind = "training"
     commitments[0].save()
+    commitments[1].cycle = Cycle.for_year(commitments[1].cycle.year + 1)
+    commitments[1].save()
+    commitments[2].delete()
+    Commitment.objects.filter(pk=commitments[3].pk).delete()
 
     stored = list(Commitment.objects.order_by("pk").values_list(*ROLLUPS))
     months = _months()
+    assert_cycle_months_add_up()
     Commitment.objects.all().recount_rollups()
     assert list(Commitment.objects.order_by("pk").values_list(*ROLLUPS)) == stored
     assert _months() == months
     assert any(row[0] for row in stored)
     assert len(months) > 10
+    assert_cycle_months_add_up()
+
+
+def assert_cycle_months_add_up():
+    """Each cycle's months (CycleMonth) are the sums of its commitments' months, as a recount gives them."""
+    sums = (
+        CommitmentMonth.objects.order_by()
+        .values("cycle", "month")
+        .annotate(all_events=Sum("events"), women=Sum("panel_women"), men=Sum("panel_men"))
+    )
+    expected = {(row["cycle"], row["month"]): (row["all_events"], row["women"], row["men"]) for row in sums}
+    kept = CycleMonth.objects.values_list("cycle", "month", "events", "panel_women", "panel_men")
+    assert {(cycle, month): rest for cycle, month, *rest in kept if rest != [0, 0, 0]} == {
+        key: list(value) for key, value in expected.items()
+    }
+    for cycle in Cycle.objects.all():
+        assert list(CycleMonth.objects.filter(cycle=cycle).trend()) == list(
+            CommitmentMonth.objects.filter(cycle=cycle).totals()
+        )
 
 
 def test_the_monthly_roll_ups_follow_a_commitment_to_another_cycle():
@@ -197,3 +223,26 @@ def test_the_monthly_roll_ups_count_events_and_panel_speakers_in_the_cycle():
 
 
 ROLLUPS = ROLLUP_FIELDS
+
+
+def test_a_cycles_months_follow_events_that_move_between_months_and_go():
+    commitment = CommitmentFactory()
+    start = commitment.cycle.starts_on
+    event = PanelFactory(commitment=commitment, occurred_on=start, women_count=2, men_count=1)
+    PanelFactory(
+        commitment=CommitmentFactory(cycle=commitment.cycle), occurred_on=start, women_count=1, men_count=1
+    )
+    assert list(CycleMonth.objects.filter(cycle=commitment.cycle).trend()) == [
+        {"month": start, "events": 2, "panel_women": 3, "panel_men": 2}
+    ]
+    event.occurred_on = start.replace(month=2)
+    event.save()
+    assert list(CycleMonth.objects.filter(cycle=commitment.cycle).trend()) == [
+        {"month": start, "events": 1, "panel_women": 1, "panel_men": 1},
+        {"month": start.replace(month=2), "events": 1, "panel_women": 2, "panel_men": 1},
+    ]
+    ProgressEvent.objects.get(pk=event.pk).delete()
+    assert list(CycleMonth.objects.filter(cycle=commitment.cycle).trend()) == [
+        {"month": start, "events": 1, "panel_women": 1, "panel_men": 1}
+    ]
+    assert_cycle_months_add_up()
