@@ -189,6 +189,10 @@ def test_the_ranking_pages_through_champions_best_first(office, cast):
     averages = [row["average_progress"] for row in first["ranking"]]
     assert len(averages) == 25
     assert averages == sorted(averages, reverse=True)
+    # Champions of the same average come by name.
+    order = [(-row["average_progress"], row["full_name"]) for row in first["ranking"]]
+    assert order == sorted(order)
+    assert len({average for average, _name in order}) < len(order)
     assert first["figures"]["champions"] == first["ranking"].paginator.count == 32
     second = office.get("/dashboard/?page=2").context["ranking"]
     assert len(second) == 7
