@@ -14,11 +14,19 @@ from config.middleware import loggable_path
 
 security_log = logging.getLogger("accounts.security")
 SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+# How often a signed-in visitor's activity pushes the idle expiry on (saves the session).
+ACTIVITY_SAVED_EVERY = 60
 
 
 class SessionMaxAgeMiddleware:
-    """A session ends SESSION_MAX_AGE seconds after signing in, however active it has been (the idle
-    expiry is the session cookie's own). A stolen session cookie is worth a working day at most.
+    """A session ends SESSION_MAX_AGE seconds after signing in, however active it has been, and
+    SESSION_COOKIE_AGE seconds after its last activity. A stolen session cookie is worth a working
+    day at most.
+
+    Activity pushes the idle expiry on by saving the session, at most once a minute: saved on every
+    request (SESSION_SAVE_EVERY_REQUEST), each page would cost a write and its commit for nothing
+    but the expiry. So the idle time runs out up to a minute early, never late.
 
     Comes after the message middleware, to say why the visitor must sign in again.
     """
@@ -28,13 +36,16 @@ class SessionMaxAgeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
+            now = int(time.time())
             signed_in_at = request.session.get(SIGNED_IN_AT)
             if signed_in_at is None:  # signed in before this rule: it counts from now
-                request.session[SIGNED_IN_AT] = int(time.time())
-            elif time.time() - signed_in_at > settings.SESSION_MAX_AGE:
+                request.session[SIGNED_IN_AT] = now
+            elif now - signed_in_at > settings.SESSION_MAX_AGE:
                 logout(request)
                 messages.info(request, _("Your session has ended: please sign in again."))
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get(SEEN_AT, 0) >= ACTIVITY_SAVED_EVERY:
+                request.session[SEEN_AT] = now  # modified: saved, with the expiry pushed on
         return self.get_response(request)
 
 

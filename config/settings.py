@@ -132,11 +132,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sessions end after SESSION_IDLE_MINUTES without a request (every request pushes the expiry on),
-# and SESSION_MAX_HOURS after signing in however active (accounts.middleware.SessionMaxAgeMiddleware).
+# Sessions end after SESSION_IDLE_MINUTES without a request (activity pushes the expiry on, at most
+# once a minute), and SESSION_MAX_HOURS after signing in however active
+# (accounts.middleware.SessionMaxAgeMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=8 * 60) * 60
 SESSION_MAX_AGE = env.int("SESSION_MAX_HOURS", default=12) * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

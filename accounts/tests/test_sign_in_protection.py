@@ -11,7 +11,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD, AdminFactory, UserFactory
@@ -194,6 +196,25 @@ def test_a_session_expires_after_the_idle_time_and_activity_keeps_it(client, use
         response = client.get("/")
         assert response.status_code == 302
         assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_activity_saves_the_session_at_most_once_a_minute(client, user):
+    def session_writes():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return [
+            query["sql"]
+            for query in queries
+            if query["sql"].startswith("UPDATE") and "django_session" in query["sql"]
+        ]
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        sign_in(client, user.email)
+        assert len(session_writes()) == 1  # the first page after signing in
+        traveller.shift(datetime.timedelta(seconds=59))
+        assert session_writes() == []  # nothing changed but the time: no write
+        traveller.shift(datetime.timedelta(seconds=1))
+        assert len(session_writes()) == 1  # a minute on: the expiry is pushed on
 
 
 def test_changing_the_password_signs_out_the_other_sessions_only(user):

@@ -376,6 +376,11 @@ def _bulk_network(cycle, champions):
 
 
 def _queries(client, url):
+    response = client.get(
+        url
+    )  # A session's first request saves it (its activity: accounts.middleware); the count is of the next.
+    if hasattr(response, "streaming_content"):
+        b"".join(response.streaming_content)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
         if hasattr(response, "streaming_content"):
@@ -387,7 +392,7 @@ def _queries(client, url):
 @pytest.mark.slow  # 10,000 commitments
 @pytest.mark.parametrize(
     "url, expected",
-    [("/dashboard/", 18), ("/dashboard/export.csv", 10), ("/dashboard/?hub={hub}&status=on_track", 19)],
+    [("/dashboard/", 15), ("/dashboard/export.csv", 7), ("/dashboard/?hub={hub}&status=on_track", 16)],
 )
 def test_each_page_costs_the_same_queries_with_10_and_10000_commitments(office, cast, url, expected):
     # The dashboard computed: the test's data is not committed, so the cache is passed by (the
@@ -405,8 +410,8 @@ def test_the_champion_page_costs_the_same_queries_with_3_and_30_events(office, c
     ProgressEventFactory.create_batch(3, commitment=cast.commitment)
     small = _queries(office, url)
     ProgressEventFactory.create_batch(27, commitment=cast.commitment)
-    # 16, and the differing assessments and the escalations flagged beside the commitments.
-    assert _queries(office, url) == small == 18
+    # 13, and the differing assessments and the escalations flagged beside the commitments.
+    assert _queries(office, url) == small == 15
 
 
 def test_a_percentage_is_written_as_the_language_writes_numbers():
