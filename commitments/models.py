@@ -185,13 +185,20 @@ class CycleQuerySet(models.QuerySet):
         return by_year.get(current.year, current) if current else None
 
     def current(self, today=None):
-        """The cycle that contains today, else the latest one that has started, else the first."""
+        """The cycle that contains today, else the latest one that has started, else the first.
+
+        Chosen among these cycles as read (one query, none when they have been read already, as a
+        form's choices are): there is one a year.
+        """
         today = today or timezone.localdate()
-        return (
-            self.filter(starts_on__lte=today, ends_on__gte=today).first()
-            or self.filter(starts_on__lte=today).order_by("-starts_on").first()
-            or self.order_by("starts_on").first()
-        )
+        cycles = sorted(self, key=lambda cycle: (cycle.starts_on, -cycle.year))
+        started = [cycle for cycle in cycles if cycle.starts_on <= today]
+        containing = [cycle for cycle in started if cycle.ends_on >= today]
+        if containing:  # (should cycles overlap, the latest year)
+            return min(containing, key=lambda cycle: -cycle.year)
+        if started:
+            return started[-1]
+        return cycles[0] if cycles else None
 
 
 class Cycle(models.Model):

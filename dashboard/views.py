@@ -63,7 +63,8 @@ def _filtered(request):
     form = DashboardFilterForm(request.GET)
     filters = form.filters()
     if "cycle" not in filters:
-        current = Cycle.objects.current()
+        # Among the form's cycles: read once for the current one and the form's choices.
+        current = form.fields["cycle"].queryset.current()
         if current:
             filters["cycle"] = current
     commitments = form.apply(for_dashboard(), filters)

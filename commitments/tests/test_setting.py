@@ -3,8 +3,11 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from commitments.models import Approval, ApprovalChange, Commitment, Cycle, Status
 from commitments.tests.factories import CommitmentFactory, CycleFactory
@@ -234,3 +237,19 @@ def test_the_approval_transitions(cast, next_cycle):
 def test_existing_and_admin_made_commitments_are_approved(cast):
     assert cast.commitment.approval == Approval.APPROVED
     assert Commitment(cycle=Cycle.for_year(2030)).approval == Approval.APPROVED
+
+
+def test_the_current_cycle_contains_today_else_started_last_else_comes_first():
+    with time_machine.travel(datetime.date(2031, 6, 1)):
+        assert Cycle.objects.current() is None
+        later = Cycle.for_year(2033)
+        assert Cycle.objects.current() == later  # none has started: the first
+        earlier = Cycle.for_year(2029)
+        assert Cycle.objects.current() == earlier  # none contains today: the last started
+        this_year = Cycle.for_year(2031)
+        assert Cycle.objects.current() == this_year
+        with CaptureQueriesContext(connection) as queries:
+            cycles = Cycle.objects.all()
+            list(cycles)
+            assert cycles.current() == this_year
+        assert len(queries) == 1  # chosen among cycles read already
