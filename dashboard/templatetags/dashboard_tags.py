@@ -1,5 +1,10 @@
+from html import escape
+
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from commitments.templatetags.commitment_tags import due_date, last_progress, status_badge
 
 register = template.Library()
 
@@ -16,3 +21,26 @@ def headline(figures, due_soon_days, stale_days):
         ("events", gettext("events logged in the cycle"), ""),
     ]
     return {"cards": [(figure, label, figures[figure], border) for figure, label, border in cards]}
+
+
+@register.simple_tag
+def commitment_row(commitment, today):
+    """A row of the dashboard's tables of commitments (overdue, due soon, stale): the champion and
+    organization, the commitment, its status, due date and last progress.
+
+    Why a tag, not the row in the template: the three tables are 30 rows, whose 13 variables and
+    tags each cost a template about three times what this costs in Python. The cells are the
+    commitment tags' own (status_badge, due_date, last_progress): one wording of each.
+    """
+    c = commitment
+    return mark_safe(
+        "<tr>"
+        f'<td><a href="{escape(c.champion_link)}">{escape(c.champion_name)}</a>'
+        f'<div class="small text-muted">{escape(c.organization_acronym)}</div></td>'
+        f'<td><a href="{escape(c.link)}"><span class="d-inline-block text-truncate title-cell align-bottom">'
+        f"{c.number}. {escape(c.title)}</span></a></td>"
+        f"<td>{status_badge(c.status)}</td>"
+        f"<td>{due_date(c, today)}</td>"
+        f"<td>{escape(last_progress(c))}</td>"
+        "</tr>"
+    )

@@ -4,6 +4,7 @@ import re
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -141,6 +142,33 @@ def test_the_tables_list_overdue_due_soon_and_stale_commitments(office, cast):
     assert "overdue by 5 days" in page
     assert f'href="/dashboard/champions/{cast.champion.pk}/?cycle={cast.cycle.year}"' in page
     assert f'href="/dashboard/commitments/{overdue.pk}/"' in page
+
+
+def test_a_table_row_shows_champion_commitment_status_due_date_and_last_progress():
+    today = datetime.date(2026, 3, 9)
+    row = Commitment(
+        number=2,
+        title='Panels <b>& "parity"',
+        status=Status.AT_RISK,
+        due_on=datetime.date(2026, 3, 6),
+        last_event_on=None,
+    )
+    row.champion_name, row.organization_acronym = "Amina <Diallo>", "UN&DP"
+    row.champion_link, row.link = "/dashboard/champions/7/?cycle=2026&x=1", "/dashboard/commitments/9/"
+    html = Template("{% load dashboard_tags %}{% commitment_row c today %}").render(
+        Context({"c": row, "today": today})
+    )
+    assert html == (
+        "<tr>"
+        '<td><a href="/dashboard/champions/7/?cycle=2026&amp;x=1">Amina &lt;Diallo&gt;</a>'
+        '<div class="small text-muted">UN&amp;DP</div></td>'
+        '<td><a href="/dashboard/commitments/9/"><span class="d-inline-block text-truncate title-cell align-bottom">'
+        "2. Panels &lt;b&gt;&amp; &quot;parity&quot;</span></a></td>"
+        '<td><span class="badge status-badge status-at_risk">At risk</span></td>'
+        '<td><span class="text-nowrap">6 Mar 2026</span> <span class="badge text-bg-danger">overdue by 3 days</span></td>'
+        "<td>never</td>"
+        "</tr>"
+    )
 
 
 def test_the_ranking_shows_each_champions_commitments_as_numbered_cells(office, cast):
