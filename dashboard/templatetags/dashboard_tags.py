@@ -1,10 +1,11 @@
 from html import escape
 
 from django import template
+from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from commitments.templatetags.commitment_tags import due_date, last_progress, status_badge
+from commitments.templatetags.commitment_tags import due_date, last_progress, percent, status_badge
 
 register = template.Library()
 
@@ -43,4 +44,16 @@ def commitment_row(commitment, today):
         f"<td>{due_date(c, today)}</td>"
         f"<td>{escape(last_progress(c))}</td>"
         "</tr>"
+    )
+
+
+@register.simple_tag
+def breakdown_row(row):
+    """A row of a breakdown table (by hub, category or organization): its name, commitments, average
+    progress and how many are overdue. A tag for the reason commitment_row is one: 29 rows."""
+    return mark_safe(
+        f'<tr><th scope="row">{escape(str(row["name"]))}</th>'
+        f'<td class="text-end">{escape(str(localize(row["commitments"])))}</td>'
+        f'<td class="text-end">{escape(percent(row["percent"]))}</td>'
+        f'<td class="text-end">{escape(str(localize(row["overdue"])))}</td></tr>'
     )

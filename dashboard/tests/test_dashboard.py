@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import AdminFactory
 from champions.models import Champion
@@ -155,9 +155,10 @@ def test_a_table_row_shows_champion_commitment_status_due_date_and_last_progress
     )
     row.champion_name, row.organization_acronym = "Amina <Diallo>", "UN&DP"
     row.champion_link, row.link = "/dashboard/champions/7/?cycle=2026&x=1", "/dashboard/commitments/9/"
-    html = Template("{% load dashboard_tags %}{% commitment_row c today %}").render(
-        Context({"c": row, "today": today})
-    )
+    with translation.override("en"):
+        html = Template("{% load dashboard_tags %}{% commitment_row c today %}").render(
+            Context({"c": row, "today": today})
+        )
     assert html == (
         "<tr>"
         '<td><a href="/dashboard/champions/7/?cycle=2026&amp;x=1">Amina &lt;Diallo&gt;</a>'
@@ -168,6 +169,15 @@ def test_a_table_row_shows_champion_commitment_status_due_date_and_last_progress
         '<td><span class="text-nowrap">6 Mar 2026</span> <span class="badge text-bg-danger">overdue by 3 days</span></td>'
         "<td>never</td>"
         "</tr>"
+    )
+
+
+def test_a_breakdown_row_shows_name_commitments_average_progress_and_overdue():
+    row = {"name": "Women & <Peace>", "commitments": 1200, "percent": 57, "overdue": 3}
+    html = Template("{% load dashboard_tags %}{% breakdown_row row %}").render(Context({"row": row}))
+    assert html == (
+        '<tr><th scope="row">Women &amp; &lt;Peace&gt;</th><td class="text-end">1200</td>'
+        '<td class="text-end">57%</td><td class="text-end">3</td></tr>'
     )
 
 
