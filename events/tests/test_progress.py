@@ -1,11 +1,15 @@
 """Progress, defined once on Commitment over roll-ups that event writes keep up to date."""
 
 import datetime
+import functools
 import random
+import threading
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 
+from commitments import rollups
 from commitments.models import (
     ROLLUP_FIELDS,
     STATUS_PERCENT,
@@ -19,6 +23,7 @@ from commitments.models import (
 from commitments.tests.factories import CommitmentFactory
 from events.models import ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
+from reminders.tests.test_reminders import race
 
 pytestmark = pytest.mark.django_db
 
@@ -244,5 +249,32 @@ def test_a_cycles_months_follow_events_that_move_between_months_and_go():
     ProgressEvent.objects.get(pk=event.pk).delete()
     assert list(CycleMonth.objects.filter(cycle=commitment.cycle).trend()) == [
         {"month": start, "events": 1, "panel_women": 1, "panel_men": 1}
+    ]
+    assert_cycle_months_add_up()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_two_events_saved_at_once_on_two_commitments_both_count_in_their_cycles_month(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("racing connections need PostgreSQL (SQLite serialises writers)")
+    first = CommitmentFactory()
+    second = CommitmentFactory(cycle=first.cycle)
+    both_counted = threading.Barrier(2, timeout=20)
+    add = rollups._add_to_cycle_months
+
+    def add_when_both_counted(commitment_ids, using, sign):
+        if sign > 0:
+            both_counted.wait()  # each has its commitment's months rewritten, neither has committed
+        add(commitment_ids, using, sign)
+
+    monkeypatch.setattr(rollups, "_add_to_cycle_months", add_when_both_counted)
+    day = first.cycle.starts_on
+    errors = race(
+        *(functools.partial(ProgressEventFactory, commitment=c, occurred_on=day) for c in (first, second))
+    )
+    assert errors == []
+    assert list(CycleMonth.objects.filter(cycle=first.cycle).trend()) == [
+        {"month": day, "events": 2, "panel_women": 0, "panel_men": 0}
     ]
     assert_cycle_months_add_up()
