@@ -1,4 +1,5 @@
 import datetime
+from operator import attrgetter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -191,11 +192,11 @@ class CycleQuerySet(models.QuerySet):
         form's choices are): there is one a year.
         """
         today = today or timezone.localdate()
-        cycles = sorted(self, key=lambda cycle: (cycle.starts_on, -cycle.year))
+        cycles = sorted(self, key=attrgetter("starts_on"))
         started = [cycle for cycle in cycles if cycle.starts_on <= today]
         containing = [cycle for cycle in started if cycle.ends_on >= today]
         if containing:  # (should cycles overlap, the latest year)
-            return min(containing, key=lambda cycle: -cycle.year)
+            return max(containing, key=attrgetter("year"))
         if started:
             return started[-1]
         return cycles[0] if cycles else None

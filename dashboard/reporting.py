@@ -36,9 +36,11 @@ class DashboardQuerySet(CommitmentQuerySet):
 
     def summary(self, today=None):
         """The headline figures of these commitments (see summarize)."""
-        return summarize(
-            self.breakdown_cube(today).rows(), champions=self.values("champion").distinct().count()
-        )
+        return summarize(self.breakdown_cube(today).rows(), champions=self.champion_count())
+
+    def champion_count(self):
+        """How many champions these commitments belong to."""
+        return self.values("champion").distinct().count()
 
     def rows(self):
         """The rows of these values(), as dicts, read as the database gives them (see fetch)."""

@@ -201,7 +201,7 @@ def _ranking_page(commitments, lookups, number, hubs):
         number = 1
     start = (number - 1) * CHAMPIONS_PER_PAGE
     rows = fetch(*compiled(champion_ranking_of, lookups, start, start + CHAMPIONS_PER_PAGE))
-    total = rows[0]["champions"] if rows else commitments.values("champion").distinct().count()
+    total = rows[0]["champions"] if rows else commitments.champion_count()
     page = Paginator(_FetchedRows(commitments, start, rows, total), CHAMPIONS_PER_PAGE).get_page(number)
     for row in page:
         row["hub_name"] = hubs[row["hub"]].name
