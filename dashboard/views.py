@@ -29,6 +29,7 @@ from dashboard.cache import cached_page
 from dashboard.forms import DashboardFilterForm
 from dashboard.reporting import (
     breakdown_cube_of,
+    by_kind,
     champion_ranking_of,
     compiled,
     fetch,
@@ -243,16 +244,23 @@ def _breakdowns(cube, form):
         "organization": lambda pk: form.organizations[pk].acronym,
         "category": lambda value: categories.get(value, value),
     }
+    per_category, per_organization = by_kind(cube)
     tables = {field: {} for field in names}
     mix, statuses = {}, Status.values
-    for row in cube:
-        for field in names:
-            total = tables[field].get(row[field])
+    for field, rows in (
+        ("hub", per_category),
+        ("category", per_category),
+        ("organization", per_organization),
+    ):
+        table = tables[field]
+        for row in rows:
+            total = table.get(row[field])
             if total is None:
-                total = tables[field][row[field]] = {"commitments": 0, "progress": 0, "overdue": 0}
+                total = table[row[field]] = {"commitments": 0, "progress": 0, "overdue": 0}
             total["commitments"] += row["commitments"]
             total["progress"] += row["progress_total"]
             total["overdue"] += row["overdue"]
+    for row in per_category:
         counts = mix.get(row["hub"])
         if counts is None:
             counts = mix[row["hub"]] = dict.fromkeys(statuses, 0)

@@ -5,7 +5,13 @@ from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from commitments.templatetags.commitment_tags import due_date, last_progress, percent, status_badge
+from commitments.templatetags.commitment_tags import (
+    due_date,
+    last_progress,
+    percent,
+    status_badge,
+    status_cells,
+)
 
 register = template.Library()
 
@@ -56,4 +62,29 @@ def breakdown_row(row):
         f'<td class="text-end">{escape(str(localize(row["commitments"])))}</td>'
         f'<td class="text-end">{escape(percent(row["percent"]))}</td>'
         f'<td class="text-end">{escape(str(localize(row["overdue"])))}</td></tr>'
+    )
+
+
+@register.simple_tag
+def ranking_row(row):
+    """A row of the champion ranking: the champion (a link), the hub, the average progress and the
+    status of each commitment (status_cells). A tag for the reason commitment_row is one: 25 rows."""
+    return mark_safe(
+        f'<tr><td><a href="{escape(row["link"])}">{escape(row["full_name"])}</a></td>'
+        f"<td>{escape(row['hub_name'])}</td>"
+        f'<td class="text-end">{escape(percent(row["percent"]))}</td>'
+        f"<td>{status_cells(row['cells'])}</td></tr>"
+    )
+
+
+@register.simple_tag
+def status_mix_rows(status_by_hub):
+    """The rows of the status mix table: each hub's name, then its commitments in each status."""
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{escape(str(hub))}</th>'
+            + "".join(f'<td class="text-end">{escape(str(localize(n)))}</td>' for n in counts)
+            + "</tr>"
+            for hub, counts in status_by_hub.items()
+        )
     )

@@ -181,6 +181,72 @@ def test_a_breakdown_row_shows_name_commitments_average_progress_and_overdue():
     )
 
 
+def test_a_ranking_row_shows_champion_hub_average_progress_and_each_commitments_status():
+    row = {
+        "link": "/dashboard/champions/7/?cycle=2026&x=1",
+        "full_name": "Amina <Diallo>",
+        "hub_name": "Geneva & Bern",
+        "percent": 57,
+        "cells": [(1, Status.AT_RISK, 'Panels "parity"')],
+    }
+    with translation.override("en"):
+        html = Template("{% load dashboard_tags %}{% ranking_row row %}").render(Context({"row": row}))
+    assert html.startswith(
+        '<tr><td><a href="/dashboard/champions/7/?cycle=2026&amp;x=1">Amina &lt;Diallo&gt;</a></td>'
+        '<td>Geneva &amp; Bern</td><td class="text-end">57%</td><td><ul class="list-inline mb-0 status-cells"'
+    )
+    assert "1 · At risk" in html and 'title="Panels &quot;parity&quot;"' in html
+    assert html.endswith("</ul></td></tr>")
+
+
+def test_the_status_mix_rows_show_each_hubs_commitments_per_status():
+    html = Template("{% load dashboard_tags %}{% status_mix_rows mix %}").render(
+        Context({"mix": {"Geneva & Bern": [3, 0], "Nairobi": [1200, 2]}})
+    )
+    assert html == (
+        '<tr><th scope="row">Geneva &amp; Bern</th><td class="text-end">3</td><td class="text-end">0</td></tr>'
+        '<tr><th scope="row">Nairobi</th><td class="text-end">1200</td><td class="text-end">2</td></tr>'
+    )
+
+
+def test_every_breakdown_adds_up_the_commitments_it_names(office, cast):
+    """The breakdowns come from the cube's two kinds of rows on PostgreSQL (per category, status and
+    hub; per organization) and from rows of all four on SQLite: each must count what it names."""
+    geneva, nairobi = cast.champion.hub, HubFactory(name="Nairobi")
+    unicef, undp = OrganizationFactory(acronym="UNICEF"), OrganizationFactory(acronym="UNDP")
+    for hub, organization, category, status in [
+        (geneva, unicef, Category.PANEL_PARITY, Status.ON_TRACK),
+        (geneva, undp, Category.CULTURE, Status.AT_RISK),
+        (nairobi, unicef, Category.PANEL_PARITY, Status.COMPLETED),
+        (nairobi, unicef, Category.GBV, Status.ON_TRACK),
+        (nairobi, undp, Category.GBV, Status.AT_RISK),
+    ]:
+        champion = ChampionFactory(hub=hub, organization=organization)
+        CommitmentFactory(champion=champion, cycle=cast.cycle, number=1, category=category, status=status)
+    context = office.get("/dashboard/").context
+    commitments = for_dashboard().filter(cycle=cast.cycle)
+    for table, field, name in [
+        ("by_hub", "champion__hub__name", "name"),
+        ("by_organization", "champion__organization__acronym", "name"),
+        ("by_category", "category", "name"),
+    ]:
+        shown = {row[name]: row["commitments"] for row in context[table]}
+        counted = {}
+        for value in commitments.values_list(field, flat=True):
+            label = Category(value).label if field == "category" else value
+            counted[label] = counted.get(label, 0) + 1
+        assert shown == counted, table
+    assert {row["name"]: row["commitments"] for row in context["by_organization"]}["UNICEF"] == 3
+    statuses = list(Status.values)
+    mix = {hub: dict(zip(statuses, counts, strict=True)) for hub, counts in context["status_by_hub"].items()}
+    assert mix["Nairobi"] == dict.fromkeys(statuses, 0) | {
+        Status.ON_TRACK: 1,
+        Status.COMPLETED: 1,
+        Status.AT_RISK: 1,
+    }
+    assert context["figures"]["commitments"] == commitments.count()
+
+
 def test_the_ranking_shows_each_champions_commitments_as_numbered_cells(office, cast):
     CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=2, status=Status.AT_RISK)
     page = office.get("/dashboard/").content.decode()
