@@ -109,11 +109,8 @@ def _dashboard_page(request):
     else:
         monthly = list(commitments.per_month())
     # Escalated: overdue with no progress since the first notice (reminders/planning.py), the longest first.
+    escalated = _escalated_rows(lookups, today, champion_link, commitment_link)
     escalations = Escalation.objects.active().filter(commitment__in=commitments.values("pk"))
-    escalated = escalations.listed(today, limit=TABLE_ROWS)
-    for escalation in escalated:
-        escalation.champion_link = champion_link(escalation.commitment.champion_id)
-        escalation.link = commitment_link(escalation.commitment_id)
     context = {
         "form": form,
         "filters": filters,
@@ -167,6 +164,51 @@ def _table_rows(lookups, today, table, champion_link, commitment_link):
     for commitment in rows:
         commitment.link = commitment_link(commitment.pk)
         commitment.champion_link = champion_link(commitment.champion_id)
+    return rows
+
+
+def _escalated_query(lookups):
+    """The first TABLE_ROWS active escalations of the commitments the filters select (`lookups`), the
+    longest escalated first, with what a row of the escalated table shows."""
+    commitments = for_dashboard().filter(**dict(lookups)).values("pk")
+    return (
+        Escalation.objects.active()
+        .filter(commitment__in=commitments)
+        .longest_first()
+        .values(
+            "escalated_on",
+            escalated_commitment=F("commitment_id"),
+            champion=F("commitment__champion_id"),
+            champion_name=F("commitment__champion__full_name"),
+            number=F("commitment__number"),
+            title=F("commitment__title"),
+            status=F("commitment__status"),
+            due_on=F("commitment__due_on"),
+        )[:TABLE_ROWS]
+    )
+
+
+def _escalated_rows(lookups, today, champion_link, commitment_link):
+    """The rows of the escalated table, each with its commitment (for its due date), `days` since it
+    was escalated and the links to the commitment's page and its champion's.
+
+    Why its SQL compiled once (see compiled) and read as rows: the ORM builds and compiles the query
+    with its joins in about 2 ms, every request, though it rarely finds a row.
+    """
+    # The dates as Python's (fetch gives them as the database does: text on SQLite).
+    to_date = Escalation._meta.get_field("escalated_on").to_python
+    rows = fetch(*compiled(_escalated_query, lookups))
+    for row in rows:
+        row["commitment"] = Commitment(
+            pk=row["escalated_commitment"],
+            number=row["number"],
+            title=row["title"],
+            status=row["status"],
+            due_on=to_date(row["due_on"]),
+        )
+        row["days"] = (today - to_date(row["escalated_on"])).days
+        row["champion_link"] = champion_link(row["champion"])
+        row["link"] = commitment_link(row["escalated_commitment"])
     return rows
 
 

@@ -207,13 +207,15 @@ class EscalationQuerySet(models.QuerySet):
         """Escalations not cleared yet: the office's to act on."""
         return self.filter(cleared_on__isnull=True)
 
+    def longest_first(self):
+        """The longest escalated first (the order the office acts in)."""
+        return self.order_by("escalated_on", "id")
+
     def listed(self, today, limit=100):
         """The first `limit`, the longest escalated first, with their commitment and champion, each
         with `days`: how long since it was escalated."""
         escalations = list(
-            self.select_related("commitment__champion", "commitment__cycle").order_by("escalated_on", "id")[
-                :limit
-            ]
+            self.select_related("commitment__champion", "commitment__cycle").longest_first()[:limit]
         )
         for escalation in escalations:
             escalation.days = (today - escalation.escalated_on).days

@@ -97,8 +97,15 @@ def percent(value):
     """A percentage, or a dash when there is none (a share of nothing)."""
     if value is None:
         return "–"
-    # Why whole numbers below 1,000 skip localize(): they are their digits in every language (no
-    # separator to place), and localize() looks three formats up for each.
+    return f"{number(value)}%"
+
+
+def number(value):
+    """A number as the page's language writes it (localize), for tables of many numbers.
+
+    Why whole numbers below 1,000 skip localize(): they are their digits in every language (no
+    separator to place), and localize() looks three formats up for each.
+    """
     if type(value) is int and -1000 < value < 1000:
-        return f"{value}%"
-    return f"{localize(value)}%"
+        return str(value)
+    return str(localize(value))

@@ -1,13 +1,13 @@
 from html import escape
 
 from django import template
-from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from commitments.templatetags.commitment_tags import (
     due_date,
     last_progress,
+    number,
     percent,
     status_badge,
     status_cells,
@@ -59,9 +59,9 @@ def breakdown_row(row):
     progress and how many are overdue. A tag for the reason commitment_row is one: 29 rows."""
     return mark_safe(
         f'<tr><th scope="row">{escape(str(row["name"]))}</th>'
-        f'<td class="text-end">{escape(str(localize(row["commitments"])))}</td>'
+        f'<td class="text-end">{escape(number(row["commitments"]))}</td>'
         f'<td class="text-end">{escape(percent(row["percent"]))}</td>'
-        f'<td class="text-end">{escape(str(localize(row["overdue"])))}</td></tr>'
+        f'<td class="text-end">{escape(number(row["overdue"]))}</td></tr>'
     )
 
 
@@ -83,7 +83,7 @@ def status_mix_rows(status_by_hub):
     return mark_safe(
         "".join(
             f'<tr><th scope="row">{escape(str(hub))}</th>'
-            + "".join(f'<td class="text-end">{escape(str(localize(n)))}</td>' for n in counts)
+            + "".join(f'<td class="text-end">{escape(number(n))}</td>' for n in counts)
             + "</tr>"
             for hub, counts in status_by_hub.items()
         )

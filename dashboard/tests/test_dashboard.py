@@ -563,6 +563,32 @@ def test_it_lists_escalations_of_the_filtered_commitments_with_how_long(office, 
     assert f"/dashboard/commitments/{cast.commitment.pk}/" in table
 
 
+def test_it_shows_the_ten_escalated_longest_and_how_many_there_are(office, cast):
+    from reminders.models import Escalation
+
+    today = timezone.localdate()
+    for days in range(11):  # escalated 20 to 30 days ago, one a day
+        commitment = CommitmentFactory(
+            cycle=cast.cycle,
+            champion__full_name=f"Champion {days:02}",
+            due_on=today - datetime.timedelta(days=60),
+        )
+        Escalation.objects.create(
+            commitment=commitment,
+            deadline=commitment.due_on,
+            first_notice_on=today - datetime.timedelta(days=40),
+            escalated_on=today - datetime.timedelta(days=20 + days),
+        )
+    content = office.get("/dashboard/").content.decode()
+    assert re.search(r'data-figure="escalated">11<', content)
+    assert "Showing the 10 escalated longest of 11." in content
+    table = content.split('data-testid="escalated"')[1].split("</table>")[0]
+    shown = re.findall(r">Champion (\d\d)</a>", table)
+    assert shown == [f"{days:02}" for days in range(10, 0, -1)]  # the longest first; the shortest left out
+    assert "30 days ago" in table and "21 days ago" in table and "20 days ago" not in table
+    assert "overdue by 60 days" in table
+
+
 def test_it_says_when_nothing_is_escalated(office, cast):
     content = office.get("/dashboard/").content.decode()
     assert re.search(r'data-figure="escalated">0<', content)
