@@ -142,6 +142,7 @@ def test_it_changes_nothing_when_run_twice(options):
     out = seed_demo(*options)
     assert (counts(), rollups()) == before
     assert "nothing added" in out
+    assert "Demo users that already existed kept their passwords." in out
 
 
 def test_it_gives_the_demo_logins_their_roles_and_prints_them():
@@ -153,6 +154,8 @@ def test_it_gives_the_demo_logins_their_roles_and_prints_them():
     assert admin.is_superuser and admin.is_staff
     assert "demo-password-2026" in out
     assert "http://127.0.0.1:8000/" in out
+    # A first seed created every login: none "already existed" (the office is looked up twice).
+    assert "already existed" not in out
     for email in LOGINS:
         assert User.objects.get(email=email).check_password("demo-password-2026")
         assert sum(email in line for line in out.splitlines()) == 1

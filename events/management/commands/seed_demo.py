@@ -126,6 +126,7 @@ class DemoSeeder:
         self.password_hash = make_password(PASSWORD)
         self.created = Counter()
         self.existing_logins = False
+        self.users_added = set()  # pks of the users this run created (some are looked up twice)
 
     def seed(self, champions, events_per_commitment):
         self.hubs = {name: Hub.objects.get_or_create(name=name)[0] for name in HUB_NAMES}
@@ -149,7 +150,9 @@ class DemoSeeder:
             defaults={"email": email, "full_name": full_name, "password": self.password_hash, **flags},
         )
         self.created["users"] += created
-        self.existing_logins |= login and not created
+        if created:
+            self.users_added.add(user.pk)
+        self.existing_logins |= login and user.pk not in self.users_added
         return user
 
     def champion(self, demo_champion, user, joined_on):
