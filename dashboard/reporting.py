@@ -36,7 +36,8 @@ class DashboardQuerySet(CommitmentQuerySet):
 
     def summary(self, today=None):
         """The headline figures of these commitments (see summarize)."""
-        return summarize(fetch(*self.breakdown_cube(today), using=self.db), champions=self.champion_count())
+        per_category, _per_organization = by_kind(fetch(*self.breakdown_cube(today), using=self.db))
+        return summarize(per_category, champions=self.champion_count())
 
     def champion_count(self):
         """How many champions these commitments belong to."""
@@ -176,12 +177,12 @@ def by_kind(cube):
 
 
 def summarize(cube, champions):
-    """The headline figures: the rows of DashboardQuerySet.breakdown_cube added up.
+    """The headline figures: the breakdown cube's rows per category, status and hub (the first of
+    by_kind) added up.
 
     `champions` is how many champions those commitments belong to (a count the cube cannot add up:
     a champion's commitments fall in several of its rows).
     """
-    cube, _per_organization = by_kind(cube)
     # Why whole columns summed: a few hundred rows times eleven counts, added one by one, take longer.
     columns = zip(*map(itemgetter(*CUBE_COUNTS), cube), strict=True)
     figures = (

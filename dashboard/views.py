@@ -101,8 +101,8 @@ def _dashboard_page(request):
     for row in ranking:
         row["cells"] = cells.get(row["champion"], [])
         row["link"] = champion_link(row["champion"])
-    cube = fetch(*compiled(breakdown_cube_of, lookups, today))
-    breakdowns, status_by_hub = _breakdowns(cube, form)
+    per_category, per_organization = by_kind(fetch(*compiled(breakdown_cube_of, lookups, today)))
+    breakdowns, status_by_hub = _breakdowns(per_category, per_organization, form)
     if set(filters) == {"cycle"}:
         # A whole cycle: its months' totals, a dozen rows kept by the roll-ups (CycleMonth).
         monthly = list(CycleMonth.objects.filter(cycle=cycle).trend())
@@ -110,7 +110,7 @@ def _dashboard_page(request):
         monthly = list(commitments.per_month())
     # Escalated: overdue with no progress since the first notice (reminders/planning.py), the longest first.
     escalated = _escalated_rows(lookups, today, champion_link, commitment_link)
-    escalations = Escalation.objects.active().filter(commitment__in=commitments.values("pk"))
+    escalations = _escalations(lookups)
     context = {
         "form": form,
         "filters": filters,
@@ -119,7 +119,7 @@ def _dashboard_page(request):
         "escalated_count": escalations.count() if len(escalated) == TABLE_ROWS else len(escalated),
         "cycle": cycle,
         "today": today,
-        "figures": summarize(cube, champions=ranking.paginator.count),
+        "figures": summarize(per_category, champions=ranking.paginator.count),
         **{table: _table_rows(lookups, today, table, champion_link, commitment_link) for table in TABLES},
         "ranking": ranking,
         "by_hub": breakdowns["hub"],
@@ -167,13 +167,17 @@ def _table_rows(lookups, today, table, champion_link, commitment_link):
     return rows
 
 
-def _escalated_query(lookups):
-    """The first TABLE_ROWS active escalations of the commitments the filters select (`lookups`), the
-    longest escalated first, with what a row of the escalated table shows."""
+def _escalations(lookups):
+    """The active escalations of the commitments the filters select (`lookups`)."""
     commitments = for_dashboard().filter(**dict(lookups)).values("pk")
+    return Escalation.objects.active().filter(commitment__in=commitments)
+
+
+def _escalated_query(lookups):
+    """The first TABLE_ROWS of _escalations(lookups), the longest escalated first, with what a row
+    of the escalated table shows."""
     return (
-        Escalation.objects.active()
-        .filter(commitment__in=commitments)
+        _escalations(lookups)
         .longest_first()
         .values(
             "escalated_on",
@@ -277,16 +281,15 @@ def _status_cells_query(lookups, champions):
     )
 
 
-def _breakdowns(cube, form):
-    """Fold the cube (see DashboardQuerySet.breakdown_cube) into the rows of each breakdown table,
-    sorted by name, and the status mix by hub for its chart."""
+def _breakdowns(per_category, per_organization, form):
+    """Fold the cube's two kinds of rows (see DashboardQuerySet.breakdown_cube and by_kind) into the
+    rows of each breakdown table, sorted by name, and the status mix by hub for its chart."""
     categories = choice_labels(Category.choices)
     names = {
         "hub": lambda pk: form.hubs[pk].name,
         "organization": lambda pk: form.organizations[pk].acronym,
         "category": lambda value: categories.get(value, value),
     }
-    per_category, per_organization = by_kind(cube)
     tables = {field: {} for field in names}
     mix, statuses = {}, Status.values
     for field, rows in (
