@@ -1,10 +1,11 @@
-import datetime
-from operator import attrgetter
+"""Commitments: a champion's numbered, measurable commitments for a cycle, and the one definition
+of their progress, status and approval."""
 
-from django.conf import settings
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, F, Max, Q, Sum, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -13,283 +14,24 @@ from simple_history.models import HistoricalRecords
 
 from accounts.validators import validate_single_line
 from champions.models import Champion
-
-
-class EventKind(models.TextChoices):
-    """What a progress event is. Lives here because targets say which kinds count toward them."""
-
-    MEETING = "meeting", _("Meeting with staff")
-    PANEL = "panel", _("Panel")
-    TRAINING = "training", _("Training")
-    TASK_FORCE = "task_force", _("Task-force meeting")
-    HIGH_LEVEL_EVENT = "high_level_event", _("High-level event")
-    OTHER = "other", _("Other")
-
-
-# How a count target names what it counts, by the kind of event that counts toward it.
-EVENT_KIND_PLURALS = {
-    EventKind.MEETING: _("meetings"),
-    EventKind.PANEL: _("panels"),
-    EventKind.TRAINING: _("trainings"),
-    EventKind.TASK_FORCE: _("task-force meetings"),
-    EventKind.HIGH_LEVEL_EVENT: _("high-level events"),
-    EventKind.OTHER: _("events"),
-}
-
-
-class Category(models.TextChoices):
-    LEADERSHIP = "leadership", _("Leadership and accountability")
-    GOVERNANCE = "governance", _("Good governance")
-    CULTURE = "culture", _("Organisational culture")
-    WORK_LIFE = "work_life", _("Work-life balance")
-    PROGRAMMATIC = "programmatic", _("Programmatic work")
-    PANEL_PARITY = "panel_parity", _("Panel parity")
-    GBV = "gbv", _("Gender-based violence")
-
-
-class TargetKind(models.TextChoices):
-    COUNT = "count", _("Count")
-    PERCENTAGE = "percentage", _("Percentage")
-    MILESTONE = "milestone", _("Milestone")
-
-
-class Status(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    ON_TRACK = "on_track", _("On track")
-    AT_RISK = "at_risk", _("At risk")
-    OFF_TRACK = "off_track", _("Off track")
-    COMPLETED = "completed", _("Completed")
-    NOT_ACHIEVED = "not_achieved", _("Not achieved")
-
-
-class Approval(models.TextChoices):
-    """Where a commitment is in being set: drafted by the champion's side, approved by the office."""
-
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned")
-
-
-# Which approval states the champion's side may still edit, delete and submit.
-EDITABLE_APPROVALS = (Approval.DRAFT, Approval.RETURNED)
-
-
-# The default percentage each status stands for (used as a milestone's progress).
-STATUS_PERCENT = {
-    Status.NOT_STARTED: 0,
-    Status.IN_PROGRESS: 25,
-    Status.ON_TRACK: 60,
-    Status.AT_RISK: 40,
-    Status.OFF_TRACK: 20,
-    Status.COMPLETED: 100,
-    Status.NOT_ACHIEVED: 0,
-}
-CLOSED_STATUSES = (Status.COMPLETED, Status.NOT_ACHIEVED)
-# "Due soon": open and due within this many days (the dashboard's list, the office digest's default).
-DUE_SOON_DAYS = 30
-ROLLUP_FIELDS = [
-    "events_in_cycle",
-    "counted_events",
-    "counted_in_field",
-    "panels_logged",
-    "panels_balanced",
-    "panels_single_sex",
-    "panel_women",
-    "panel_men",
-    "last_event_on",
-]
-
-
-# Which stored fields decide which events count toward a commitment's roll-ups (see rollups.py).
-COMMITMENT_FIELDS_COUNTED = {"cycle", "counts_kind"}
-CYCLE_FIELDS_COUNTED = {"starts_on", "ends_on"}
-
-
-def share_percent(part, whole):
-    """`part` as a whole percentage of `whole`, or None when there is nothing to divide."""
-    return round(part * 100 / whole) if whole else None
-
-
-def women_share(women, men):
-    """Women's share of panel speakers in percent, or None before any speaker: the one definition."""
-    return share_percent(women, women + men)
-
-
-def counted_unit_wording(counts_kind, unit):
-    """Commitment.counted_unit from its fields (for rows read as values, as the export does)."""
-    if counts_kind:
-        return EVENT_KIND_PLURALS[counts_kind]
-    return unit or gettext("events")
-
-
-def target_wording(target_kind, target_value, counts_kind, unit):
-    """Commitment.target_label from its fields: the one wording of a target (pages, admin, exports,
-    emails), for rows read as values too."""
-    if target_kind == TargetKind.COUNT:
-        return f"{target_value} {counted_unit_wording(counts_kind, unit)}"
-    if target_kind == TargetKind.PERCENTAGE:
-        return gettext("%(share)s%% women speakers on panels") % {"share": target_value}
-    return gettext("Milestone")
-
-
-def stale_cutoff(today=None):
-    """An open commitment quiet since before this day is stale (STALE_AFTER_DAYS without progress)."""
-    return (today or timezone.localdate()) - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
-
-
-def _changes_stored(instance, fields, update_fields=None):
-    """Whether saving `instance` will change any of `fields` from what is stored (one query)."""
-    if instance._state.adding:
-        return False
-    if update_fields is not None:
-        fields = fields & set(update_fields)
-    attnames = [instance._meta.get_field(name).attname for name in fields]
-    if not attnames:
-        return False
-    stored = (
-        type(instance)
-        ._base_manager.db_manager(instance._state.db)
-        .filter(pk=instance.pk)
-        .values(*attnames)
-        .first()
-    )
-    return stored is None or any(stored[name] != getattr(instance, name) for name in attnames)
-
-
-def yet_to_submit(cycle):
-    """Whether a champion (the outer query's row) has yet to submit `cycle`'s commitments: none yet,
-    or some still a draft or returned. The one definition, for the home page, the review page,
-    reminders and the digest. `cycle` is a Cycle or a reference to one in an outer query."""
-    theirs = models.Q(cycle=cycle, champion=models.OuterRef("pk"))
-    editable = Commitment.objects.filter(theirs, approval__in=EDITABLE_APPROVALS)
-    return models.Exists(editable) | ~models.Exists(Commitment.objects.filter(theirs))
-
-
-class CycleQuerySet(models.QuerySet):
-    def to_set_by(self, champions):
-        """Cycles open for commitments in which one of `champions` has yet to submit."""
-        waiting = (
-            Champion.objects.active()
-            .filter(pk__in=champions)
-            .filter(yet_to_submit(models.OuterRef(models.OuterRef("pk"))))
-        )
-        return self.filter(ends_on__gte=timezone.localdate()).filter(models.Exists(waiting))
-
-    def chosen(self, year, among):
-        """The cycle of `year` (as a query string gives it) if it is one of `among`, else the current one."""
-        by_year = {cycle.year: cycle for cycle in among}
-        if year.isdigit() and int(year) in by_year:
-            return by_year[int(year)]
-        current = self.current()
-        return by_year.get(current.year, current) if current else None
-
-    def current(self, today=None):
-        """The cycle that contains today, else the latest one that has started, else the first.
-
-        Chosen among these cycles as read (one query, none when they have been read already, as a
-        form's choices are): there is one a year.
-        """
-        today = today or timezone.localdate()
-        cycles = sorted(self, key=attrgetter("starts_on"))
-        started = [cycle for cycle in cycles if cycle.starts_on <= today]
-        containing = [cycle for cycle in started if cycle.ends_on >= today]
-        if containing:  # (should cycles overlap, the latest year)
-            return max(containing, key=attrgetter("year"))
-        if started:
-            return started[-1]
-        return cycles[0] if cycles else None
-
-
-class Cycle(models.Model):
-    """A reporting year: the commitments made for it and the date the report is due."""
-
-    year = models.PositiveIntegerField(verbose_name=_("year"), unique=True)
-    starts_on = models.DateField(verbose_name=_("starts on"))
-    ends_on = models.DateField(verbose_name=_("ends on"))
-    report_due_on = models.DateField(verbose_name=_("report due on"))
-    commitments_due_on = models.DateField(
-        verbose_name=_("commitments due by"),
-        help_text=_("The day champions should have submitted their commitments for the cycle."),
-    )
-    max_commitments = models.PositiveSmallIntegerField(verbose_name=_("max commitments"), default=5)
-
-    objects = CycleQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("cycle")
-        verbose_name_plural = _("cycles")
-        ordering = ["-year"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(starts_on__lt=models.F("ends_on")),
-                name="commitments_cycle_starts_before_ends",
-                violation_error_message=_("A cycle must start before it ends."),
-            ),
-            models.CheckConstraint(
-                condition=Q(report_due_on__gte=models.F("starts_on")),
-                name="commitments_cycle_report_due_after_start",
-                violation_error_message=_("The report cannot be due before the cycle starts."),
-            ),
-            models.CheckConstraint(
-                condition=Q(max_commitments__gte=1, max_commitments__lte=20),
-                name="commitments_cycle_max_commitments_range",
-                violation_error_message=_("A cycle allows from 1 to 20 commitments per champion."),
-            ),
-        ]
-
-    def __str__(self):
-        return str(self.year)
-
-    def save(self, *args, **kwargs):
-        # Only events within the cycle's dates count: new dates change its commitments' roll-ups
-        # (and nothing else does: a new report date rewrites no commitment).
-        recount = _changes_stored(self, CYCLE_FIELDS_COUNTED, kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
-        if recount:
-            self.commitments.recount_rollups()
-
-    def clean(self):
-        super().clean()
-        # The database refuses a maximum below a number in use (a trigger); say so clearly first.
-        highest = self.pk and self.commitments.aggregate(highest=Max("number"))["highest"]
-        if highest and self.max_commitments and self.max_commitments < highest:
-            raise ValidationError(
-                {
-                    "max_commitments": (
-                        gettext(
-                            "Commitments of this cycle are numbered up to %(highest)s: the maximum cannot be lower."
-                        )
-                        % {"highest": highest}
-                    )
-                }
-            )
-
-    @classmethod
-    def for_year(cls, year, **fields):
-        """Defaults for a calendar-year cycle: January to December, commitments due by the end of
-        January, report due mid-January of the next year."""
-        defaults = {
-            "starts_on": datetime.date(year, 1, 1),
-            "ends_on": datetime.date(year, 12, 31),
-            "commitments_due_on": datetime.date(year, 1, 31),
-            "report_due_on": datetime.date(year + 1, 1, 15),
-        }
-        defaults.update(fields)
-        return cls.objects.get_or_create(year=year, defaults=defaults)[0]
-
-    def contains(self, day):
-        return self.starts_on <= day <= self.ends_on
-
-    def is_open_for_commitments(self, today=None):
-        """Champions may set and submit commitments until the cycle ends (after commitments_due_on
-        they are late, and the office sees it)."""
-        return (today or timezone.localdate()) <= self.ends_on
-
-    def champions_yet_to_submit(self):
-        """Active champions who have not submitted this cycle's commitments (see yet_to_submit)."""
-        return Champion.objects.active().filter(yet_to_submit(self))
+from commitments.models.cycle import Cycle, changes_stored
+from commitments.models.vocabulary import (
+    CLOSED_STATUSES,
+    COMMITMENT_FIELDS_COUNTED,
+    DUE_SOON_DAYS,
+    EDITABLE_APPROVALS,
+    ROLLUP_FIELDS,
+    STATUS_PERCENT,
+    Approval,
+    Category,
+    EventKind,
+    Status,
+    TargetKind,
+    counted_unit_wording,
+    stale_cutoff,
+    target_wording,
+    women_share,
+)
 
 
 class CommitmentQuerySet(models.QuerySet):
@@ -352,6 +94,8 @@ class CommitmentQuerySet(models.QuerySet):
 
     def per_month(self):
         """Events logged, and panel speakers by gender, per month, for these commitments."""
+        from commitments.models.months import CommitmentMonth  # (it refers to Commitment)
+
         return CommitmentMonth.objects.filter(commitment__in=self.order_by().values("pk")).totals()
 
     def with_progress(self):
@@ -547,7 +291,7 @@ class Commitment(models.Model):
             # an event was logged must not write its older figures back.
             kwargs["update_fields"] = EDITABLE_FIELDS
         # Which events count changes with the kind that counts or the cycle, and only with them.
-        recount = _changes_stored(self, COMMITMENT_FIELDS_COUNTED, kwargs.get("update_fields"))
+        recount = changes_stored(self, COMMITMENT_FIELDS_COUNTED, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
         if recount:
             Commitment.objects.filter(pk=self.pk).recount_rollups()
@@ -730,147 +474,3 @@ EDITABLE_FIELDS = [
     for field in Commitment._meta.concrete_fields
     if not field.primary_key and field.name not in ROLLUP_FIELDS
 ]
-
-
-class ApprovalChange(models.Model):
-    """One step of a commitment's approval: submitted, approved or returned, by whom, when, and why."""
-
-    commitment = models.ForeignKey(
-        "Commitment", verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="approval_changes"
-    )
-    old_approval = models.CharField(verbose_name=_("from"), max_length=10, choices=Approval.choices)
-    new_approval = models.CharField(verbose_name=_("to"), max_length=10, choices=Approval.choices)
-    comment = models.TextField(verbose_name=_("comment"), blank=True, max_length=2000)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(verbose_name=_("changed at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("approval step")
-        verbose_name_plural = _("approval steps")
-        ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["commitment", "-changed_at"])]
-
-    def __str__(self):
-        return f"{self.commitment}: {self.get_old_approval_display()} → {self.get_new_approval_display()}"
-
-
-class CommitmentMonthQuerySet(models.QuerySet):
-    def totals(self):
-        """Events, and panel speakers by gender, per month, earliest first."""
-        return (
-            self.order_by("month")
-            .values("month")
-            .annotate(events=Sum("events"), panel_women=Sum("panel_women"), panel_men=Sum("panel_men"))
-        )
-
-
-class CommitmentMonth(models.Model):
-    """A commitment's events in one month of its cycle: the roll-up behind the dashboard's trends.
-
-    Kept by CommitmentQuerySet.recount_rollups(), with the other roll-ups, so the monthly charts
-    read a few rows per commitment instead of every event. It carries the commitment's cycle so
-    that a whole cycle's months are read without joining its commitments.
-    """
-
-    commitment = models.ForeignKey(
-        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="months"
-    )
-    cycle = models.ForeignKey(
-        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="months", editable=False
-    )
-    month = models.DateField(verbose_name=_("month"), help_text=_("The first day of the month."))
-    events = models.PositiveIntegerField(verbose_name=_("events"), default=0)
-    panel_women = models.PositiveIntegerField(verbose_name=_("women speaking on panels"), default=0)
-    panel_men = models.PositiveIntegerField(verbose_name=_("men speaking on panels"), default=0)
-
-    objects = CommitmentMonthQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("commitment month")
-        verbose_name_plural = _("commitment months")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "month"], name="commitments_commitmentmonth_unique"
-            ),
-        ]
-        indexes = [models.Index(fields=["cycle", "month"])]
-
-    def __str__(self):
-        return f"{self.commitment_id} {self.month:%Y-%m}: {self.events}"
-
-
-class CycleMonthQuerySet(models.QuerySet):
-    def trend(self):
-        """Events, and panel speakers by gender, per month that has any, earliest first: the rows
-        CommitmentMonthQuerySet.totals gives for the same cycle."""
-        return (
-            self.filter(events__gt=0).order_by("month").values("month", "events", "panel_women", "panel_men")
-        )
-
-
-class CycleMonth(models.Model):
-    """A whole cycle's events in one month: the sum of its CommitmentMonth rows for that month.
-
-    Why: the dashboard's trend of a whole cycle would otherwise add up a row per commitment and
-    month (42,000 at the benchmark's size in December, about 120,000 by the end of a year) on every
-    computed view. Kept by the roll-up recount (commitments/rollups.py) as it rewrites a
-    commitment's months: it takes away what they were and adds what they are, so writers of
-    different commitments never overwrite each other's totals. A month whose events all went keeps
-    its row at zero, which `trend()` leaves out. Plain integers, not positive ones: should a total
-    ever be wrong (a write made outside the application), logging progress must not fail on it;
-    `manage.py recount_rollups` adds every cycle's months up anew.
-    """
-
-    cycle = models.ForeignKey(
-        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="month_totals", editable=False
-    )
-    month = models.DateField(verbose_name=_("month"), help_text=_("The first day of the month."))
-    events = models.IntegerField(verbose_name=_("events"), default=0)
-    panel_women = models.IntegerField(verbose_name=_("women speaking on panels"), default=0)
-    panel_men = models.IntegerField(verbose_name=_("men speaking on panels"), default=0)
-
-    objects = CycleMonthQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("cycle month")
-        verbose_name_plural = _("cycle months")
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "month"], name="commitments_cyclemonth_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.cycle_id} {self.month:%Y-%m}: {self.events}"
-
-
-class StatusChange(models.Model):
-    """One entry in a commitment's status history."""
-
-    commitment = models.ForeignKey(
-        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="status_changes"
-    )
-    old_status = models.CharField(verbose_name=_("old status"), max_length=20, choices=Status.choices)
-    new_status = models.CharField(verbose_name=_("new status"), max_length=20, choices=Status.choices)
-    comment = models.TextField(verbose_name=_("comment"), blank=True, max_length=2000)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(verbose_name=_("changed at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
-        ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["commitment", "-changed_at"])]
-
-    def __str__(self):
-        return f"{self.commitment}: {self.get_old_status_display()} → {self.get_new_status_display()}"

@@ -1,0 +1,134 @@
+"""The words and thresholds commitments are described in: choices, the figures statuses stand for,
+and the one definition of each wording and rule that pages, exports and emails share."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    """What a progress event is. Lives here because targets say which kinds count toward them."""
+
+    MEETING = "meeting", _("Meeting with staff")
+    PANEL = "panel", _("Panel")
+    TRAINING = "training", _("Training")
+    TASK_FORCE = "task_force", _("Task-force meeting")
+    HIGH_LEVEL_EVENT = "high_level_event", _("High-level event")
+    OTHER = "other", _("Other")
+
+
+# How a count target names what it counts, by the kind of event that counts toward it.
+EVENT_KIND_PLURALS = {
+    EventKind.MEETING: _("meetings"),
+    EventKind.PANEL: _("panels"),
+    EventKind.TRAINING: _("trainings"),
+    EventKind.TASK_FORCE: _("task-force meetings"),
+    EventKind.HIGH_LEVEL_EVENT: _("high-level events"),
+    EventKind.OTHER: _("events"),
+}
+
+
+class Category(models.TextChoices):
+    LEADERSHIP = "leadership", _("Leadership and accountability")
+    GOVERNANCE = "governance", _("Good governance")
+    CULTURE = "culture", _("Organisational culture")
+    WORK_LIFE = "work_life", _("Work-life balance")
+    PROGRAMMATIC = "programmatic", _("Programmatic work")
+    PANEL_PARITY = "panel_parity", _("Panel parity")
+    GBV = "gbv", _("Gender-based violence")
+
+
+class TargetKind(models.TextChoices):
+    COUNT = "count", _("Count")
+    PERCENTAGE = "percentage", _("Percentage")
+    MILESTONE = "milestone", _("Milestone")
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+    COMPLETED = "completed", _("Completed")
+    NOT_ACHIEVED = "not_achieved", _("Not achieved")
+
+
+class Approval(models.TextChoices):
+    """Where a commitment is in being set: drafted by the champion's side, approved by the office."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+# Which approval states the champion's side may still edit, delete and submit.
+EDITABLE_APPROVALS = (Approval.DRAFT, Approval.RETURNED)
+
+
+# The default percentage each status stands for (used as a milestone's progress).
+STATUS_PERCENT = {
+    Status.NOT_STARTED: 0,
+    Status.IN_PROGRESS: 25,
+    Status.ON_TRACK: 60,
+    Status.AT_RISK: 40,
+    Status.OFF_TRACK: 20,
+    Status.COMPLETED: 100,
+    Status.NOT_ACHIEVED: 0,
+}
+CLOSED_STATUSES = (Status.COMPLETED, Status.NOT_ACHIEVED)
+# "Due soon": open and due within this many days (the dashboard's list, the office digest's default).
+DUE_SOON_DAYS = 30
+ROLLUP_FIELDS = [
+    "events_in_cycle",
+    "counted_events",
+    "counted_in_field",
+    "panels_logged",
+    "panels_balanced",
+    "panels_single_sex",
+    "panel_women",
+    "panel_men",
+    "last_event_on",
+]
+
+
+# Which stored fields decide which events count toward a commitment's roll-ups (see rollups.py).
+COMMITMENT_FIELDS_COUNTED = {"cycle", "counts_kind"}
+CYCLE_FIELDS_COUNTED = {"starts_on", "ends_on"}
+
+
+def share_percent(part, whole):
+    """`part` as a whole percentage of `whole`, or None when there is nothing to divide."""
+    return round(part * 100 / whole) if whole else None
+
+
+def women_share(women, men):
+    """Women's share of panel speakers in percent, or None before any speaker: the one definition."""
+    return share_percent(women, women + men)
+
+
+def counted_unit_wording(counts_kind, unit):
+    """Commitment.counted_unit from its fields (for rows read as values, as the export does)."""
+    if counts_kind:
+        return EVENT_KIND_PLURALS[counts_kind]
+    return unit or gettext("events")
+
+
+def target_wording(target_kind, target_value, counts_kind, unit):
+    """Commitment.target_label from its fields: the one wording of a target (pages, admin, exports,
+    emails), for rows read as values too."""
+    if target_kind == TargetKind.COUNT:
+        return f"{target_value} {counted_unit_wording(counts_kind, unit)}"
+    if target_kind == TargetKind.PERCENTAGE:
+        return gettext("%(share)s%% women speakers on panels") % {"share": target_value}
+    return gettext("Milestone")
+
+
+def stale_cutoff(today=None):
+    """An open commitment quiet since before this day is stale (STALE_AFTER_DAYS without progress)."""
+    return (today or timezone.localdate()) - datetime.timedelta(days=settings.STALE_AFTER_DAYS)
