@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from champions.models import Hub, Organization
 from commitments.models import Category, Cycle, Status
+from dashboard.reporting import for_dashboard
 
 
 class FilterSelect(forms.Select):
@@ -144,3 +145,17 @@ class ImportCommitmentsForm(forms.Form):
             raise forms.ValidationError(_("Choose an .xlsx or a .csv file."))
         self.cleaned_data["extension"] = extension
         return upload
+
+
+def filtered(request):
+    """The dashboard filter form for a request's query string, its valid filters (the cycle defaults to
+    the current one) and their commitments: the dashboard, its export and the differences page."""
+    form = DashboardFilterForm(request.GET)
+    filters = form.filters()
+    if "cycle" not in filters:
+        # Among the form's cycles: read once for the current one and the form's choices.
+        current = form.fields["cycle"].queryset.current()
+        if current:
+            filters["cycle"] = current
+    commitments = form.apply(for_dashboard(), filters)
+    return form, filters, commitments

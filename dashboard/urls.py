@@ -1,14 +1,14 @@
 from django.urls import path
 
-from dashboard import review, views
+from dashboard import detail, exports, review, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("export.csv", views.export_csv, name="dashboard_export"),
-    path("export.xlsx", views.export_xlsx, name="dashboard_export_xlsx"),
-    path("champions/<int:pk>/", views.champion_detail, name="dashboard_champion"),
-    path("commitments/<int:pk>/", views.commitment_detail, name="dashboard_commitment"),
-    path("differences/", views.differences, name="dashboard_differences"),
+    path("export.csv", exports.export_csv, name="dashboard_export"),
+    path("export.xlsx", exports.export_xlsx, name="dashboard_export_xlsx"),
+    path("champions/<int:pk>/", detail.champion_detail, name="dashboard_champion"),
+    path("commitments/<int:pk>/", detail.commitment_detail, name="dashboard_commitment"),
+    path("differences/", detail.differences, name="dashboard_differences"),
     path("review/", review.review, name="dashboard_review"),
     path("commitments/import/", review.import_commitments, name="import_commitments"),
     path("commitments/import/confirm/", review.confirm_import, name="confirm_import"),

@@ -1,32 +1,30 @@
-import functools
+"""The office's dashboard: filters, headline figures, tables, breakdowns, ranking and trends, computed once
+per data version and then served from the cache (dashboard/cache.py)."""
+
 from operator import itemgetter
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, F
-from django.shortcuts import get_object_or_404, render
+from django.db.models import F
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
-from champions.models import Champion
 from commitments.models import (
     DUE_SOON_DAYS,
     Category,
     Commitment,
-    Cycle,
     CycleMonth,
     Status,
-    target_wording,
     women_share,
 )
 from config.links import link_to
 from dashboard.cache import cached_page
-from dashboard.forms import DashboardFilterForm
+from dashboard.forms import filtered
 from dashboard.reporting import (
     breakdown_cube_of,
     by_kind,
@@ -36,10 +34,8 @@ from dashboard.reporting import (
     for_dashboard,
     summarize,
 )
-from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv, xlsx_response
-from events.models import ProgressEvent
+from events.exports import choice_labels
 from reminders.models import Escalation
-from reports.models import Assessment
 
 TABLE_ROWS = 10
 # The dashboard's tables: which commitments (the CommitmentQuerySet method, the one definition of
@@ -53,23 +49,6 @@ TABLES = {
 # annotated (see _table_query).
 TABLE_FIELDS = ["champion", "number", "title", "status", "due_on", "last_event_on"]
 CHAMPIONS_PER_PAGE = 25
-EVENTS_PER_PAGE = 25
-AUDIT_ROWS = 50
-DIFFERENCES_PER_PAGE = 50
-AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
-
-
-def _filtered(request):
-    """The filter form, the valid filters (cycle defaults to the current one) and their commitments."""
-    form = DashboardFilterForm(request.GET)
-    filters = form.filters()
-    if "cycle" not in filters:
-        # Among the form's cycles: read once for the current one and the form's choices.
-        current = form.fields["cycle"].queryset.current()
-        if current:
-            filters["cycle"] = current
-    commitments = form.apply(for_dashboard(), filters)
-    return form, filters, commitments
 
 
 @transaction.non_atomic_requests  # Why: it only reads, and a snapshot older than the version read would be cached
@@ -88,7 +67,7 @@ def dashboard(request):
 
 def _dashboard_page(request):
     """The dashboard's title year and content, rendered: what the cache keeps."""
-    form, filters, commitments = _filtered(request)
+    form, filters, commitments = filtered(request)
     form.load_choices()
     today = timezone.localdate()
     cycle = filters.get("cycle")
@@ -333,220 +312,3 @@ def _chart_data(monthly, status_by_hub):
         "status_by_hub": list(status_by_hub.values()),
         "labels": {"events": gettext("Events"), "women_share": gettext("Women's share (%)")},
     }
-
-
-@office_required
-def champion_detail(request, pk):
-    champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
-    cycles = list(Cycle.objects.filter(commitments__champion=champion).distinct().order_by("-year"))
-    cycle = Cycle.objects.chosen(request.GET.get("cycle", ""), among=cycles)
-    commitments = list(
-        champion.commitments.approved().filter(cycle=cycle).select_related("cycle").order_by("number")
-    )
-    events = (
-        ProgressEvent.objects.filter(commitment__in=commitments)
-        .select_related("commitment", "logged_by")
-        .order_by("-occurred_on", "-created_at")
-    )
-    differing = set(
-        Assessment.objects.differing().filter(commitment__in=commitments).values_list("commitment", flat=True)
-    )
-    escalated = dict(
-        Escalation.objects.active()
-        .filter(commitment__in=commitments)
-        .values_list("commitment", "escalated_on")
-    )
-    for commitment in commitments:
-        commitment.differs = commitment.pk in differing
-        commitment.escalated_on = escalated.get(commitment.pk)
-    return render(
-        request,
-        "dashboard/champion_detail.html",
-        {
-            "champion": champion,
-            "cycle": cycle,
-            "cycles": cycles,
-            "query": f"cycle={cycle.year}" if cycle else "",
-            "commitments": commitments,
-            "focal_points": champion.focal_points.all(),
-            "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
-            "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@office_required
-def differences(request):
-    """Commitments flagged "assessment differs" (the office's rating two steps or more from the
-    champion's, not yet resolved), for the dashboard's filters."""
-    form, filters, commitments = _filtered(request)
-    form.load_choices()
-    flagged = (
-        Assessment.objects.differing()
-        .filter(commitment__in=commitments.order_by().values("pk"))
-        .select_related(
-            "commitment__champion__organization", "commitment__champion__hub", "commitment__cycle"
-        )
-        .order_by("commitment__champion__full_name", "commitment__number")
-    )
-    query = form.query_string(filters)
-    return render(
-        request,
-        "dashboard/differences.html",
-        {
-            "form": form,
-            "filters": filters,
-            "query": query,
-            "cycle": filters.get("cycle"),
-            "page": Paginator(flagged, DIFFERENCES_PER_PAGE).get_page(request.GET.get("page")),
-        },
-    )
-
-
-@office_required
-def commitment_detail(request, pk):
-    """One commitment for the office: progress, events, status history and the audit trail."""
-    commitment = get_object_or_404(
-        Commitment.objects.select_related("champion__organization", "champion__hub", "cycle"), pk=pk
-    )
-    events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
-    records = [
-        *commitment.history.select_related("history_user").order_by("-history_date")[:AUDIT_ROWS],
-        *ProgressEvent.history.filter(commitment_id=commitment.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:AUDIT_ROWS],
-    ]
-    return render(
-        request,
-        "dashboard/commitment_detail.html",
-        {
-            "commitment": commitment,
-            "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
-            "status_changes": commitment.status_changes.select_related("changed_by")[:20],
-            "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
-            "audit": _audit_trail(records)[:AUDIT_ROWS],
-            "today": timezone.localdate(),
-        },
-    )
-
-
-def _audit_trail(records):
-    """Historical records, newest first, each with the fields it changed from the one before it.
-
-    The diff is taken in memory against the previous record of the same object, when it is in
-    the window (asking each record for its predecessor would cost a query per row).
-    """
-    records = sorted(records, key=lambda record: record.history_date)
-    previous, trail = {}, []
-    for record in records:
-        key = (type(record), record.id)
-        before = previous.get(key)
-        fields = []
-        if record.history_type == "~" and before is not None:
-            fields = [
-                record.instance_type._meta.get_field(change.field).verbose_name
-                for change in record.diff_against(before).changes
-            ]
-        previous[key] = record
-        trail.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "what": record.instance_type._meta.verbose_name,
-                "action": AUDIT_ACTIONS[record.history_type],
-                "title": record.title,
-                "fields": fields,
-            }
-        )
-    return trail[::-1]
-
-
-@office_required
-def export_csv(request):
-    """The filtered commitments as CSV, streamed row by row."""
-    return stream_csv("commitments.csv", *_export(request))
-
-
-@office_required
-def export_xlsx(request):
-    """The filtered commitments as XLSX: the CSV's filters and columns, with no separator to get wrong."""
-    return xlsx_response("commitments.xlsx", *_export(request))
-
-
-EXPORT_HEADER = [
-    "champion",
-    "organization",
-    "hub",
-    "cycle",
-    "number",
-    "title",
-    "category",
-    "target",
-    "progress %",
-    "status",
-    "due date",
-    "overdue",
-    "last event date",
-    "event count",
-]
-
-
-def _export(request):
-    """The export's header and rows (a generator) for the dashboard's filters in the query string.
-
-    Rows are read as values, not model instances (building those was most of a 10,000-row export's
-    time), with progress and "overdue" computed by the database: with_progress(), the SQL mirror of
-    Commitment.progress_percent, and overdue_condition(), the dashboard's own count of overdue.
-    """
-    form, filters, commitments = _filtered(request)
-    today = timezone.localdate()
-    overdue = ExpressionWrapper(commitments.overdue_condition(today), output_field=BooleanField())
-    rows = (
-        commitments.with_progress()
-        .annotate(overdue=overdue)
-        .order_by("champion__full_name", "number")
-        .values_list(
-            "champion__full_name",
-            "champion__organization__acronym",
-            "champion__hub__name",
-            "cycle__year",
-            "number",
-            "title",
-            "category",
-            "target_kind",
-            "target_value",
-            "counts_kind",
-            "unit",
-            "annotated_progress",
-            "status",
-            "due_on",
-            "overdue",
-            "last_event_on",
-            "events_in_cycle",
-            named=True,
-        )
-        .iterator(chunk_size=EXPORT_CHUNK_ROWS)
-    )
-    categories, statuses = choice_labels(Category.choices), choice_labels(Status.choices)
-    # Why cached: wording a target looks its unit's translation up, and an export has few targets.
-    target = functools.cache(target_wording)
-    return EXPORT_HEADER, (
-        [
-            row.champion__full_name,
-            row.champion__organization__acronym,
-            row.champion__hub__name,
-            row.cycle__year,
-            row.number,
-            row.title,
-            categories.get(row.category, row.category),
-            target(row.target_kind, row.target_value, row.counts_kind, row.unit),
-            row.annotated_progress,
-            statuses.get(row.status, row.status),
-            row.due_on.isoformat(),
-            "yes" if row.overdue else "no",
-            row.last_event_on.isoformat() if row.last_event_on else "",
-            row.events_in_cycle,
-        ]
-        for row in rows
-    )
