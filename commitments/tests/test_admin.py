@@ -1,10 +1,15 @@
+import datetime
+import functools
+import re
+
 import pytest
+from django.contrib.admin.templatetags.admin_list import results
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from champions.tests.factories import ChampionFactory
-from commitments.models import Commitment, Status, TargetKind
+from commitments.models import Approval, Commitment, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 
 CHANGELIST = reverse("admin:commitments_commitment_changelist")
@@ -241,6 +246,101 @@ def test_its_changelist_writes_the_same_checkbox_and_links_as_django_admin(clien
         "admin:commitments_commitment_change", args=[commitment.pk]
     )
     assert changelist.url_for_result(commitment) in response.content.decode()
+
+
+def _changelist_as_django_writes_it(client, query, monkeypatch):
+    """The changelist page with its rows written by CommitmentChangeList.rows(), and as Django
+    writes them (its own change_list.html), the forms' one-off CSRF tokens left out."""
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[Commitment]
+    without_token = functools.partial(re.sub, r'name="csrfmiddlewaretoken" value="[^"]*"', "")
+    ours = client.get(CHANGELIST + query)
+    monkeypatch.setattr(model_admin, "ie_base_change_list_template", "admin/change_list.html")
+    djangos = client.get(CHANGELIST + query)
+    monkeypatch.undo()
+    assert ours.status_code == djangos.status_code == 200
+    return without_token(ours.content.decode()), without_token(djangos.content.decode())
+
+
+def _varied_commitments():
+    """Commitments whose rows differ in every way a cell can: targets, statuses, approvals, dates
+    and their absence, text to escape."""
+    cycle = CycleFactory(year=2026)
+    champion = ChampionFactory(full_name='Amina <b>"Bold"</b> & Co')
+    CommitmentFactory(
+        champion=champion,
+        cycle=cycle,
+        number=1,
+        title="Panels with <i>women</i> & men",
+        target_kind=TargetKind.PERCENTAGE,
+        target_value=50,
+        status=Status.ON_TRACK,
+    )
+    CommitmentFactory(
+        champion=champion,
+        cycle=cycle,
+        number=2,
+        target_kind=TargetKind.MILESTONE,
+        target_value=None,
+        status=Status.AT_RISK,
+        due_on=datetime.date(2026, 3, 9),
+    )
+    CommitmentFactory(cycle=cycle, number=3, approval=Approval.SUBMITTED, unit="visits & talks")
+    counted = CommitmentFactory(cycle=cycle, number=4, status=Status.COMPLETED)
+    Commitment.objects.filter(pk=counted.pk).update(
+        last_event_on=datetime.date(2026, 5, 17), counted_events=3
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "rows"),
+    [
+        ("", 4),
+        ("?status__exact=on_track", 1),
+        ("?o=-3.2&q=Panels", 1),
+        ("?approval__exact=submitted&due_on__year=2026", 1),
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_its_changelist_rows_are_djangos_own(client, admin_user, monkeypatch, query, rows, language):
+    """The rows are written by hand, for speed: the whole page must be the page Django writes, in
+    each language, sorted, searched and filtered (the filters kept in each row's links)."""
+    _varied_commitments()
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
+    client.force_login(admin_user)
+
+    ours, djangos = _changelist_as_django_writes_it(client, query, monkeypatch)
+
+    assert ours == djangos
+    assert ours.count('class="action-select"') == rows
+    if "approval" not in query:
+        assert (
+            '<td class="field-champion nowrap">Amina &lt;b&gt;&quot;Bold&quot;&lt;/b&gt; &amp; Co</td>'
+            in ours
+        )
+        assert "Panels with &lt;i&gt;women&lt;/i&gt; &amp; men</a></td>" in ours
+    if query:
+        assert "/change/?_changelist_filters=" in ours
+
+
+def test_its_changelist_leaves_rows_it_cannot_write_to_django(client, admin_user, monkeypatch):
+    """A column it does not know (here the commitment's __str__, and a popup) is Django's to write."""
+    from django.contrib import admin
+
+    _varied_commitments()
+    client.force_login(admin_user)
+    model_admin = admin.site._registry[Commitment]
+    monkeypatch.setattr(model_admin, "list_display", ("__str__", "champion", "due_on"))
+    monkeypatch.setattr(model_admin, "list_display_links", ("__str__",))
+    response = client.get(CHANGELIST)
+    changelist = response.context["cl"]
+
+    assert changelist._columns() is None
+    assert [list(row) for row in changelist.rows()] == [list(row) for row in results(changelist)]
+    popup = client.get(CHANGELIST, {"_popup": "1"}).context["cl"]
+    assert popup.is_popup and popup._columns() is None
 
 
 def test_its_changelist_pages_by_25(client, admin_user):
