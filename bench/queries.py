@@ -109,8 +109,11 @@ def peak_memory(client, path):
         tracemalloc.stop()
 
 
-def rerun(dsn, statements, repeats):
-    """Execute the statements `repeats` times (after one warm-up pass); times in milliseconds."""
+def rerun(dsn, statements, repeats, explain=True):
+    """Execute the statements `repeats` times (after one warm-up pass); times in milliseconds.
+
+    Also used by run.py, without the EXPLAINs, beside each page's run with one user.
+    """
     import psycopg2
 
     statements = [DECLARE.sub("", sql) for sql in statements]
@@ -135,7 +138,7 @@ def rerun(dsn, statements, repeats):
                     totals.append(total)
             explained = []
             slowest = sorted(range(len(statements)), key=lambda i: statistics.median(each[i]), reverse=True)
-            for i in slowest[:EXPLAINED_PER_PAGE]:
+            for i in slowest[:EXPLAINED_PER_PAGE] if explain else []:
                 if statements[i].lstrip().upper().startswith("SELECT"):
                     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {statements[i]}")
                     plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -146,6 +149,7 @@ def rerun(dsn, statements, repeats):
         "p50_ms": percentile(totals, 0.5),
         "p95_ms": percentile(totals, 0.95),
         "repeats": repeats,
+        "totals_ms": totals,
         "statements": [
             {"sql": sql, "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
             for sql, times in zip(statements, each, strict=True)
