@@ -110,8 +110,8 @@ class CommitmentChangeList(ChangeList):
         escapes through lazy-aware wrappers, formats each date anew and resolves each link's URL
         again to add the preserved filters: 0.2 to 0.4 ms a row, 5 to 10 ms of a 25-row page's
         30 ms of Python at the benchmark's size. Here what the rows share is worked out once per
-        page. The markup is Django's own (a test compares the two, cell by cell); a popup, editable
-        rows or a column this does not know are left to Django.
+        page. The markup is Django's own (a test compares the whole page written both ways); a popup,
+        editable rows or a column this does not know are left to Django.
         """
         columns = self._columns()
         if columns is None:
