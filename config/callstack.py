@@ -14,9 +14,9 @@ side by side); the dashboard did not happen to sit on an edge.
 
 How: the request is handled inside `_roomy`, a function with ROOMY_SLOTS local variables, which
 never runs their assignments but gets a frame big enough that CPython gives it a chunk of its own of
-128 KiB. All deeper frames of the request then fit in what is left of that chunk (about 9,000
-slots; a request of this application uses a few thousand), so each request maps one chunk, not
-hundreds, wherever its edges would have fallen. config/tests/test_callstack.py proves it with the
+128 KiB. All deeper frames of the request then fit in what is left of that chunk (about 9,100
+slots: under `strace`, the admin changelist and the dashboard map no chunk beyond it), so each
+request maps one chunk, not hundreds, wherever its edges would have fallen. config/tests/test_callstack.py proves it with the
 process's page faults, which each newly mapped chunk costs.
 
 A streamed response's body (the exports) is read by gunicorn after the view returns, outside
