@@ -256,8 +256,9 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     # about 0.3 ms, on top of a fixed ~20 ms for its filters and date hierarchy. Measured at full
     # benchmark size (10,000 commitments), the page took 82 ms against 30 ms of its own SQL with 100
     # rows, 65 ms with 50 and 57 ms with 25: only 25 kept it within issue 13's "at most twice its
-    # SQL". (CommitmentChangeList.rows() now writes a row in about 0.06 ms.) The office finds
-    # commitments with the filters and search, not by paging.
+    # SQL". (CommitmentChangeList.rows() now writes a row in about 0.06 ms, and part of the fixed
+    # cost was the frame-stack churn config/callstack.py ends.) The office finds commitments with the
+    # filters and search, not by paging.
     list_per_page = 25
     # Why its own: the rows are written by CommitmentChangeList.rows() (the commitment_admin tags).
     change_list_template = "admin/commitments/commitment/change_list.html"

@@ -12,7 +12,7 @@ its list filters' template loop sat on an edge), its filters took 3.5 ms to rend
 a process where no edge fell there, and the page 64 ms instead of 57 (p50, locust, the two served
 side by side); the dashboard did not happen to sit on an edge.
 
-How: the request is handled inside `_roomy`, a function with ROOMY_SLOTS local variables, which
+How: the request is handled inside `call_with_room`, a function with ROOMY_SLOTS local variables, which
 never runs their assignments but gets a frame big enough that CPython gives it a chunk of its own of
 128 KiB. All deeper frames of the request then fit in what is left of that chunk (about 9,100
 slots: under `strace`, the admin changelist and the dashboard map no chunk beyond it), so each
@@ -20,7 +20,7 @@ request maps one chunk, not hundreds, wherever its edges would have fallen. conf
 process's page faults, which each newly mapped chunk costs.
 
 A streamed response's body (the exports) is read by gunicorn after the view returns, outside
-`_roomy`: its frames are few and shallow.
+`call_with_room`: its frames are few and shallow.
 """
 
 # CPython gives a frame that does not fit its current chunk a new chunk of 16 KiB, doubled until it
@@ -30,7 +30,7 @@ A streamed response's body (the exports) is read by gunicorn after the view retu
 ROOMY_SLOTS = 7200
 
 
-def _make_roomy(slots):
+def make_roomy(slots):
     """A function calling `call(*args)` from a frame with `slots` local variables.
 
     The locals are assigned under `if False:`, code the compiler leaves out but whose names it
@@ -43,19 +43,16 @@ def _make_roomy(slots):
     return namespace["roomy"]
 
 
-_roomy = _make_roomy(ROOMY_SLOTS)
-
-
-def call_with_room(function, *args):
-    """function(*args), its frames (and the deeper ones) on a stack chunk of their own."""
-    return _roomy(function, *args)
+# call_with_room(function, *args): function(*args), its frames and the deeper ones on a stack chunk
+# of their own.
+call_with_room = make_roomy(ROOMY_SLOTS)
 
 
 def with_room(application):
     """The WSGI application, each request handled by call_with_room (see the module's docstring)."""
 
     def roomy_application(environ, start_response):
-        return _roomy(application, environ, start_response)
+        return call_with_room(application, environ, start_response)
 
     roomy_application.wrapped = application
     return roomy_application

@@ -11,7 +11,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import get_internal_wsgi_application
 
-from config.callstack import call_with_room, with_room
+from config.callstack import call_with_room, make_roomy, with_room
 
 CALLS = 2000
 
@@ -20,31 +20,24 @@ def page_faults():
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
-def _make_wide_leaf():
-    """A function doing nothing with a frame of 64 slots: wider than a step of `descend` (about 16),
-    so at some depth it no longer fits the chunk that `descend`'s frames still fit."""
-    namespace = {}
-    assignments = "\n        ".join(f"_{number} = None" for number in range(64))
-    exec(f"def leaf():\n    if False:\n        {assignments}\n", namespace)
-    return namespace["leaf"]
-
-
-leaf = _make_wide_leaf()
+# A frame of 64 slots: wider than a step of `descend` (about 16), so at some depth it no longer fits
+# the chunk that `descend`'s frames still fit. Called with a builtin, it adds no frame above its own.
+wide = make_roomy(64)
 
 
 def descend(depth):
-    """The page faults of CALLS calls of `leaf`, made `depth` frames deeper than here."""
+    """The page faults of CALLS calls of `wide`, made `depth` frames deeper than here."""
     if depth:
         return descend(depth - 1)
     before = page_faults()
     for _ in range(CALLS):
-        leaf()
+        wide(tuple)
     return page_faults() - before
 
 
 def worst_faults(call):
     """The most page faults of the loop over 300 depths: more than a chunk of 2,048 slots, so one
-    of them puts `leaf` across a chunk's edge, if the loop meets one."""
+    of them puts `wide` across a chunk's edge, if the loop meets one."""
     return max(call(descend, depth) for depth in range(300))
 
 
