@@ -1,26 +1,12 @@
 """Each request answered on one roomy stretch of the interpreter's frame stack.
 
-Why: CPython keeps its Python frames on a stack made of 16 KiB chunks. A call that does not fit in
-the current chunk gets a new one (an `mmap`), and the chunk is released (`munmap`) as soon as that
-call returns. A loop that calls a function exactly at a chunk's edge therefore maps and unmaps
-memory on every call: CPython issue gh-142183, fixed upstream in March 2026 by keeping one spare
-chunk (gh-145789), not in the 3.11 this project runs on (Debian 12's). Where the edge falls
-depends on how deep the request handling is, so any change of depth (a middleware, a template tag)
-can move it onto a hot loop. Measured at full benchmark size (gunicorn, one worker, 2026-12-02):
-the admin commitments changelist mapped and unmapped a chunk about 330 times a request (`strace`;
-its list filters' template loop sat on an edge), its filters took 3.5 ms to render against 1.0 in
-a process where no edge fell there, and the page 64 ms instead of 57 (p50, locust, the two served
-side by side); the dashboard did not happen to sit on an edge.
+Why: on Python 3.11, a call that does not fit the current 16 KiB chunk of the frame stack maps a new
+chunk and unmaps it on return, so a hot loop at a chunk's edge maps and unmaps memory on every call
+(CPython gh-142183). Each request runs inside `call_with_room`, whose big frame gets a 128 KiB chunk
+of its own, so its deeper frames never cross an edge. Measurements: docs/performance.md.
 
-How: the request is handled inside `call_with_room`, a function with ROOMY_SLOTS local variables, which
-never runs their assignments but gets a frame big enough that CPython gives it a chunk of its own of
-128 KiB. All deeper frames of the request then fit in what is left of that chunk (about 9,100
-slots: under `strace`, the admin changelist and the dashboard map no chunk beyond it), so each
-request maps one chunk, not hundreds, wherever its edges would have fallen. config/tests/test_callstack.py proves it with the
-process's page faults, which each newly mapped chunk costs.
-
-A streamed response's body (the exports) is read by gunicorn after the view returns, outside
-`call_with_room`: its frames are few and shallow.
+Delete this module (and its use in config/wsgi.py) once the project runs on a Python with CPython's
+gh-145789 fix (a spare chunk kept): config/tests/test_callstack.py then skips its main test.
 """
 
 # CPython gives a frame that does not fit its current chunk a new chunk of 16 KiB, doubled until it
