@@ -5,6 +5,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+# Shared test helpers that assert get the detailed failure messages test modules get.
+pytest.register_assert_rewrite("commitments.tests.helpers")
+
 
 @pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path):

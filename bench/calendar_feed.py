@@ -41,7 +41,7 @@ from django.test import Client
 from accounts.models import User
 from champions.models import Hub
 from commitments.models import CLOSED_STATUSES, Commitment, Status
-from events.demo_data import FOCAL_POINT_EMAIL, OFFICE_EMAIL
+from demo.network import FOCAL_POINT_EMAIL, OFFICE_EMAIL
 
 runs = int(sys.argv[1])
 client = Client()  # never signed in: a feed needs its token only

@@ -175,7 +175,7 @@ def main():
 
     from champions.models import Champion
     from commitments.models import Commitment, Cycle
-    from events.management.commands import seed_demo
+    from demo.management.commands import seed_demo
     from events.models import ProgressEvent
 
     emails = {

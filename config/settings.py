@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reports",
     "reminders",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,15 +3,14 @@
 import csv
 import datetime
 import io
-import zoneinfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory
 from commitments.tests.factories import CommitmentFactory
+from config.tests.helpers import at_eight
 from events.tests.factories import ProgressEventFactory
 from reminders import delivery
 
@@ -154,20 +153,13 @@ def test_the_exports_keep_ordinary_text_as_it_is(client, cast):
     assert (row["title"], row["location"]) == ("Town hall, 40 women – 1 man", "Goma")
 
 
-UTC = zoneinfo.ZoneInfo("UTC")
-
-
-def _at_eight(day):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(8), tzinfo=UTC), tick=False)
-
-
 def test_a_reminder_email_escapes_the_title_in_its_html_part(cast):
     commitment = cast.commitment
     commitment.title = SCRIPT
     commitment.due_on = datetime.date(cast.cycle.year, 6, 30)
     commitment.save()
     day = commitment.due_on - datetime.timedelta(days=7)
-    with _at_eight(day):
+    with at_eight(day):
         for reminder_id in delivery.sweep():
             delivery.deliver(reminder_id)
     messages = [message for message in mail.outbox if "alert(1)" in message.body]
@@ -185,7 +177,7 @@ def test_the_office_digest_escapes_titles_in_its_html_part(cast):
     commitment.title = SCRIPT
     commitment.due_on = datetime.date(cast.cycle.year, 6, 30)
     commitment.save()
-    with _at_eight(commitment.due_on - datetime.timedelta(days=3)):
+    with at_eight(commitment.due_on - datetime.timedelta(days=3)):
         delivery.send_digest()
     (message,) = mail.outbox
     html = message.alternatives[0][0]

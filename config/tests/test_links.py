@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from events.management.commands import seed_demo
+from demo import network
 
 LINK = re.compile(r'(?:href|action)="([^"#]*)"')
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
@@ -32,9 +32,7 @@ def _links(url, html):
 
 @pytest.mark.slow  # seeds the demo and follows every link
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "email", [seed_demo.LACROIX_EMAIL, seed_demo.FOCAL_POINT_EMAIL, seed_demo.OFFICE_EMAIL]
-)
+@pytest.mark.parametrize("email", [network.LACROIX_EMAIL, network.FOCAL_POINT_EMAIL, network.OFFICE_EMAIL])
 def test_every_page_reached_by_a_link_answers_with_a_title(client, email):
     call_command("seed_demo", stdout=io.StringIO())
     client.force_login(User.objects.get(email=email))

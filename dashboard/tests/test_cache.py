@@ -21,11 +21,11 @@ from django.utils import timezone
 from champions.models import Champion, Hub
 from commitments import data_version
 from commitments.models import Commitment, Status
+from commitments.tests.helpers import assert_cycle_months_add_up
+from config.tests.helpers import at_eight
 from events.models import ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
-from events.tests.test_progress import assert_cycle_months_add_up
 from reminders import delivery
-from reminders.tests.test_reminders import at_eight
 
 # Slow: every test here commits, and the database is emptied after each.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

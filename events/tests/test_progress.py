@@ -7,7 +7,6 @@ import threading
 
 import pytest
 from django.db import connection
-from django.db.models import Sum
 
 from commitments import rollups
 from commitments.models import (
@@ -21,9 +20,10 @@ from commitments.models import (
     TargetKind,
 )
 from commitments.tests.factories import CommitmentFactory
+from commitments.tests.helpers import assert_cycle_months_add_up
+from config.tests.helpers import race
 from events.models import ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
-from reminders.tests.test_reminders import race
 
 pytestmark = pytest.mark.django_db
 
@@ -172,24 +172,6 @@ def test_roll_ups_always_equal_a_recount_after_creates_edits_moves_and_deletes()
     assert any(row[0] for row in stored)
     assert len(months) > 10
     assert_cycle_months_add_up()
-
-
-def assert_cycle_months_add_up():
-    """Each cycle's months (CycleMonth) are the sums of its commitments' months, as a recount gives them."""
-    sums = (
-        CommitmentMonth.objects.order_by()
-        .values("cycle", "month")
-        .annotate(all_events=Sum("events"), women=Sum("panel_women"), men=Sum("panel_men"))
-    )
-    expected = {(row["cycle"], row["month"]): (row["all_events"], row["women"], row["men"]) for row in sums}
-    kept = CycleMonth.objects.values_list("cycle", "month", "events", "panel_women", "panel_men")
-    assert {(cycle, month): rest for cycle, month, *rest in kept if rest != [0, 0, 0]} == {
-        key: list(value) for key, value in expected.items()
-    }
-    for cycle in Cycle.objects.all():
-        assert list(CycleMonth.objects.filter(cycle=cycle).trend()) == list(
-            CommitmentMonth.objects.filter(cycle=cycle).totals()
-        )
 
 
 def test_the_monthly_roll_ups_follow_a_commitment_to_another_cycle():

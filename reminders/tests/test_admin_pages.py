@@ -20,8 +20,10 @@ from champions.tests.factories import OrganizationFactory
 from commitments.models import Commitment, CommitmentMonth, Cycle, Status
 from events.models import ProgressEvent
 from events.tests.factories import ProgressEventFactory
-from reminders.models import Escalation, Message, MessageItem, OfficeDigest, Reminder, ReminderKind
+from reminders.models import Escalation, Message, OfficeDigest, Reminder
+from reminders.tests.factories import EscalationFactory, MessageFactory, OfficeDigestFactory, ReminderFactory
 from reports.models import Assessment, Report
+from reports.tests.factories import AssessmentFactory, ReportFactory
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -38,17 +40,8 @@ def one_of_each(admin_user, client):
     commitment.change_status(Status.IN_PROGRESS, admin_user, "Started.")
     champion = commitment.champion
     champion.focal_points.add(admin_user)
-    reminder = Reminder.objects.create(
-        champion=champion,
-        commitment=commitment,
-        cycle=commitment.cycle,
-        kind=ReminderKind.UPCOMING,
-        due_on=commitment.due_on - datetime.timedelta(days=14),
-        deadline=commitment.due_on,
-    )
-    message = Message.objects.create(user=admin_user, due_on=reminder.due_on)
-    MessageItem.objects.create(message=message, reminder=reminder, user=admin_user)
-    report = Report.of(champion, commitment.cycle)
+    reminder = ReminderFactory(commitment=commitment, due_on=commitment.due_on - datetime.timedelta(days=14))
+    message = MessageFactory(user=admin_user, due_on=reminder.due_on, reminders=[reminder])
     return {
         User: admin_user,
         Group: office_group(),
@@ -58,22 +51,11 @@ def one_of_each(admin_user, client):
         Cycle: commitment.cycle,
         Commitment: commitment,
         Reminder: reminder,
-        OfficeDigest: OfficeDigest.objects.create(week_of=datetime.date(2026, 11, 30)),
+        OfficeDigest: OfficeDigestFactory(),
         Message: message,
-        Escalation: Escalation.objects.create(
-            commitment=commitment,
-            deadline=commitment.due_on,
-            first_notice_on=commitment.due_on + datetime.timedelta(days=1),
-            escalated_on=commitment.due_on + datetime.timedelta(days=15),
-        ),
-        Report: report,
-        Assessment: Assessment.objects.create(
-            commitment=commitment,
-            level="limited",
-            proposed_level="limited",
-            measured_progress=25,
-            narrative="So far.",
-        ),
+        Escalation: EscalationFactory(commitment=commitment),
+        Report: ReportFactory(champion=champion, cycle=commitment.cycle),
+        Assessment: AssessmentFactory(commitment=commitment),
         ProgressEvent: event,
         CommitmentMonth: CommitmentMonth.objects.get(commitment=commitment),
         # The success above reset the attempts from this address: one from elsewhere stays.

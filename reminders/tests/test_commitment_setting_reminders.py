@@ -9,9 +9,10 @@ from accounts.tests.factories import OfficeMemberFactory
 from champions.tests.factories import ChampionFactory
 from commitments.models import Approval
 from commitments.tests.factories import CommitmentFactory, CycleFactory
+from config.tests.helpers import at_eight
 from reminders import delivery
 from reminders.models import Reminder, ReminderKind
-from reminders.tests.test_reminders import at_eight, run_day
+from reminders.tests.helpers import run_day
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,11 @@ from accounts.tests.factories import OfficeMemberFactory, UserFactory
 from champions.tests.factories import ChampionFactory
 from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory, CycleFactory
+from config.tests.helpers import at_eight
 from events.tests.factories import ProgressEventFactory
 from reminders import delivery
 from reminders.models import Escalation, Message, Reminder, ReminderState
-from reminders.tests.test_reminders import at_eight, run_day
+from reminders.tests.helpers import run_day
 
 pytestmark = pytest.mark.django_db
 

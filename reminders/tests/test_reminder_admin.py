@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Status
-from commitments.tests.factories import CommitmentFactory
 from reminders.models import Reminder, ReminderKind, ReminderState
+from reminders.tests.factories import ReminderFactory
 
 REMINDERS = reverse("admin:reminders_reminder_changelist")
 COMMITMENTS = reverse("admin:commitments_commitment_changelist")
@@ -20,24 +20,9 @@ def commitment(due_in_seven_days):
     return due_in_seven_days
 
 
-def make_reminder(commitment, **fields):
-    values = {
-        "champion": commitment.champion,
-        "commitment": commitment,
-        "cycle": commitment.cycle,
-        "kind": ReminderKind.UPCOMING,
-        "due_on": timezone.localdate(),
-        "deadline": commitment.due_on,
-        **fields,
-    }
-    if values.get("state") == ReminderState.SENT:
-        values.setdefault("sent_at", timezone.now())
-    return Reminder.objects.create(**values)
-
-
 def failed_reminder(commitment, **fields):
-    return make_reminder(
-        commitment,
+    return ReminderFactory(
+        commitment=commitment,
         state=ReminderState.FAILED,
         attempts=5,
         last_error="SMTPServerDisconnected: Connection unexpectedly closed",
@@ -60,7 +45,9 @@ def act(client, url, action, *objects, follow=False):
 
 def test_it_filters_reminders_by_state(client, admin_user, commitment):
     failed = failed_reminder(commitment)
-    make_reminder(commitment, state=ReminderState.SENT, due_on=timezone.localdate() - datetime.timedelta(1))
+    ReminderFactory(
+        commitment=commitment, state=ReminderState.SENT, due_on=timezone.localdate() - datetime.timedelta(1)
+    )
     client.force_login(admin_user)
 
     response = client.get(REMINDERS, {"state__exact": ReminderState.FAILED})
@@ -70,8 +57,8 @@ def test_it_filters_reminders_by_state(client, admin_user, commitment):
 
 
 def test_it_filters_reminders_by_kind(client, admin_user, commitment):
-    make_reminder(commitment, kind=ReminderKind.UPCOMING)
-    overdue = make_reminder(commitment, kind=ReminderKind.OVERDUE)
+    ReminderFactory(commitment=commitment, kind=ReminderKind.UPCOMING)
+    overdue = ReminderFactory(commitment=commitment, kind=ReminderKind.OVERDUE)
     client.force_login(admin_user)
 
     response = client.get(REMINDERS, {"kind__exact": ReminderKind.OVERDUE})
@@ -106,7 +93,7 @@ def test_it_resends_a_failed_reminder(
 def test_it_does_not_resend_a_sent_reminder(
     client, admin_user, commitment, eager, django_capture_on_commit_callbacks
 ):
-    reminder = make_reminder(commitment, state=ReminderState.SENT, attempts=1)
+    reminder = ReminderFactory(commitment=commitment, state=ReminderState.SENT, attempts=1)
     client.force_login(admin_user)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -123,7 +110,9 @@ def test_it_does_not_resend_a_sent_reminder(
 def test_it_says_how_many_reminders_it_queued_and_skipped(client, admin_user, commitment, eager):
     # transaction=True: the request's own commit queues the deliveries, as in production.
     failed = failed_reminder(commitment)
-    sent = make_reminder(commitment, kind=ReminderKind.STALE, state=ReminderState.SENT, attempts=1)
+    sent = ReminderFactory(
+        commitment=commitment, kind=ReminderKind.STALE, state=ReminderState.SENT, attempts=1
+    )
     client.force_login(admin_user)
 
     response = act(client, REMINDERS, "resend_failed", failed, sent, follow=True)
@@ -216,21 +205,8 @@ def test_it_sends_no_reminder_for_a_closed_commitment(
     assert mail.outbox == []
 
 
-def _reminder(**fields):
-    commitment = CommitmentFactory()
-    return Reminder.objects.create(
-        champion=commitment.champion,
-        commitment=commitment,
-        cycle=commitment.cycle,
-        kind=ReminderKind.UPCOMING,
-        due_on=commitment.due_on - datetime.timedelta(days=14),
-        deadline=commitment.due_on,
-        **fields,
-    )
-
-
 def test_it_lets_a_failed_reminder_be_set_back_to_pending(client, admin_user):
-    reminder = _reminder(state=ReminderState.FAILED, attempts=3, last_error="SMTP timeout")
+    reminder = ReminderFactory(state=ReminderState.FAILED, attempts=3, last_error="SMTP timeout")
     client.force_login(admin_user)
 
     response = client.post(
@@ -243,7 +219,7 @@ def test_it_lets_a_failed_reminder_be_set_back_to_pending(client, admin_user):
 
 
 def test_it_refuses_to_mark_a_reminder_sent_by_hand(client, admin_user):
-    reminder = _reminder()
+    reminder = ReminderFactory()
     client.force_login(admin_user)
 
     response = client.post(
@@ -257,7 +233,7 @@ def test_it_refuses_to_mark_a_reminder_sent_by_hand(client, admin_user):
 
 
 def test_it_lets_an_already_sent_reminder_stay_sent(client, admin_user):
-    reminder = _reminder(state=ReminderState.SENT, sent_at=timezone.now())
+    reminder = ReminderFactory(state=ReminderState.SENT, sent_at=timezone.now())
     client.force_login(admin_user)
 
     response = client.post(

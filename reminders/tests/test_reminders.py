@@ -6,50 +6,20 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
 from accounts.tests.factories import OfficeMemberFactory, UserFactory
 from champions.tests.factories import ChampionFactory
 from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory, CycleFactory
+from config.tests.helpers import at_eight, race
 from events.tests.factories import ProgressEventFactory
 from reminders import delivery
 from reminders.models import Message, OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.tests.helpers import run_day
 
 UTC = zoneinfo.ZoneInfo("UTC")
 START = datetime.date(2026, 3, 2)
-
-
-def at_eight(day):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(8), tzinfo=UTC), tick=False)
-
-
-def run_day(day):
-    """What the beat-driven sweep and its deliveries do on `day`, synchronously."""
-    with at_eight(day):
-        for reminder_id in delivery.sweep():
-            delivery.deliver(reminder_id)
-
-
-def race(*jobs):
-    """Run each job in a thread of its own (a database connection each, as workers have); returns
-    the errors they raised."""
-    errors = []
-
-    def run(job):
-        try:
-            job()
-        except Exception as error:  # surfaced by the caller
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=[job]) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
 
 
 @pytest.fixture

@@ -1,26 +1,19 @@
 import datetime
 import io
-import zoneinfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
 from champions.tests.factories import ChampionFactory
 from commitments.tests.factories import CommitmentFactory, CycleFactory
+from config.tests.helpers import at_eight
 from events.tests.factories import ProgressEventFactory
 from reminders.models import Reminder, ReminderKind, ReminderState
 
 DUE_ON = datetime.date(2026, 4, 10)
 SEVEN_DAYS_BEFORE = DUE_ON - datetime.timedelta(days=7)
-
-
-def at_eight(day):
-    return time_machine.travel(
-        datetime.datetime.combine(day, datetime.time(8), tzinfo=zoneinfo.ZoneInfo("UTC")), tick=False
-    )
 
 
 def send_reminders():

@@ -15,18 +15,8 @@ from reminders.tasks import (
     send_office_digest,
     sweep_reminders,
 )
+from reminders.tests.factories import ReminderFactory
 from reminders.tests.smtp import running_smtp_server
-
-
-def _pending_reminder(commitment):
-    return Reminder.objects.create(
-        champion=commitment.champion,
-        commitment=commitment,
-        cycle=commitment.cycle,
-        kind=ReminderKind.UPCOMING,
-        due_on=timezone.localdate(),
-        deadline=commitment.due_on,
-    )
 
 
 def _messages(reminder):
@@ -69,7 +59,7 @@ def test_it_queues_nothing_before_the_sweep_commits(
 
 def test_it_retries_a_failed_send_and_then_sends_once(due_in_seven_days, eager_retries, flaky_smtp):
     flaky_smtp.failures = 1
-    reminder = _pending_reminder(due_in_seven_days)
+    reminder = ReminderFactory(commitment=due_in_seven_days)
     first, second = _messages(reminder)
 
     assert deliver_message.delay(first).get() == ReminderState.SENT
@@ -85,7 +75,7 @@ def test_it_retries_a_failed_send_and_then_sends_once(due_in_seven_days, eager_r
 
 def test_it_gives_up_after_the_last_try(due_in_seven_days, eager_retries, flaky_smtp):
     flaky_smtp.failures = 100
-    reminder = _pending_reminder(due_in_seven_days)
+    reminder = ReminderFactory(commitment=due_in_seven_days)
     first, _second = _messages(reminder)
 
     result = deliver_message.delay(first)
@@ -100,7 +90,7 @@ def test_it_gives_up_after_the_last_try(due_in_seven_days, eager_retries, flaky_
 
 
 def test_it_sends_nothing_for_a_reminder_already_sent(due_in_seven_days, eager):
-    reminder = _pending_reminder(due_in_seven_days)
+    reminder = ReminderFactory(commitment=due_in_seven_days)
     for message in _messages(reminder):
         deliver_message.delay(message)
 
@@ -165,7 +155,7 @@ def test_the_hourly_release_requeues_a_message_a_dead_worker_left_sending(
 
 
 def test_a_batch_of_messages_goes_over_one_connection(due_in_seven_days, eager, settings):
-    reminder = _pending_reminder(due_in_seven_days)
+    reminder = ReminderFactory(commitment=due_in_seven_days)
     first, second = _messages(reminder)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -182,7 +172,7 @@ def test_a_message_that_fails_in_a_batch_is_retried_alone_and_the_rest_queued_ag
     due_in_seven_days, eager_retries, flaky_smtp
 ):
     flaky_smtp.failures = 1
-    reminder = _pending_reminder(due_in_seven_days)
+    reminder = ReminderFactory(commitment=due_in_seven_days)
     first, second = _messages(reminder)
 
     # The first fails: the batch stops there; its retry and the rest run at once here (eager).

@@ -16,7 +16,8 @@ from champions.tests.factories import ChampionFactory, HubFactory
 from commitments.models import Category
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 from events.tests.factories import PanelFactory, ProgressEventFactory
-from reports.models import Assessment, Level, Report
+from reports.models import Level, Report
+from reports.tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +41,8 @@ def _client(user):
 
 
 def _assess(commitment, level, by):
-    return Assessment.objects.create(
-        commitment=commitment,
-        level=level,
-        proposed_level=level,
-        measured_progress=0,
-        narrative=f"Narrative of {commitment.champion.full_name} #{commitment.number}.",
-        assessed_by=by,
-    )
+    narrative = f"Narrative of {commitment.champion.full_name} #{commitment.number}."
+    return AssessmentFactory(commitment=commitment, level=level, narrative=narrative, assessed_by=by)
 
 
 def _reporting_champion(cycle, name, hub, submitted_at=ON_TIME):

@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from commitments.tests.factories import CommitmentFactory, CycleFactory
+from config.tests.helpers import at_eight
 from reminders import delivery
 from reminders.models import Reminder, ReminderKind
-from reminders.tests.test_reminders import at_eight
 from reports.models import Assessment, Level, Report, assessment_opens_on
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from champions.tests.factories import ChampionFactory
 from commitments import data_version
 from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, EventKind, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory
-from events import demo_data
+from demo import network
+from demo.scale import ScaledChampion, ScaleLoader
 from events.models import ProgressEvent
-from events.scale import ScaledChampion, ScaleLoader
 
 pytestmark = pytest.mark.django_db
 
@@ -76,14 +76,14 @@ def scaled_champions(count):
 
 
 def test_the_demo_data_holds_his_five_commitments_worded_as_announced():
-    assert [target.title for target in demo_data.LACROIX_TARGETS] == LACROIX_COMMITMENTS
-    assert demo_data.LACROIX.full_name == "Jean-Pierre Lacroix"
-    assert demo_data.LACROIX.title == "Under-Secretary-General for Peacekeeping Operations"
-    assert demo_data.LACROIX.joined_on == datetime.date(2017, 12, 11)
-    acronyms = {acronym for acronym, *_ in demo_data.ORGANIZATIONS}
-    for champion in [demo_data.LACROIX, *demo_data.NETWORK]:
+    assert [target.title for target in network.LACROIX_TARGETS] == LACROIX_COMMITMENTS
+    assert network.LACROIX.full_name == "Jean-Pierre Lacroix"
+    assert network.LACROIX.title == "Under-Secretary-General for Peacekeeping Operations"
+    assert network.LACROIX.joined_on == datetime.date(2017, 12, 11)
+    acronyms = {acronym for acronym, *_ in network.ORGANIZATIONS}
+    for champion in [network.LACROIX, *network.NETWORK]:
         assert champion.organization in acronyms
-        assert champion.focal_point in demo_data.FOCAL_POINTS
+        assert champion.focal_point in network.FOCAL_POINTS
 
 
 def test_it_creates_the_seed_champion_as_announced():

@@ -26,7 +26,7 @@ from accounts.models import User
 from champions.models import HUB_NAMES, Champion, Hub, Organization
 from commitments import data_version
 from commitments.models import Commitment
-from events.demo_data import (
+from demo.network import (
     DOMAIN,
     HOME_HUB,
     ORGANIZATIONS,

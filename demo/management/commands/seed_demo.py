@@ -1,5 +1,5 @@
-"""seed_demo: writes the demo data (events/demo_data.py) where it is missing, and on request the
-benchmark's champions beyond it (events/scale.py). Running it again adds nothing."""
+"""seed_demo: writes the demo data (demo/network.py) where it is missing, and on request the
+benchmark's champions beyond it (demo/scale.py). Running it again adds nothing."""
 
 import random
 import time
@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from accounts.models import User, office_group
 from champions.models import HUB_NAMES, Champion, Hub, Organization
 from commitments.models import Approval, Commitment, Cycle, EventKind, Status, TargetKind
-from events.demo_data import (
+from demo.network import (
     ADMIN_EMAIL,
     ADMIN_NAME,
     DAY,
@@ -45,8 +45,8 @@ from events.demo_data import (
     draw_joined_on,
     draw_schedule,
 )
+from demo.scale import ScaleLoader
 from events.models import PanelOutcome, ProgressEvent
-from events.scale import ScaleLoader
 
 # How many champions of the network have begun next year's commitments, and what the office asked
 # of the first one's first commitment.
@@ -54,7 +54,7 @@ NEXT_CYCLE_SETTERS = 4
 NEXT_CYCLE_RETURN_COMMENT = "Give a number to reach: how many town halls, and by when?"
 CARRIED_FIELDS = ["title", "description", "category", "target_kind", "target_value", "unit", "counts_kind"]
 
-# bench/queries.py and config/tests/test_links.py import the logins and PASSWORD from this module.
+# bench/queries.py reads the logins' emails and PASSWORD through this module.
 LOGINS = [
     ("champion", LACROIX_EMAIL),
     ("focal point", FOCAL_POINT_EMAIL),

@@ -1,8 +1,8 @@
 """The demo's data: the seed's champion and his five commitments as announced, the network of
 champions around him, their organizations and focal points, and what the network commits to and logs.
 
-Data only, with no database code: events/management/commands/seed_demo.py writes it, and the
-benchmark's scale loader (events/scale.py) draws its champions from the same templates. The draws
+Data only, with no database code: demo/management/commands/seed_demo.py writes it, and the
+benchmark's scale loader (demo/scale.py) draws its champions from the same templates. The draws
 at the end give the network plausible figures from a random generator of its own, so that the same
 demo comes out on every run.
 """
