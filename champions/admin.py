@@ -29,7 +29,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Champion)
 class ChampionAdmin(SimpleHistoryAdmin):
-    """Champions, with their commitments inline (added by commitments.admin: apps depend downward)."""
+    """Champions; commitments.admin registers a subclass with their commitments inline."""
 
     list_display = ("full_name", "title", "organization", "hub", "is_active", "focal_point_count")
     list_filter = ("hub", "organization", "is_active")

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.admin import CommitmentAdmin
+from commitments.models import Commitment
 from events.forms import WebLinkField
 from events.models import ProgressEvent
 
@@ -34,7 +35,14 @@ class ProgressEventInline(admin.TabularInline):
         return formset
 
 
-CommitmentAdmin.inlines = [ProgressEventInline, *CommitmentAdmin.inlines]
+class CommitmentWithEventsAdmin(CommitmentAdmin):
+    """Registered here, not in commitments: its events inline belongs to events, above it."""
+
+    inlines = [ProgressEventInline, *CommitmentAdmin.inlines]
+
+
+admin.site.unregister(Commitment)
+admin.site.register(Commitment, CommitmentWithEventsAdmin)
 
 
 @admin.register(ProgressEvent)

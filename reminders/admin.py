@@ -1,10 +1,10 @@
-from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from commitments.admin import CommitmentAdmin
+from commitments.models import Commitment
+from events.admin import CommitmentWithEventsAdmin
 from reminders import delivery
 from reminders.models import (
     Escalation,
@@ -37,101 +37,25 @@ def _queue_and_report(request, reminder_ids, queued_message):
     queue_deliveries(delivery.group_now(reminder_ids), then=report)
 
 
-@admin.action(description=_("Send a reminder now"))
-def send_reminder_now(modeladmin, request, queryset):
-    """An "upcoming deadline" reminder dated today for each selected commitment that still needs one.
+class WrittenByTheSweepAdmin(admin.ModelAdmin):
+    """Rows the sweep and the deliveries write: shown here, never added or edited by hand (a save from a
+    page read moments earlier would write back a state that a delivery has since moved on)."""
 
-    It is the same row the daily sweep would plan, unique per commitment, kind and day, so
-    asking twice in a day, or on the day the sweep sends one, sends nothing more.
-    """
-    today = timezone.localdate()
-    queued, already, not_needed = [], 0, 0
-    for commitment in queryset.select_related("champion", "cycle").order_by("pk"):
-        reminder = Reminder(
-            champion=commitment.champion,
-            commitment=commitment,
-            cycle=commitment.cycle,
-            kind=ReminderKind.UPCOMING,
-            due_on=today,
-            deadline=commitment.due_on,
-        )
-        # The rule deliveries use: a closed or past-due commitment, or an inactive champion, gets none.
-        if not delivery.still_needed([reminder], today):
-            not_needed += 1
-            continue
-        # Why get_or_create: it inserts in a savepoint and reads the row back if the unique
-        # constraint refuses it (another click, or the sweep, got there first).
-        reminder, created = Reminder.objects.get_or_create(
-            commitment=commitment,
-            kind=ReminderKind.UPCOMING,
-            due_on=today,
-            defaults={
-                "champion": commitment.champion,
-                "cycle": commitment.cycle,
-                "deadline": commitment.due_on,
-            },
-        )
-        if created:
-            queued.append(reminder.pk)
-        else:
-            already += 1
-    _queue_and_report(
-        request,
-        queued,
-        ngettext(
-            "Queued a reminder for %(count)s commitment.",
-            "Queued a reminder for %(count)s commitments.",
-            len(queued),
-        )
-        % {"count": len(queued)},
-    )
-    if already:
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "Skipped %(count)s commitment that already has a reminder today.",
-                "Skipped %(count)s commitments that already have a reminder today.",
-                already,
-            )
-            % {"count": already},
-            messages.WARNING,
-        )
-    if not_needed:
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "Skipped %(count)s commitment that is closed or past due, or whose champion is inactive.",
-                "Skipped %(count)s commitments that are closed or past due, or whose champion is inactive.",
-                not_needed,
-            )
-            % {"count": not_needed},
-            messages.WARNING,
-        )
+    def has_add_permission(self, request):
+        return False
 
-
-class ReminderForm(forms.ModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        # Why: on the change page sent_at is read-only, so the model's "sent has sent_at" constraint
-        # is not validated there and would fail in the database instead.
-        sent_at = cleaned.get("sent_at", self.instance.sent_at)
-        if cleaned.get("state") == ReminderState.SENT and sent_at is None:
-            self.add_error(
-                "state", _("Only a reminder that went out is sent: it needs the time it was sent.")
-            )
-        return cleaned
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    """Reminders are written by the sweep; here their state can be reset, e.g. to resend a failed one."""
+class ReminderAdmin(WrittenByTheSweepAdmin):
+    """Reminders: a failed one is resent with the changelist's action, not by editing its state."""
 
-    form = ReminderForm
     list_display = ("champion", "commitment", "kind", "due_on", "deadline", "state", "attempts", "sent_at")
     list_filter = ("state", "kind", "cycle")
     list_select_related = ("champion", "commitment", "commitment__champion")
     search_fields = ("champion__full_name", "commitment__title")
-    autocomplete_fields = ("champion", "commitment", "cycle")
     date_hierarchy = "due_on"
     actions = ["resend_failed"]
     fields = (
@@ -149,12 +73,11 @@ class ReminderAdmin(admin.ModelAdmin):
         "created_at",
     )
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ("created_at",)
-        return [name for name in self.fields if name != "state"]
+    def has_change_permission(self, request, obj=None):
+        """The change permission in general, which resend_failed asks for; none on a reminder's own page."""
+        return obj is None and admin.ModelAdmin.has_change_permission(self, request)
 
-    @admin.action(description=_("Resend the selected failed reminders"))
+    @admin.action(description=_("Resend the selected failed reminders"), permissions=["change"])
     def resend_failed(self, request, queryset):
         """Failed reminders back to pending with a fresh count of tries, then queued for delivery."""
         selected = queryset.count()
@@ -191,21 +114,14 @@ class ReminderAdmin(admin.ModelAdmin):
             )
 
 
-CommitmentAdmin.actions = [*(CommitmentAdmin.actions or []), send_reminder_now]
-
-
 @admin.register(OfficeDigest)
-class OfficeDigestAdmin(admin.ModelAdmin):
-    """The office's weekly digests: written by the weekly task; a failed one can be set back to pending."""
+class OfficeDigestAdmin(WrittenByTheSweepAdmin):
+    """The office's weekly digests, written by the weekly task."""
 
     list_display = ("week_of", "state", "attempts", "sent_at")
     list_filter = ("state",)
     date_hierarchy = "week_of"
     fields = ("week_of", "state", "attempts", "last_error", "claimed_at", "sent_at")
-    readonly_fields = ("week_of", "attempts", "last_error", "claimed_at", "sent_at")
-
-    def has_add_permission(self, request):
-        return False
 
 
 class MessageItemInline(admin.TabularInline):
@@ -218,8 +134,8 @@ class MessageItemInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    """Reminder emails, one per person a day: written by the sweep; a failed one can be set back to pending."""
+class MessageAdmin(WrittenByTheSweepAdmin):
+    """Reminder emails, one per person a day: a failed one goes again when its reminders are resent."""
 
     list_display = ("user", "due_on", "state", "attempts", "sent_at")
     list_filter = ("state",)
@@ -227,22 +143,96 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__full_name")
     date_hierarchy = "due_on"
     fields = ("user", "due_on", "state", "attempts", "last_error", "claimed_at", "sent_at")
-    readonly_fields = ("user", "due_on", "attempts", "last_error", "claimed_at", "sent_at")
     inlines = [MessageItemInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(WrittenByTheSweepAdmin):
     """Overdue commitments brought to the office's attention: written by the daily sweep."""
 
     list_display = ("commitment", "deadline", "first_notice_on", "escalated_on", "cleared_on")
     list_filter = ("cleared_on",)
     list_select_related = ("commitment__champion",)
     search_fields = ("commitment__title", "commitment__champion__full_name")
-    readonly_fields = ("commitment", "deadline", "first_notice_on", "escalated_on", "cleared_on")
+    fields = ("commitment", "deadline", "first_notice_on", "escalated_on", "cleared_on")
 
-    def has_add_permission(self, request):
-        return False
+
+class CommitmentWithRemindersAdmin(CommitmentWithEventsAdmin):
+    """Registered here, not in commitments or events: its action sends reminders, above them."""
+
+    actions = [*CommitmentWithEventsAdmin.actions, "send_reminder_now"]
+
+    @admin.action(description=_("Send a reminder now"), permissions=["change"])
+    def send_reminder_now(self, request, queryset):
+        """An "upcoming deadline" reminder dated today for each selected commitment that still needs one.
+
+        It is the same row the daily sweep would plan, unique per commitment, kind and day, so
+        asking twice in a day, or on the day the sweep sends one, sends nothing more.
+        """
+        today = timezone.localdate()
+        queued, already, not_needed = [], 0, 0
+        for commitment in queryset.select_related("champion", "cycle").order_by("pk"):
+            reminder = Reminder(
+                champion=commitment.champion,
+                commitment=commitment,
+                cycle=commitment.cycle,
+                kind=ReminderKind.UPCOMING,
+                due_on=today,
+                deadline=commitment.due_on,
+            )
+            # The rule deliveries use: a closed or past-due commitment, or an inactive champion, gets none.
+            if not delivery.still_needed([reminder], today):
+                not_needed += 1
+                continue
+            # Why get_or_create: it inserts in a savepoint and reads the row back if the unique
+            # constraint refuses it (another click, or the sweep, got there first).
+            reminder, created = Reminder.objects.get_or_create(
+                commitment=commitment,
+                kind=ReminderKind.UPCOMING,
+                due_on=today,
+                defaults={
+                    "champion": commitment.champion,
+                    "cycle": commitment.cycle,
+                    "deadline": commitment.due_on,
+                },
+            )
+            if created:
+                queued.append(reminder.pk)
+            else:
+                already += 1
+        _queue_and_report(
+            request,
+            queued,
+            ngettext(
+                "Queued a reminder for %(count)s commitment.",
+                "Queued a reminder for %(count)s commitments.",
+                len(queued),
+            )
+            % {"count": len(queued)},
+        )
+        if already:
+            self.message_user(
+                request,
+                ngettext(
+                    "Skipped %(count)s commitment that already has a reminder today.",
+                    "Skipped %(count)s commitments that already have a reminder today.",
+                    already,
+                )
+                % {"count": already},
+                messages.WARNING,
+            )
+        if not_needed:
+            self.message_user(
+                request,
+                ngettext(
+                    "Skipped %(count)s commitment that is closed or past due, or whose champion is inactive.",
+                    "Skipped %(count)s commitments that are closed or past due, or whose champion is inactive.",
+                    not_needed,
+                )
+                % {"count": not_needed},
+                messages.WARNING,
+            )
+
+
+admin.site.unregister(Commitment)
+admin.site.register(Commitment, CommitmentWithRemindersAdmin)

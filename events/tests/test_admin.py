@@ -164,3 +164,16 @@ def test_it_shows_the_history_of_an_event_and_a_champion(client, admin_user):
     assert "Second title" in page and "First title" in page
     champion = event.commitment.champion
     assert client.get(reverse("admin:champions_champion_history", args=[champion.pk])).status_code == 200
+
+
+def test_the_commitment_page_shows_its_events_inline(client, admin_user):
+    event = ProgressEventFactory(title="Meeting with women staff in Goma")
+    client.force_login(admin_user)
+
+    response = client.get(_url(Commitment, "change", event.commitment.pk))
+
+    assert response.status_code == 200
+    formsets = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    assert [formset.prefix for formset in formsets] == ["events", "status_changes", "approval_changes"]
+    assert list(formsets[0].queryset) == [event]
+    assert 'value="Meeting with women staff in Goma"' in response.text

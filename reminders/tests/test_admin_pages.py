@@ -17,7 +17,7 @@ from accounts.models import User, office_group
 from accounts.tests.factories import PASSWORD
 from champions.models import Champion, Hub, Organization
 from champions.tests.factories import OrganizationFactory
-from commitments.models import Commitment, CommitmentMonth, Cycle, Status
+from commitments.models import Commitment, Cycle, Status
 from events.models import ProgressEvent
 from events.tests.factories import ProgressEventFactory
 from reminders.models import Escalation, Message, OfficeDigest, Reminder
@@ -57,7 +57,6 @@ def one_of_each(admin_user, client):
         Report: ReportFactory(champion=champion, cycle=commitment.cycle),
         Assessment: AssessmentFactory(commitment=commitment),
         ProgressEvent: event,
-        CommitmentMonth: CommitmentMonth.objects.get(commitment=commitment),
         # The success above reset the attempts from this address: one from elsewhere stays.
         AccessAttempt: AccessAttempt.objects.create(
             username="intruder@example.org",

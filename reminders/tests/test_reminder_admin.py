@@ -2,14 +2,20 @@ import datetime
 import io
 
 import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import Status
-from reminders.models import Reminder, ReminderKind, ReminderState
-from reminders.tests.factories import ReminderFactory
+from accounts.tests.factories import UserFactory
+from champions.admin import ChampionAdmin
+from champions.models import Champion
+from commitments.admin import ApprovalChangeInline, CommitmentAdmin, CommitmentInline, StatusChangeInline
+from commitments.models import Commitment, Status
+from events.admin import ProgressEventInline
+from reminders.models import Escalation, Message, OfficeDigest, Reminder, ReminderKind, ReminderState
 
 REMINDERS = reverse("admin:reminders_reminder_changelist")
 COMMITMENTS = reverse("admin:commitments_commitment_changelist")
@@ -20,9 +26,24 @@ def commitment(due_in_seven_days):
     return due_in_seven_days
 
 
+def make_reminder(commitment, **fields):
+    values = {
+        "champion": commitment.champion,
+        "commitment": commitment,
+        "cycle": commitment.cycle,
+        "kind": ReminderKind.UPCOMING,
+        "due_on": timezone.localdate(),
+        "deadline": commitment.due_on,
+        **fields,
+    }
+    if values.get("state") == ReminderState.SENT:
+        values.setdefault("sent_at", timezone.now())
+    return Reminder.objects.create(**values)
+
+
 def failed_reminder(commitment, **fields):
-    return ReminderFactory(
-        commitment=commitment,
+    return make_reminder(
+        commitment,
         state=ReminderState.FAILED,
         attempts=5,
         last_error="SMTPServerDisconnected: Connection unexpectedly closed",
@@ -45,9 +66,7 @@ def act(client, url, action, *objects, follow=False):
 
 def test_it_filters_reminders_by_state(client, admin_user, commitment):
     failed = failed_reminder(commitment)
-    ReminderFactory(
-        commitment=commitment, state=ReminderState.SENT, due_on=timezone.localdate() - datetime.timedelta(1)
-    )
+    make_reminder(commitment, state=ReminderState.SENT, due_on=timezone.localdate() - datetime.timedelta(1))
     client.force_login(admin_user)
 
     response = client.get(REMINDERS, {"state__exact": ReminderState.FAILED})
@@ -57,8 +76,8 @@ def test_it_filters_reminders_by_state(client, admin_user, commitment):
 
 
 def test_it_filters_reminders_by_kind(client, admin_user, commitment):
-    ReminderFactory(commitment=commitment, kind=ReminderKind.UPCOMING)
-    overdue = ReminderFactory(commitment=commitment, kind=ReminderKind.OVERDUE)
+    make_reminder(commitment, kind=ReminderKind.UPCOMING)
+    overdue = make_reminder(commitment, kind=ReminderKind.OVERDUE)
     client.force_login(admin_user)
 
     response = client.get(REMINDERS, {"kind__exact": ReminderKind.OVERDUE})
@@ -93,7 +112,7 @@ def test_it_resends_a_failed_reminder(
 def test_it_does_not_resend_a_sent_reminder(
     client, admin_user, commitment, eager, django_capture_on_commit_callbacks
 ):
-    reminder = ReminderFactory(commitment=commitment, state=ReminderState.SENT, attempts=1)
+    reminder = make_reminder(commitment, state=ReminderState.SENT, attempts=1)
     client.force_login(admin_user)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -110,9 +129,7 @@ def test_it_does_not_resend_a_sent_reminder(
 def test_it_says_how_many_reminders_it_queued_and_skipped(client, admin_user, commitment, eager):
     # transaction=True: the request's own commit queues the deliveries, as in production.
     failed = failed_reminder(commitment)
-    sent = ReminderFactory(
-        commitment=commitment, kind=ReminderKind.STALE, state=ReminderState.SENT, attempts=1
-    )
+    sent = make_reminder(commitment, kind=ReminderKind.STALE, state=ReminderState.SENT, attempts=1)
     client.force_login(admin_user)
 
     response = act(client, REMINDERS, "resend_failed", failed, sent, follow=True)
@@ -205,39 +222,144 @@ def test_it_sends_no_reminder_for_a_closed_commitment(
     assert mail.outbox == []
 
 
-def test_it_lets_a_failed_reminder_be_set_back_to_pending(client, admin_user):
-    reminder = ReminderFactory(state=ReminderState.FAILED, attempts=3, last_error="SMTP timeout")
-    client.force_login(admin_user)
+def _admin_url(model, page, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
 
-    response = client.post(
-        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.PENDING}
+
+def test_the_registered_commitment_admin_has_every_apps_inlines_and_actions(rf, admin_user):
+    """Each app above commitments registers its own subclass; the last one has all they add."""
+    model_admin = admin.site.get_model_admin(Commitment)
+    request = rf.get(COMMITMENTS)
+    request.user = admin_user
+
+    assert [type(inline) for inline in model_admin.get_inline_instances(request)] == [
+        ProgressEventInline,
+        StatusChangeInline,
+        ApprovalChangeInline,
+    ]
+    assert "send_reminder_now" in model_admin.get_actions(request)
+    assert isinstance(model_admin, CommitmentAdmin)
+    assert [
+        type(inline) for inline in admin.site.get_model_admin(Champion).get_inline_instances(request)
+    ] == [CommitmentInline]
+    # The lower apps' own admins are left as they wrote them.
+    assert (CommitmentAdmin.inlines, CommitmentAdmin.actions) == (
+        [StatusChangeInline, ApprovalChangeInline],
+        (),
     )
-
-    assert response.status_code == 302
-    reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.PENDING, 3)
+    assert not ChampionAdmin.inlines
 
 
-def test_it_refuses_to_mark_a_reminder_sent_by_hand(client, admin_user):
-    reminder = ReminderFactory()
-    client.force_login(admin_user)
-
-    response = client.post(
-        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
+@pytest.fixture
+def view_only_staff(db):
+    """A staff member who may look at commitments and reminders, and change nothing."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_commitment", "view_reminder", "view_champion"])
     )
+    return user
+
+
+def test_a_view_only_staff_member_is_offered_no_action(client, view_only_staff, commitment):
+    failed_reminder(commitment)
+    client.force_login(view_only_staff)
+
+    commitments, reminders = client.get(COMMITMENTS), client.get(REMINDERS)
+
+    assert commitments.status_code == reminders.status_code == 200
+    assert commitment in commitments.context["cl"].result_list
+    for response in (commitments, reminders):
+        assert response.context["action_form"] is None
+        assert "send_reminder_now" not in response.text
+        assert "resend_failed" not in response.text
+
+
+def test_a_view_only_staff_member_cannot_send_a_reminder_now(
+    client, view_only_staff, commitment, eager, django_capture_on_commit_callbacks
+):
+    client.force_login(view_only_staff)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = act(client, COMMITMENTS, "send_reminder_now", commitment)
+
+    assert response.status_code == 200  # the changelist again, nothing done
+    assert callbacks == []
+    assert not Reminder.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_view_only_staff_member_cannot_resend_a_failed_reminder(
+    client, view_only_staff, commitment, eager, django_capture_on_commit_callbacks
+):
+    reminder = failed_reminder(commitment)
+    client.force_login(view_only_staff)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = act(client, REMINDERS, "resend_failed", reminder)
 
     assert response.status_code == 200
-    assert "needs the time it was sent" in response.text
+    assert callbacks == []
     reminder.refresh_from_db()
-    assert reminder.state == ReminderState.PENDING
+    assert (reminder.state, reminder.attempts) == (ReminderState.FAILED, 5)
+    assert mail.outbox == []
 
 
-def test_it_lets_an_already_sent_reminder_stay_sent(client, admin_user):
-    reminder = ReminderFactory(state=ReminderState.SENT, sent_at=timezone.now())
+@pytest.fixture
+def one_of_each_kept_by_the_sweep(commitment, admin_user):
+    reminder = failed_reminder(commitment)
+    return {
+        Reminder: reminder,
+        Message: Message.objects.create(user=admin_user, due_on=reminder.due_on, state=ReminderState.FAILED),
+        OfficeDigest: OfficeDigest.objects.create(
+            week_of=datetime.date(2026, 11, 30), state=ReminderState.FAILED
+        ),
+        Escalation: Escalation.objects.create(
+            commitment=commitment,
+            deadline=commitment.due_on,
+            first_notice_on=commitment.due_on + datetime.timedelta(days=1),
+            escalated_on=commitment.due_on + datetime.timedelta(days=15),
+        ),
+    }
+
+
+@pytest.mark.parametrize("model", [Reminder, Message, OfficeDigest, Escalation], ids=lambda m: m.__name__)
+def test_what_the_sweep_keeps_cannot_be_added_by_hand(
+    client, admin_user, one_of_each_kept_by_the_sweep, model
+):
     client.force_login(admin_user)
 
-    response = client.post(
-        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
-    )
+    changelist = client.get(_admin_url(model, "changelist"))
 
-    assert response.status_code == 302
+    assert changelist.status_code == 200
+    assert changelist.context["has_add_permission"] is False
+    assert _admin_url(model, "add") not in changelist.text
+    assert client.get(_admin_url(model, "add")).status_code == 403
+    assert client.post(_admin_url(model, "add"), {}).status_code == 403
+
+
+@pytest.mark.parametrize("model", [Reminder, Message, OfficeDigest, Escalation], ids=lambda m: m.__name__)
+def test_what_the_sweep_keeps_is_shown_read_only(client, admin_user, one_of_each_kept_by_the_sweep, model):
+    obj = one_of_each_kept_by_the_sweep[model]
+    client.force_login(admin_user)
+    url = _admin_url(model, "change", obj.pk)
+
+    page = client.get(url)
+
+    assert page.status_code == 200
+    form = page.context["adminform"]
+    assert set(form.readonly_fields) >= set(admin.site.get_model_admin(model).fields)
+    assert form.form.fields == {}  # every field read-only: nothing to post
+    assert 'name="_save"' not in page.text
+    assert client.post(url, {"state": ReminderState.PENDING}).status_code == 403
+
+
+def test_a_reminders_state_is_changed_by_the_action_not_on_its_page(client, admin_user, commitment):
+    reminder = failed_reminder(commitment)
+    client.force_login(admin_user)
+
+    response = client.post(_admin_url(Reminder, "change", reminder.pk), {"state": ReminderState.PENDING})
+
+    assert response.status_code == 403
+    reminder.refresh_from_db()
+    assert (reminder.state, reminder.attempts) == (ReminderState.FAILED, 5)
+    assert "resend_failed" in client.get(REMINDERS).text
