@@ -101,6 +101,7 @@ class DashboardQuerySet(CommitmentQuerySet):
             .order_by()
             .values(ranked_champion=F("champion"))
             .annotate(
+                progress_total=Sum("annotated_progress"),
                 # Why not Avg: on PostgreSQL AVG of integers adds up in numeric, twice as slow.
                 average_progress=Cast(Sum("annotated_progress"), models.FloatField()) / Count("pk"),
                 commitments=Count("pk"),
@@ -110,7 +111,8 @@ class DashboardQuerySet(CommitmentQuerySet):
         champion = connections[self.db].ops.quote_name(Champion._meta.db_table)
         return (
             f"SELECT ranked.ranked_champion AS champion, {champion}.full_name AS full_name, "
-            f"{champion}.hub_id AS hub, ranked.average_progress AS average_progress, "
+            f"{champion}.hub_id AS hub, ranked.progress_total AS progress_total, "
+            "ranked.average_progress AS average_progress, "
             "ranked.commitments AS commitments, COUNT(*) OVER () AS champions "
             f"FROM ({sql}) AS ranked INNER JOIN {champion} ON {champion}.id = ranked.ranked_champion "
             f"ORDER BY ranked.average_progress DESC, {champion}.full_name ASC LIMIT %s OFFSET %s",

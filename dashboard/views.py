@@ -15,11 +15,11 @@ from django.utils.translation import gettext
 
 from accounts.decorators import office_required
 from commitments.models import (
-    DUE_SOON_DAYS,
     Category,
     Commitment,
     CycleMonth,
     Status,
+    average_percent,
     women_share,
 )
 from config.links import link_to
@@ -109,7 +109,7 @@ def _dashboard_page(request):
         "statuses": Status.choices,
         "chart_data": _chart_data(monthly, status_by_hub),
         "stale_days": settings.STALE_AFTER_DAYS,
-        "due_soon_days": DUE_SOON_DAYS,
+        "due_soon_days": settings.DUE_SOON_DAYS,
     }
     return {
         "year": cycle.year if cycle else None,
@@ -231,13 +231,8 @@ def _ranking_page(commitments, lookups, number, hubs):
     page = Paginator(_FetchedRows(commitments, start, rows, total), CHAMPIONS_PER_PAGE).get_page(number)
     for row in page:
         row["hub_name"] = hubs[row["hub"]].name
-        row["percent"] = _whole(row["average_progress"])
+        row["percent"] = average_percent(row["progress_total"], row["commitments"])
     return page
-
-
-def _whole(percent):
-    """A percentage rounded half up to a whole number, as the tables show it."""
-    return int(percent + 0.5)
 
 
 def _status_cells(lookups, champions):
@@ -293,8 +288,7 @@ def _breakdowns(per_category, per_organization, form):
     for field, rows in tables.items():
         for key, total in rows.items():
             total["name"] = names[field](key)
-            total["average_progress"] = total.pop("progress") / total["commitments"]
-            total["percent"] = _whole(total["average_progress"])
+            total["percent"] = average_percent(total.pop("progress"), total["commitments"])
         breakdowns[field] = sorted(rows.values(), key=itemgetter("name"))
     status_by_hub = {names["hub"](hub): [counts[s] for s in statuses] for hub, counts in mix.items()}
     return breakdowns, dict(sorted(status_by_hub.items()))

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 from django.template import Context, Template
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -126,8 +127,9 @@ def test_the_headline_figures_of_a_hand_built_dataset(office, cast):
     assert figures["share_panels_single_sex"] == 50
     assert figures["women_share"] == 25  # 2 women of 8 speakers
     shares = {status: share for status, _, _, share in figures["status_shares"]}
+    # Shares are rounded down (share_percent): two thirds is 66%.
     assert shares["completed"] == 33
-    assert shares["not_started"] == 67
+    assert shares["not_started"] == 66
 
 
 def test_the_tables_list_overdue_due_soon_and_stale_commitments(office, cast):
@@ -317,6 +319,47 @@ def test_the_ranking_averages_the_progress_definition(office, cast):
     rows = {row["champion"]: row for row in office.get("/dashboard/").context["ranking"]}
     assert rows[cast.champion.pk]["average_progress"] == pytest.approx(expected)
     assert rows[cast.champion.pk]["commitments"] == 2
+
+
+def test_average_progress_is_rounded_down_in_the_ranking_and_the_breakdowns(office, cast):
+    """99.5% on average is shown as 99%: a percentage never overstates (share_percent)."""
+    Commitment.objects.filter(pk=cast.commitment.pk).update(
+        category=Category.GBV, target_value=100, counted_events=99
+    )
+    CommitmentFactory(
+        champion=cast.champion,
+        cycle=cast.cycle,
+        number=2,
+        category=Category.GBV,
+        target_value=4,
+        counted_events=4,
+    )
+    response = office.get("/dashboard/")
+    ranked = {row["champion"]: row for row in response.context["ranking"]}[cast.champion.pk]
+    assert ranked["average_progress"] == 99.5
+    assert ranked["percent"] == 99
+    by_category = {row["name"]: row["percent"] for row in response.context["by_category"]}
+    assert by_category[Category.GBV.label] == 99
+    ranking = response.content.decode().split('data-testid="ranking"')[1].split("</table>")[0]
+    assert '<td class="text-end">99%</td>' in ranking and "100%" not in ranking
+
+
+def test_due_soon_is_one_setting_for_the_dashboard_and_the_digest(office, cast, settings):
+    from reminders.delivery import digest_context
+
+    today = timezone.localdate()
+    Commitment.objects.filter(pk=cast.commitment.pk).update(due_on=today + datetime.timedelta(days=10))
+    for days, listed in ((30, True), (10, True), (9, False)):
+        settings.DUE_SOON_DAYS = days
+        response = office.get("/dashboard/")
+        page = response.content.decode()
+        assert (cast.commitment in response.context["due_soon"]) is listed, days
+        assert f"Due in the next {days} days" in page
+        assert f"due in the next {days} days" in page  # the headline card
+        digest = digest_context(today)
+        assert (cast.commitment in digest["due_soon"]) is listed, days
+        assert f"Due in the next {days} days" in render_to_string("emails/digest-body.txt", digest)
+        assert f"Due in the next {days} days" in render_to_string("emails/digest-body.html", digest)
 
 
 def test_a_whole_cycle_reads_its_months_by_cycle_with_the_same_totals(office, cast):
