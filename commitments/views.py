@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from champions.models import Champion
 from commitments.forms import CommitmentDraftForm
-from commitments.models import CLOSED_STATUSES, Approval, Commitment, Cycle
+from commitments.models import CLOSED_STATUSES, EDITABLE_APPROVALS, Approval, Commitment, Cycle
 
 
 @login_required
@@ -70,9 +70,7 @@ def _get_champion_for_user(user, pk):
 
 def _get_draft_for_user(user, cycle, pk):
     """A commitment of `cycle` the user may still edit (a draft, or returned); else 404."""
-    commitments = Commitment.objects.visible_to(user).filter(
-        cycle=cycle, approval__in=[Approval.DRAFT, Approval.RETURNED]
-    )
+    commitments = Commitment.objects.visible_to(user).filter(cycle=cycle, approval__in=EDITABLE_APPROVALS)
     return get_object_or_404(commitments.select_related("champion", "cycle"), pk=pk)
 
 
@@ -233,7 +231,7 @@ def submit_commitments(request, year, champion_pk):
     """Submit every draft and returned commitment of one champion for the office's review."""
     cycle = _get_cycle_for_setting(year)
     champion = _get_champion_for_user(request.user, champion_pk)
-    editable = cycle.commitments.filter(champion=champion, approval__in=[Approval.DRAFT, Approval.RETURNED])
+    editable = cycle.commitments.filter(champion=champion, approval__in=EDITABLE_APPROVALS)
     submitted = [commitment for commitment in editable.order_by("number") if commitment.submit(request.user)]
     if submitted:
         messages.success(

@@ -257,6 +257,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Product rules that are settings.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=60)
+# "Due soon": an open commitment due within this many days (the dashboard and the office digest).
+DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=30)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Reminders: the sweep runs daily at REMINDER_TIME in TIME_ZONE; offsets are days before a deadline.
@@ -272,7 +274,6 @@ ESCALATE_AFTER_DAYS = env.int("ESCALATE_AFTER_DAYS", default=14)
 COMMITMENT_REMINDER_OFFSETS = env.list("COMMITMENT_REMINDER_OFFSETS", cast=int, default=[14, 3])
 OVERDUE_NOTICE_EVERY_DAYS = 7
 OVERDUE_NOTICES_AT_MOST = 4
-DIGEST_DUE_WITHIN_DAYS = 14
 # Delays before the 2nd, 3rd, 4th and 5th try of a failed delivery, in seconds.
 REMINDER_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 60 * 60]
 # A reminder left "sending" this long (its worker died) is sent again by the hourly release.

@@ -5,21 +5,16 @@ CommitmentQuerySet; this module only adds them up the way the office's pages sho
 database, so a page costs the same number of queries at any size.
 """
 
-import functools
-from operator import itemgetter
-
-from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import Count, F, Sum
-from django.db.models.functions import Cast, Coalesce
-from django.dispatch import receiver
+from django.db import connections, models
+from django.db.models import Case, Count, F, Sum, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from champions.models import Champion
 from commitments.models import Commitment, CommitmentQuerySet, Status, share_percent, women_share
 
-# The roll-ups the dashboard sums over commitments (see DashboardQuerySet.breakdown_cube).
-CUBE_SUMS = [
+# The roll-ups the breakdown cube adds up, as they are named on a commitment.
+CUBE_ROLLUPS = [
     "events_in_cycle",
     "panels_logged",
     "panels_balanced",
@@ -27,8 +22,8 @@ CUBE_SUMS = [
     "panel_women",
     "panel_men",
 ]
-# The counts breakdown_cube gives each of its rows, which summarize adds up.
-CUBE_COUNTS = ["commitments", "progress_total", "overdue", "due_soon", "stale", *CUBE_SUMS]
+# The counts each row of the breakdown cube has (see DashboardQuerySet.breakdown_cube).
+CUBE_COUNTS = ["commitments", "progress_total", "overdue", "due_soon", "stale", *CUBE_ROLLUPS]
 
 
 class DashboardQuerySet(CommitmentQuerySet):
@@ -36,61 +31,73 @@ class DashboardQuerySet(CommitmentQuerySet):
 
     def summary(self, today=None):
         """The headline figures of these commitments (see summarize)."""
-        per_category, _per_organization = by_kind(fetch(*self.breakdown_cube(today), using=self.db))
+        per_category, _per_organization = by_kind(self.breakdown_cube(today))
         return summarize(per_category, champions=self.champion_count())
 
     def champion_count(self):
         """How many champions these commitments belong to."""
         return self.values("champion").distinct().count()
 
-    def breakdown_cube(self, today=None):
-        """The SQL and parameters of every figure the dashboard sums, in one scan: per category,
-        status and hub, and per organization.
-
-        Each row has `category`, `status`, `hub` (an id) and `organization` (an id), and the counts
-        of CUBE_COUNTS. On PostgreSQL the rows come in two kinds (GROUPING SETS): per category, status
-        and hub, with `organization` None; and per organization, with the other three None. Where
-        GROUPING SETS are missing (SQLite), each row is per category, status, hub and organization at
-        once and stands for both kinds: added up, the figures are the same (see by_kind).
-
-        Why two kinds, not every combination of the four: the rows are folded in Python into the
-        headline figures (summarize) and every breakdown (by hub, by category, by organization,
-        status mix by hub), and every combination is about the categories times statuses times hubs
-        times organizations (628 rows for the benchmark's 16 organizations, growing with each), where
-        the two kinds are their sum (267). The database's work is the same.
-        """
+    def commitment_figures(self, today=None):
+        """One row per commitment, of what the breakdown cube groups by and adds up: its `category`,
+        `status`, `hub` and `organization` (ids), its `progress`, whether it is `overdue`, `due_soon`
+        and `stale` (1 or 0, the CommitmentQuerySet's conditions) and its roll-ups (CUBE_ROLLUPS)."""
         today = today or timezone.localdate()
-        cube = (
+        return (
             self.with_progress()
             .order_by()
             .values(
-                "category", "status", hub=F("champion__hub_id"), organization=F("champion__organization_id")
-            )
-            .annotate(
-                commitments=Count("pk"),
-                progress_total=Coalesce(Sum("annotated_progress"), 0),
-                overdue=Count("pk", filter=self.overdue_condition(today)),
-                due_soon=Count("pk", filter=self.due_within_condition(today=today)),
-                stale=Count("pk", filter=self.stale_condition(today)),
-                **{name: Coalesce(Sum(name), 0) for name in CUBE_SUMS},
+                "category",
+                "status",
+                *CUBE_ROLLUPS,
+                hub=F("champion__hub_id"),
+                organization=F("champion__organization_id"),
+                progress=F("annotated_progress"),
+                overdue=_one_where(self.overdue_condition(today)),
+                due_soon=_one_where(self.due_within_condition(today=today)),
+                stale=_one_where(self.stale_condition(today)),
             )
         )
-        sql, params = cube.query.sql_with_params()
-        if connections[self.db].vendor != "postgresql":
-            return sql, params
-        # The ORM groups by the four values (by position); the same statement, grouped two ways.
-        head, grouped, tail = sql.rpartition(" GROUP BY 1, 2, 3, 4")
-        if not grouped or tail:
-            raise ValueError(f"Unexpected grouping in the breakdown cube's SQL: {sql}")
-        return f"{head} GROUP BY GROUPING SETS ((1, 2, 3), (4))", params
+
+    def breakdown_cube(self, today=None):
+        """Every figure the dashboard sums, in one scan: rows of CUBE_COUNTS per category, status and
+        hub, and per organization.
+
+        Each row has `category`, `status`, `hub` (an id) and `organization` (an id). On PostgreSQL
+        the rows come in two kinds (GROUPING SETS): per category, status and hub, with
+        `organization` None; and per organization, with the other three None. SQLite has no
+        GROUPING SETS: there each row is per category, status, hub and organization at once and
+        stands for both kinds; added up, the figures are the same (see by_kind).
+
+        Why two kinds, not every combination of the four: the rows are folded into the headline
+        figures (summarize) and every breakdown (by hub, by category, by organization, status mix
+        by hub), and every combination is about the categories times statuses times hubs times
+        organizations (628 rows for the benchmark's 16 organizations, growing with each), where the
+        two kinds are their sum (267). The database's work is the same. Why SQL of our own around
+        the ORM's query (commitment_figures): the ORM cannot group by GROUPING SETS.
+        """
+        figures, params = self.commitment_figures(today).query.sql_with_params()
+        if connections[self.db].vendor == "postgresql":
+            grouping = "GROUPING SETS ((category, status, hub), (organization))"
+        else:
+            grouping = "category, status, hub, organization"
+        rollups = "".join(f", SUM({name}) AS {name}" for name in CUBE_ROLLUPS)
+        return rows_as_dicts(
+            "SELECT category, status, hub, organization, COUNT(*) AS commitments, "
+            "SUM(progress) AS progress_total, SUM(overdue) AS overdue, SUM(due_soon) AS due_soon, "
+            f"SUM(stale) AS stale{rollups} FROM ({figures}) AS commitment GROUP BY {grouping}",
+            params,
+            using=self.db,
+        )
 
     def champion_ranking(self, start, stop):
-        """The SQL and parameters of rows start to stop of the champion ranking: one row per
-        champion, the average progress of these commitments, best first (then by name).
+        """Rows start to stop of the champion ranking: one row per champion, the average progress of
+        these commitments, best first (then by name).
 
-        Each row carries the champion's id, `full_name` and `hub` (an id), and `champions`, how many
-        rows there are in all (a window over the groups), so that a page of the ranking and the count
-        of champions come from one query.
+        Each row has the champion's id (`champion`), `full_name` and `hub` (an id), the
+        `progress_total` of its `commitments` and their `average_progress`, and `champions`, how
+        many rows there are in all (a window over the groups), so that a page of the ranking and the
+        count of champions come from one query.
 
         Why SQL around the ORM's: the commitments are added up per champion first and only the
         champions' rows are joined to their names (a third less work for the database than joining
@@ -101,20 +108,23 @@ class DashboardQuerySet(CommitmentQuerySet):
             .order_by()
             .values(ranked_champion=F("champion"))
             .annotate(
+                progress_total=Sum("annotated_progress"),
+                commitments=Count("pk"),
                 # Why not Avg: on PostgreSQL AVG of integers adds up in numeric, twice as slow.
                 average_progress=Cast(Sum("annotated_progress"), models.FloatField()) / Count("pk"),
-                commitments=Count("pk"),
             )
         )
-        sql, params = per_champion.query.sql_with_params()
+        ranked, params = per_champion.query.sql_with_params()
         champion = connections[self.db].ops.quote_name(Champion._meta.db_table)
-        return (
+        return rows_as_dicts(
             f"SELECT ranked.ranked_champion AS champion, {champion}.full_name AS full_name, "
-            f"{champion}.hub_id AS hub, ranked.average_progress AS average_progress, "
-            "ranked.commitments AS commitments, COUNT(*) OVER () AS champions "
-            f"FROM ({sql}) AS ranked INNER JOIN {champion} ON {champion}.id = ranked.ranked_champion "
+            f"{champion}.hub_id AS hub, ranked.progress_total AS progress_total, "
+            "ranked.commitments AS commitments, ranked.average_progress AS average_progress, "
+            f"COUNT(*) OVER () AS champions FROM ({ranked}) AS ranked "
+            f"INNER JOIN {champion} ON {champion}.id = ranked.ranked_champion "
             f"ORDER BY ranked.average_progress DESC, {champion}.full_name ASC LIMIT %s OFFSET %s",
             (*params, stop - start, start),
+            using=self.db,
         )
 
 
@@ -123,48 +133,17 @@ def for_dashboard():
     return DashboardQuerySet(Commitment).approved()
 
 
-def fetch(sql, params, using=DEFAULT_DB_ALIAS):
-    """The rows of a query as dicts, read as the database gives them.
+def _one_where(condition):
+    """1 for a commitment that meets `condition`, else 0: a count the breakdown cube adds up."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=models.IntegerField())
 
-    Why: Django passes every value of every row through a converter (int() of each count, for one),
-    about a third of the time a computed dashboard spends on its few hundred rows of sums. Only for
-    rows of counts, sums, ids and text, which the database gives as Python needs them.
-    """
+
+def rows_as_dicts(sql, params, using):
+    """The rows of a statement of our own (around the ORM's query), as dicts by column name."""
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-@functools.lru_cache(maxsize=512)
-def compiled(query, *args):
-    """The SQL and parameters of query(*args) (a QuerySet, or SQL and parameters already), compiled
-    once per process for the same arguments.
-
-    Why: the ORM spends about 1 ms of Python building and compiling a query (3 ms the cube), more than
-    the database spends answering most of the dashboard's, and a query is the same SQL for every
-    request with the same filters, day and page. `query` is a module-level function of hashable
-    arguments (the filters as DashboardFilterForm.lookups gives them); its SQL depends on nothing
-    else but settings (STALE_AFTER_DAYS), so nothing kept goes stale while they stay as they are.
-    """
-    statement = query(*args)
-    return statement.query.sql_with_params() if isinstance(statement, models.QuerySet) else statement
-
-
-@receiver(setting_changed)
-def _forget_compiled(**kwargs):
-    """A test that changes settings gets its SQL compiled anew (see compiled)."""
-    compiled.cache_clear()
-
-
-def breakdown_cube_of(lookups, today):
-    """The breakdown cube of the commitments the dashboard's filters (`lookups`) select."""
-    return for_dashboard().filter(**dict(lookups)).breakdown_cube(today)
-
-
-def champion_ranking_of(lookups, start, stop):
-    """Rows start to stop of the champion ranking of the commitments the filters select."""
-    return for_dashboard().filter(**dict(lookups)).champion_ranking(start, stop)
 
 
 def by_kind(cube):
@@ -183,11 +162,7 @@ def summarize(cube, champions):
     `champions` is how many champions those commitments belong to (a count the cube cannot add up:
     a champion's commitments fall in several of its rows).
     """
-    # Why whole columns summed: a few hundred rows times eleven counts, added one by one, take longer.
-    columns = zip(*map(itemgetter(*CUBE_COUNTS), cube), strict=True)
-    figures = (
-        dict(zip(CUBE_COUNTS, map(sum, columns), strict=True)) if cube else dict.fromkeys(CUBE_COUNTS, 0)
-    )
+    figures = {name: sum(row[name] for row in cube) for name in CUBE_COUNTS}
     by_status = dict.fromkeys(Status.values, 0)
     for row in cube:
         by_status[row["status"]] += row["commitments"]

@@ -6,7 +6,6 @@ from operator import itemgetter
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -14,26 +13,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.decorators import office_required
-from commitments.models import (
-    DUE_SOON_DAYS,
-    Category,
-    Commitment,
-    CycleMonth,
-    Status,
-    women_share,
-)
-from config.links import link_to
+from champions.models import Hub, Organization
+from commitments.models import Category, CycleMonth, Status, average_percent, women_share
 from dashboard.cache import cached_page
 from dashboard.forms import filtered
-from dashboard.reporting import (
-    breakdown_cube_of,
-    by_kind,
-    champion_ranking_of,
-    compiled,
-    fetch,
-    for_dashboard,
-    summarize,
-)
+from dashboard.reporting import by_kind, summarize
 from events.exports import choice_labels
 from reminders.models import Escalation
 
@@ -45,9 +29,16 @@ TABLES = {
     "due_soon": ("due_within", ["due_on", "champion__full_name"]),
     "stale": ("stale", ["last_event_on", "due_on"]),
 }
-# What a row of those tables shows of the commitment; its champion's name and organization come
-# annotated (see _table_query).
-TABLE_FIELDS = ["champion", "number", "title", "status", "due_on", "last_event_on"]
+# What a row of those tables shows (dashboard/_commitment_row.html).
+TABLE_FIELDS = [
+    "champion__full_name",
+    "champion__organization__acronym",
+    "number",
+    "title",
+    "status",
+    "due_on",
+    "last_event_on",
+]
 CHAMPIONS_PER_PAGE = 25
 
 
@@ -68,28 +59,20 @@ def dashboard(request):
 def _dashboard_page(request):
     """The dashboard's title year and content, rendered: what the cache keeps."""
     form, filters, commitments = filtered(request)
-    form.load_choices()
     today = timezone.localdate()
     cycle = filters.get("cycle")
-    # The queries below are compiled once per process for the same filters, day and page (compiled).
-    lookups = form.lookups(filters)
-    champion_link = link_to("dashboard_champion", f"?cycle={cycle.year}" if cycle else "")
-    commitment_link = link_to("dashboard_commitment")
-    ranking = _ranking_page(commitments, lookups, request.GET.get("page"), form.hubs)
-    cells = _status_cells(lookups, tuple(row["champion"] for row in ranking))
-    for row in ranking:
-        row["cells"] = cells.get(row["champion"], [])
-        row["link"] = champion_link(row["champion"])
-    per_category, per_organization = by_kind(fetch(*compiled(breakdown_cube_of, lookups, today)))
-    breakdowns, status_by_hub = _breakdowns(per_category, per_organization, form)
+    hubs = dict(Hub.objects.values_list("pk", "name"))
+    ranking = _ranking_page(commitments, request.GET.get("page"), hubs)
+    per_category, per_organization = by_kind(commitments.breakdown_cube(today))
+    breakdowns, status_by_hub = _breakdowns(per_category, per_organization, hubs)
     if set(filters) == {"cycle"}:
         # A whole cycle: its months' totals, a dozen rows kept by the roll-ups (CycleMonth).
         monthly = list(CycleMonth.objects.filter(cycle=cycle).trend())
     else:
         monthly = list(commitments.per_month())
     # Escalated: overdue with no progress since the first notice (reminders/planning.py), the longest first.
-    escalated = _escalated_rows(lookups, today, champion_link, commitment_link)
-    escalations = _escalations(lookups)
+    escalations = Escalation.objects.active().filter(commitment__in=commitments.order_by().values("pk"))
+    escalated = escalations.listed(today, limit=TABLE_ROWS)
     context = {
         "form": form,
         "filters": filters,
@@ -99,7 +82,7 @@ def _dashboard_page(request):
         "cycle": cycle,
         "today": today,
         "figures": summarize(per_category, champions=ranking.paginator.count),
-        **{table: _table_rows(lookups, today, table, champion_link, commitment_link) for table in TABLES},
+        **{table: _table(commitments, table, today) for table in TABLES},
         "ranking": ranking,
         "by_hub": breakdowns["hub"],
         "by_organization": breakdowns["organization"],
@@ -109,7 +92,7 @@ def _dashboard_page(request):
         "statuses": Status.choices,
         "chart_data": _chart_data(monthly, status_by_hub),
         "stale_days": settings.STALE_AFTER_DAYS,
-        "due_soon_days": DUE_SOON_DAYS,
+        "due_soon_days": settings.DUE_SOON_DAYS,
     }
     return {
         "year": cycle.year if cycle else None,
@@ -118,86 +101,22 @@ def _dashboard_page(request):
     }
 
 
-def _table_query(lookups, today, table):
-    """The commitments of one of the dashboard's TABLES, of those the filters (`lookups`) select.
+def _table(commitments, table, today):
+    """The first TABLE_ROWS of one of the dashboard's TABLES, with their champions and organizations.
 
-    Why only() and the names annotated: a row shows these (its cycle is the page's), and every
-    column, or a champion and an organization object for each row, costs more to fetch and to build.
+    Why only(): a row shows these fields, and a commitment's other columns (its description) cost
+    more to fetch.
     """
     which, ordering = TABLES[table]
-    commitments = (
-        for_dashboard()
-        .filter(**dict(lookups))
-        .only(*TABLE_FIELDS)
-        .annotate(
-            champion_name=F("champion__full_name"),
-            organization_acronym=F("champion__organization__acronym"),
-        )
-    )
-    return getattr(commitments, which)(today=today).order_by(*ordering)[:TABLE_ROWS]
-
-
-def _table_rows(lookups, today, table, champion_link, commitment_link):
-    """The rows of one of the dashboard's TABLES, each with the links to its page and its champion's."""
-    rows = list(Commitment.objects.raw(*compiled(_table_query, lookups, today, table)))
-    for commitment in rows:
-        commitment.link = commitment_link(commitment.pk)
-        commitment.champion_link = champion_link(commitment.champion_id)
-    return rows
-
-
-def _escalations(lookups):
-    """The active escalations of the commitments the filters select (`lookups`)."""
-    commitments = for_dashboard().filter(**dict(lookups)).values("pk")
-    return Escalation.objects.active().filter(commitment__in=commitments)
-
-
-def _escalated_query(lookups):
-    """The first TABLE_ROWS of _escalations(lookups), the longest escalated first, with what a row
-    of the escalated table shows."""
-    return (
-        _escalations(lookups)
-        .longest_first()
-        .values(
-            "escalated_on",
-            escalated_commitment=F("commitment_id"),
-            champion=F("commitment__champion_id"),
-            champion_name=F("commitment__champion__full_name"),
-            number=F("commitment__number"),
-            title=F("commitment__title"),
-            status=F("commitment__status"),
-            due_on=F("commitment__due_on"),
-        )[:TABLE_ROWS]
+    selected = getattr(commitments, which)(today=today)
+    return list(
+        selected.select_related("champion__organization").only(*TABLE_FIELDS).order_by(*ordering)[:TABLE_ROWS]
     )
 
 
-def _escalated_rows(lookups, today, champion_link, commitment_link):
-    """The rows of the escalated table, each with its commitment (for its due date), `days` since it
-    was escalated and the links to the commitment's page and its champion's.
-
-    Why its SQL compiled once (see compiled) and read as rows: the ORM builds and compiles the query
-    with its joins in about 2 ms, every request, though it rarely finds a row.
-    """
-    # The dates as Python's (fetch gives them as the database does: text on SQLite).
-    to_date = Escalation._meta.get_field("escalated_on").to_python
-    rows = fetch(*compiled(_escalated_query, lookups))
-    for row in rows:
-        row["commitment"] = Commitment(
-            pk=row["escalated_commitment"],
-            number=row["number"],
-            title=row["title"],
-            status=row["status"],
-            due_on=to_date(row["due_on"]),
-        )
-        row["days"] = (today - to_date(row["escalated_on"])).days
-        row["champion_link"] = champion_link(row["champion"])
-        row["link"] = commitment_link(row["escalated_commitment"])
-    return rows
-
-
-class _FetchedRows:
-    """The rows of one page of the ranking of `commitments`, fetched already, standing for the whole
-    ranking in a Paginator."""
+class _RankingRows:
+    """The rows of one page of the ranking of `commitments`, read already, standing for the whole
+    ranking (`total` rows) in a Paginator."""
 
     def __init__(self, commitments, start, rows, total):
         self.commitments, self.start, self.rows, self.total = commitments, start, rows, total
@@ -209,16 +128,16 @@ class _FetchedRows:
         if window.start == self.start:
             return self.rows
         # Another page (past the end: the last one).
-        return fetch(*self.commitments.champion_ranking(window.start, window.stop))
+        return self.commitments.champion_ranking(window.start, window.stop)
 
 
-def _ranking_page(commitments, lookups, number, hubs):
-    """A page of the champion ranking of `commitments` (filtered by `lookups`): its rows and the
-    count of champions in one query.
+def _ranking_page(commitments, number, hubs):
+    """A page of the champion ranking of `commitments`: its rows and the count of champions in one
+    query, each row with its hub's name (from `hubs`), its average progress as a whole percentage
+    and its commitments (`status_cells`).
 
     Each row carries the number of rows in all (see champion_ranking), so the Paginator needs no
-    COUNT of its own; only a page past the end costs a second query. Hub names come from `hubs`
-    (the filter form's, by id).
+    COUNT of its own; only a page past the end costs a second query.
     """
     try:
         # Why the bound: an OFFSET beyond the database's integers is an error, not an empty page.
@@ -226,78 +145,59 @@ def _ranking_page(commitments, lookups, number, hubs):
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * CHAMPIONS_PER_PAGE
-    rows = fetch(*compiled(champion_ranking_of, lookups, start, start + CHAMPIONS_PER_PAGE))
+    rows = commitments.champion_ranking(start, start + CHAMPIONS_PER_PAGE)
     total = rows[0]["champions"] if rows else commitments.champion_count()
-    page = Paginator(_FetchedRows(commitments, start, rows, total), CHAMPIONS_PER_PAGE).get_page(number)
+    page = Paginator(_RankingRows(commitments, start, rows, total), CHAMPIONS_PER_PAGE).get_page(number)
+    cells = {}
+    listed = (
+        commitments.filter(champion__in=[row["champion"] for row in page])
+        .only("champion", "number", "status", "title")
+        .order_by("number")
+    )
+    for commitment in listed:
+        cells.setdefault(commitment.champion_id, []).append(commitment)
     for row in page:
-        row["hub_name"] = hubs[row["hub"]].name
-        row["percent"] = _whole(row["average_progress"])
+        row["hub_name"] = hubs[row["hub"]]
+        row["percent"] = average_percent(row["progress_total"], row["commitments"])
+        row["status_cells"] = cells.get(row["champion"], [])
     return page
 
 
-def _whole(percent):
-    """A percentage rounded half up to a whole number, as the tables show it."""
-    return int(percent + 0.5)
-
-
-def _status_cells(lookups, champions):
-    """Each of `champions`' commitments (of those the filters select) in number order, as the
-    ranking's row of cells."""
-    cells = {}
-    if not champions:  # Why: no SQL for "in nothing" (the ORM compiles none)
-        return cells
-    for row in fetch(*compiled(_status_cells_query, lookups, champions)):
-        cells.setdefault(row["champion"], []).append((row["number"], row["status"], row["title"]))
-    return cells
-
-
-def _status_cells_query(lookups, champions):
-    return (
-        for_dashboard()
-        .filter(**dict(lookups), champion__in=champions)
-        .order_by("number")
-        .values("number", "status", "title", "champion")
-    )
-
-
-def _breakdowns(per_category, per_organization, form):
+def _breakdowns(per_category, per_organization, hubs):
     """Fold the cube's two kinds of rows (see DashboardQuerySet.breakdown_cube and by_kind) into the
-    rows of each breakdown table, sorted by name, and the status mix by hub for its chart."""
-    categories = choice_labels(Category.choices)
-    names = {
-        "hub": lambda pk: form.hubs[pk].name,
-        "organization": lambda pk: form.organizations[pk].acronym,
-        "category": lambda value: categories.get(value, value),
+    rows of each breakdown table, and the status mix by hub for its chart, each sorted by name."""
+    organizations = dict(Organization.objects.values_list("pk", "acronym"))
+    breakdowns = {
+        "hub": _breakdown(per_category, "hub", hubs),
+        "category": _breakdown(per_category, "category", choice_labels(Category.choices)),
+        "organization": _breakdown(per_organization, "organization", organizations),
     }
-    tables = {field: {} for field in names}
-    mix, statuses = {}, Status.values
-    for field, rows in (
-        ("hub", per_category),
-        ("category", per_category),
-        ("organization", per_organization),
-    ):
-        table = tables[field]
-        for row in rows:
-            total = table.get(row[field])
-            if total is None:
-                total = table[row[field]] = {"commitments": 0, "progress": 0, "overdue": 0}
-            total["commitments"] += row["commitments"]
-            total["progress"] += row["progress_total"]
-            total["overdue"] += row["overdue"]
+    mix = {}
     for row in per_category:
-        counts = mix.get(row["hub"])
-        if counts is None:
-            counts = mix[row["hub"]] = dict.fromkeys(statuses, 0)
+        counts = mix.setdefault(hubs[row["hub"]], dict.fromkeys(Status.values, 0))
         counts[row["status"]] += row["commitments"]
-    breakdowns = {}
-    for field, rows in tables.items():
-        for key, total in rows.items():
-            total["name"] = names[field](key)
-            total["average_progress"] = total.pop("progress") / total["commitments"]
-            total["percent"] = _whole(total["average_progress"])
-        breakdowns[field] = sorted(rows.values(), key=itemgetter("name"))
-    status_by_hub = {names["hub"](hub): [counts[s] for s in statuses] for hub, counts in mix.items()}
-    return breakdowns, dict(sorted(status_by_hub.items()))
+    status_by_hub = {hub: list(counts.values()) for hub, counts in sorted(mix.items())}
+    return breakdowns, status_by_hub
+
+
+def _breakdown(cube, field, names):
+    """The rows of a breakdown table: the cube's rows added up per value of `field`, each with its
+    name (`names` of the value), commitments, average progress and overdue, sorted by name."""
+    totals = {}
+    for row in cube:
+        total = totals.setdefault(row[field], {"commitments": 0, "progress_total": 0, "overdue": 0})
+        for count in total:
+            total[count] += row[count]
+    rows = [
+        {
+            "name": names.get(value, value),
+            "commitments": total["commitments"],
+            "percent": average_percent(total["progress_total"], total["commitments"]),
+            "overdue": total["overdue"],
+        }
+        for value, total in totals.items()
+    ]
+    return sorted(rows, key=itemgetter("name"))
 
 
 def _chart_data(monthly, status_by_hub):

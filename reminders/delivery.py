@@ -413,9 +413,9 @@ def digest_context(today):
     return {
         "today": today,
         "overdue": list(commitments.overdue(today)[:100]),
-        "due_soon": list(commitments.due_within(settings.DIGEST_DUE_WITHIN_DAYS, today)[:100]),
+        "due_soon": list(commitments.due_within(today=today)[:100]),
         "stale": list(commitments.stale(today).order_by("last_event_on", "due_on")[:100]),
-        "due_within_days": settings.DIGEST_DUE_WITHIN_DAYS,
+        "due_within_days": settings.DUE_SOON_DAYS,
         "escalated": Escalation.objects.active().listed(today),
         "awaiting_review": Commitment.objects.awaiting_review().count(),
         "review_url": settings.SITE_URL + reverse("dashboard_review"),

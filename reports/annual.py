@@ -23,7 +23,7 @@ from commitments.models import (
     women_share,
 )
 from events.exports import choice_labels
-from reports.models import Assessment, Level
+from reports.models import Assessment, AssessmentQuerySet, Level
 
 # Narratives the report quotes per category: the best-rated first, then the fullest.
 NARRATIVES_PER_CATEGORY = 2
@@ -61,9 +61,7 @@ class AnnualReportQuerySet(CommitmentQuerySet):
             "assessed": Count("pk", filter=submitted),
             "rated": Count("pk", filter=submitted & Q(assessment__office_level__in=Level.values)),
             "differing": Count(
-                "pk",
-                filter=submitted
-                & Q(assessment__diverges=True, assessment__divergence_resolved_at__isnull=True),
+                "pk", filter=submitted & AssessmentQuerySet.differing_condition(via="assessment__")
             ),
         }
         for level in Level.values:
@@ -98,7 +96,7 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         ranked = (
             Assessment.objects.filter(commitment__in=self.order_by().values("pk"))
             .exclude(narrative="")
-            .exclude(pk__in=Assessment.objects.differing().values("pk"))
+            .exclude(AssessmentQuerySet.differing_condition())
             .filter(
                 commitment__champion__reports__cycle=F("commitment__cycle"),
                 commitment__champion__reports__submitted_at__isnull=False,

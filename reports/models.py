@@ -215,7 +215,13 @@ class ReportStep(models.Model):
 class AssessmentQuerySet(models.QuerySet):
     def differing(self):
         """Assessments the office rated two steps or more from the champion's, not yet resolved."""
-        return self.filter(diverges=True, divergence_resolved_at__isnull=True)
+        return self.filter(self.differing_condition())
+
+    @staticmethod
+    def differing_condition(via=""):
+        """differing() as a condition: the one definition of "assessment differs", on assessments or,
+        through `via` (for example "assessment__"), on the commitments they belong to."""
+        return Q(**{f"{via}diverges": True, f"{via}divergence_resolved_at__isnull": True})
 
 
 class Assessment(models.Model):

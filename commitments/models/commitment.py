@@ -3,6 +3,7 @@ of their progress, status and approval."""
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -18,7 +19,6 @@ from commitments.models.cycle import Cycle, changes_stored
 from commitments.models.vocabulary import (
     CLOSED_STATUSES,
     COMMITMENT_FIELDS_COUNTED,
-    DUE_SOON_DAYS,
     EDITABLE_APPROVALS,
     ROLLUP_FIELDS,
     STATUS_PERCENT,
@@ -65,13 +65,14 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(self.overdue_condition(today))
 
     def due_within(self, days=None, today=None):
-        """Open commitments due from today to `days` (default DUE_SOON_DAYS) days from now."""
+        """Open commitments due from today to `days` days from now: by default the setting
+        DUE_SOON_DAYS, the one definition of "due soon" (the dashboard and the office digest)."""
         return self.filter(self.due_within_condition(days, today))
 
     @staticmethod
     def due_within_condition(days=None, today=None):
         today = today or timezone.localdate()
-        soon = today + datetime.timedelta(days=DUE_SOON_DAYS if days is None else days)
+        soon = today + datetime.timedelta(days=settings.DUE_SOON_DAYS if days is None else days)
         return ~Q(status__in=CLOSED_STATUSES) & Q(due_on__gte=today, due_on__lte=soon)
 
     def stale(self, today=None):
@@ -381,7 +382,7 @@ class Commitment(models.Model):
 
     def submit(self, user):
         """The champion's side submits a draft or a returned commitment for the office's review."""
-        return self._move_approval({Approval.DRAFT, Approval.RETURNED}, Approval.SUBMITTED, user)
+        return self._move_approval(EDITABLE_APPROVALS, Approval.SUBMITTED, user)
 
     def approve(self, user):
         """The office approves a submitted commitment; approving an approved one changes nothing."""

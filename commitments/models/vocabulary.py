@@ -82,8 +82,6 @@ STATUS_PERCENT = {
     Status.NOT_ACHIEVED: 0,
 }
 CLOSED_STATUSES = (Status.COMPLETED, Status.NOT_ACHIEVED)
-# "Due soon": open and due within this many days (the dashboard's list, the office digest's default).
-DUE_SOON_DAYS = 30
 ROLLUP_FIELDS = [
     "events_in_cycle",
     "counted_events",
@@ -103,8 +101,18 @@ CYCLE_FIELDS_COUNTED = {"starts_on", "ends_on"}
 
 
 def share_percent(part, whole):
-    """`part` as a whole percentage of `whole`, or None when there is nothing to divide."""
-    return round(part * 100 / whole) if whole else None
+    """`part` as a whole percentage of `whole`, rounded down, or None when there is nothing to
+    divide: the one rule of every percentage the pages, reports and exports show.
+
+    Why down: a percentage never overstates (99.6% of a target is 99%, never 100%), and it is what
+    the database's integer division gives (progress in SQL), so Python and SQL agree.
+    """
+    return part * 100 // whole if whole else None
+
+
+def average_percent(percents, count):
+    """The average of `count` percentages that add up to `percents`, by share_percent's rule."""
+    return share_percent(percents, 100 * count)
 
 
 def women_share(women, men):

@@ -74,9 +74,9 @@ def test_a_percentage_target_uses_womens_share_of_panel_speakers():
     PanelFactory(commitment=commitment, women_count=2, men_count=2)
     ProgressEventFactory(commitment=commitment, women_count=40, men_count=0)  # a meeting: not a panel
     commitment = _fresh(commitment)
-    # 3 women of 8 speakers = 37.5%, against a target of 50%: 75% of the way.
+    # 3 women of 8 speakers = 37.5% (shown rounded down), against a target of 50%: 75% of the way.
     assert commitment.progress_percent == 75
-    assert commitment.progress_figure == "38% women speakers across 2 panels (target 50%)"
+    assert commitment.progress_figure == "37% women speakers across 2 panels (target 50%)"
 
 
 def test_a_declined_panel_does_not_count_toward_parity():

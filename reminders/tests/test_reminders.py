@@ -336,7 +336,7 @@ def test_the_weekly_digest_lists_overdue_due_soon_and_stale_with_links(db, setti
     (message,) = mail.outbox
     assert message.to == ["office@example.org"]
     assert message.subject == "Weekly digest: commitments on 1 June 2026"
-    overdue_part, rest = message.body.split("Due in the next 14 days")
+    overdue_part, rest = message.body.split("Due in the next 30 days")
     soon_part, stale_part = rest.split("Stale (")
     assert "Overdue one" in overdue_part and "Soon one" not in overdue_part
     assert "Soon one" in soon_part

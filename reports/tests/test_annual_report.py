@@ -133,7 +133,8 @@ def test_it_computes_the_network_figures(network):
     )
     assert culture["self_levels"] == [4, 0, 4, 0]
     assert (total["panels_logged"], total["panel_women"], total["panel_men"]) == (2, 3, 5)
-    assert (total["women_share"], total["balanced_share"], total["panels_single_sex"]) == (38, 50, 1)
+    # 3 women of 8 speakers: 37.5%, rounded down (share_percent).
+    assert (total["women_share"], total["balanced_share"], total["panels_single_sex"]) == (37, 50, 1)
 
 
 def test_it_quotes_the_best_rated_narratives_of_submitted_reports(network):
