@@ -63,13 +63,8 @@ def running_worker(tmp_path, name="worker", smtp_port=None):
     }
     if smtp_port:
         env.update(EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", EMAIL_TIMEOUT=str(WAIT_SECONDS))
-        env.pop("EMAIL_BACKEND", None)
     else:
-        env.update(
-            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-            EMAIL_FILE_PATH=str(tmp_path / "mail"),
-        )
-        env.pop("EMAIL_URL", None)  # it would take precedence over EMAIL_BACKEND
+        env.update(EMAIL_URL="filemail://", EMAIL_FILE_PATH=str(tmp_path / "mail"))
     log_path = tmp_path / f"{name}.log"
     command = [
         sys.executable,
