@@ -4,17 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import DeliveryState
 from commitments.admin import CommitmentAdmin
 from reminders import delivery
-from reminders.models import (
-    Escalation,
-    Message,
-    MessageItem,
-    OfficeDigest,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-)
+from reminders.models import Escalation, Message, MessageItem, OfficeDigest, Reminder, ReminderKind
 from reminders.tasks import queue_deliveries
 
 
@@ -115,7 +108,7 @@ class ReminderForm(forms.ModelForm):
         # Why: on the change page sent_at is read-only, so the model's "sent has sent_at" constraint
         # is not validated there and would fail in the database instead.
         sent_at = cleaned.get("sent_at", self.instance.sent_at)
-        if cleaned.get("state") == ReminderState.SENT and sent_at is None:
+        if cleaned.get("state") == DeliveryState.SENT and sent_at is None:
             self.add_error(
                 "state", _("Only a reminder that went out is sent: it needs the time it was sent.")
             )
@@ -158,15 +151,15 @@ class ReminderAdmin(admin.ModelAdmin):
     def resend_failed(self, request, queryset):
         """Failed reminders back to pending with a fresh count of tries, then queued for delivery."""
         selected = queryset.count()
-        failed_ids = list(queryset.filter(state=ReminderState.FAILED).values_list("pk", flat=True))
+        failed_ids = list(queryset.filter(state=DeliveryState.FAILED).values_list("pk", flat=True))
         # Why no lock: two admins resending at once queue a delivery twice, and the claim
         # (pending → sending) still lets only one of them send.
-        Reminder.objects.filter(pk__in=failed_ids, state=ReminderState.FAILED).update(
-            state=ReminderState.PENDING, attempts=0, last_error=""
+        Reminder.objects.filter(pk__in=failed_ids, state=DeliveryState.FAILED).update(
+            state=DeliveryState.PENDING, attempts=0, last_error=""
         )
         # Out of the messages that gave up, so that they go to those people in new ones (the
         # people whose messages went out do not get them again: MessageItem is unique per person).
-        MessageItem.objects.filter(reminder__in=failed_ids, message__state=ReminderState.FAILED).delete()
+        MessageItem.objects.filter(reminder__in=failed_ids, message__state=DeliveryState.FAILED).delete()
         _queue_and_report(
             request,
             failed_ids,

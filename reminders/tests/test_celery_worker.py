@@ -9,9 +9,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import DeliveryState
 from commitments.tests.factories import commitment_due_in_seven_days
 from config.celery import app
-from reminders.models import Message, Reminder, ReminderState
+from reminders.models import Message, Reminder
 from reminders.tasks import sweep_reminders
 from reminders.tests.workers import (
     WAIT_SECONDS,
@@ -36,7 +37,7 @@ def test_it_sweeps_and_delivers_in_a_real_worker(tmp_path):
 
         def delivered():
             reminder = Reminder.objects.filter(commitment=commitment).first()
-            return reminder and reminder.state == ReminderState.SENT and len(emails_written(mail_dir)) == 2
+            return reminder and reminder.state == DeliveryState.SENT and len(emails_written(mail_dir)) == 2
 
         assert wait_for(delivered, worker), f"not delivered within {WAIT_SECONDS} s"
 

@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import DeliveryState
 from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory
-from reminders.models import Reminder, ReminderKind, ReminderState
+from reminders.models import Reminder, ReminderKind
 
 REMINDERS = reverse("admin:reminders_reminder_changelist")
 COMMITMENTS = reverse("admin:commitments_commitment_changelist")
@@ -30,7 +31,7 @@ def make_reminder(commitment, **fields):
         "deadline": commitment.due_on,
         **fields,
     }
-    if values.get("state") == ReminderState.SENT:
+    if values.get("state") == DeliveryState.SENT:
         values.setdefault("sent_at", timezone.now())
     return Reminder.objects.create(**values)
 
@@ -38,7 +39,7 @@ def make_reminder(commitment, **fields):
 def failed_reminder(commitment, **fields):
     return make_reminder(
         commitment,
-        state=ReminderState.FAILED,
+        state=DeliveryState.FAILED,
         attempts=5,
         last_error="SMTPServerDisconnected: Connection unexpectedly closed",
         **fields,
@@ -60,10 +61,10 @@ def act(client, url, action, *objects, follow=False):
 
 def test_it_filters_reminders_by_state(client, admin_user, commitment):
     failed = failed_reminder(commitment)
-    make_reminder(commitment, state=ReminderState.SENT, due_on=timezone.localdate() - datetime.timedelta(1))
+    make_reminder(commitment, state=DeliveryState.SENT, due_on=timezone.localdate() - datetime.timedelta(1))
     client.force_login(admin_user)
 
-    response = client.get(REMINDERS, {"state__exact": ReminderState.FAILED})
+    response = client.get(REMINDERS, {"state__exact": DeliveryState.FAILED})
 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [failed]
@@ -91,7 +92,7 @@ def test_it_resends_a_failed_reminder(
 
     assert response.status_code == 302
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.PENDING, 0, "")
+    assert (reminder.state, reminder.attempts, reminder.last_error) == (DeliveryState.PENDING, 0, "")
     assert mail.outbox == []  # queued only once the request's transaction commits
 
     for callback in callbacks:
@@ -99,14 +100,14 @@ def test_it_resends_a_failed_reminder(
 
     reminder.refresh_from_db()
     # Tried once in each of its two messages (one to each person).
-    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.SENT, 2, "")
+    assert (reminder.state, reminder.attempts, reminder.last_error) == (DeliveryState.SENT, 2, "")
     assert addressees() == sorted(["focal@example.org", commitment.champion.user.email])
 
 
 def test_it_does_not_resend_a_sent_reminder(
     client, admin_user, commitment, eager, django_capture_on_commit_callbacks
 ):
-    reminder = make_reminder(commitment, state=ReminderState.SENT, attempts=1)
+    reminder = make_reminder(commitment, state=DeliveryState.SENT, attempts=1)
     client.force_login(admin_user)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -115,7 +116,7 @@ def test_it_does_not_resend_a_sent_reminder(
     assert callbacks == []
     assert shown_messages(response) == ["Skipped 1 reminder that had not failed."]
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.SENT, 1)
+    assert (reminder.state, reminder.attempts) == (DeliveryState.SENT, 1)
     assert mail.outbox == []
 
 
@@ -123,7 +124,7 @@ def test_it_does_not_resend_a_sent_reminder(
 def test_it_says_how_many_reminders_it_queued_and_skipped(client, admin_user, commitment, eager):
     # transaction=True: the request's own commit queues the deliveries, as in production.
     failed = failed_reminder(commitment)
-    sent = make_reminder(commitment, kind=ReminderKind.STALE, state=ReminderState.SENT, attempts=1)
+    sent = make_reminder(commitment, kind=ReminderKind.STALE, state=DeliveryState.SENT, attempts=1)
     client.force_login(admin_user)
 
     response = act(client, REMINDERS, "resend_failed", failed, sent, follow=True)
@@ -133,7 +134,7 @@ def test_it_says_how_many_reminders_it_queued_and_skipped(client, admin_user, co
         "Queued 1 failed reminder to be resent.",
         "Skipped 1 reminder that had not failed.",
     ]
-    assert Reminder.objects.get(pk=failed.pk).state == ReminderState.SENT
+    assert Reminder.objects.get(pk=failed.pk).state == DeliveryState.SENT
     assert len(addressees()) == 2
 
 
@@ -152,13 +153,13 @@ def test_it_says_so_when_the_broker_cannot_be_reached_and_the_next_sweep_sends_i
         "Could not reach the task queue: the reminders are pending and the next reminder sweep will send them."
     ]
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.PENDING, 0)
+    assert (reminder.state, reminder.attempts) == (DeliveryState.PENDING, 0)
     assert mail.outbox == []
 
     call_command("send_reminders", stdout=io.StringIO())
 
     reminder.refresh_from_db()
-    assert reminder.state == ReminderState.SENT
+    assert reminder.state == DeliveryState.SENT
     assert len(addressees()) == 2
 
 
@@ -176,7 +177,7 @@ def test_it_sends_a_reminder_now_to_the_champion_and_focal_point(
         ReminderKind.UPCOMING,
         timezone.localdate(),
         commitment.due_on,
-        ReminderState.SENT,
+        DeliveryState.SENT,
     )
     assert addressees() == sorted(["focal@example.org", commitment.champion.user.email])
     assert mail.outbox[0].subject == "1 due soon"
@@ -230,16 +231,16 @@ def _reminder(**fields):
 
 
 def test_it_lets_a_failed_reminder_be_set_back_to_pending(client, admin_user):
-    reminder = _reminder(state=ReminderState.FAILED, attempts=3, last_error="SMTP timeout")
+    reminder = _reminder(state=DeliveryState.FAILED, attempts=3, last_error="SMTP timeout")
     client.force_login(admin_user)
 
     response = client.post(
-        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.PENDING}
+        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": DeliveryState.PENDING}
     )
 
     assert response.status_code == 302
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.PENDING, 3)
+    assert (reminder.state, reminder.attempts) == (DeliveryState.PENDING, 3)
 
 
 def test_it_refuses_to_mark_a_reminder_sent_by_hand(client, admin_user):
@@ -247,21 +248,21 @@ def test_it_refuses_to_mark_a_reminder_sent_by_hand(client, admin_user):
     client.force_login(admin_user)
 
     response = client.post(
-        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
+        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": DeliveryState.SENT}
     )
 
     assert response.status_code == 200
     assert "needs the time it was sent" in response.text
     reminder.refresh_from_db()
-    assert reminder.state == ReminderState.PENDING
+    assert reminder.state == DeliveryState.PENDING
 
 
 def test_it_lets_an_already_sent_reminder_stay_sent(client, admin_user):
-    reminder = _reminder(state=ReminderState.SENT, sent_at=timezone.now())
+    reminder = _reminder(state=DeliveryState.SENT, sent_at=timezone.now())
     client.force_login(admin_user)
 
     response = client.post(
-        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": ReminderState.SENT}
+        reverse("admin:reminders_reminder_change", args=[reminder.pk]), {"state": DeliveryState.SENT}
     )
 
     assert response.status_code == 302

@@ -14,7 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-WAIT_SECONDS = 60
+from accounts.tests.smtp import WAIT_SECONDS
+
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # between messages in a file of Django's filebased backend
 
 
