@@ -316,19 +316,6 @@ def group_now(reminder_ids, today=None):
         )
 
 
-def deliver_reminder(reminder_id, today=None):
-    """For tasks queued by the release before (one task per reminder): group it, deliver its messages."""
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        group(Reminder.objects.filter(pk=reminder_id, state=DeliveryState.PENDING), today)
-    messages = Message.objects.filter(
-        items__reminder=reminder_id, state=DeliveryState.PENDING, due_on__lte=today
-    )
-    outcomes = [deliver(pk, today) for pk in messages.values_list("pk", flat=True)]
-    retries = [outcome for outcome in outcomes if outcome.retry_in is not None]
-    return retries[0] if retries else Outcome(outcomes[0].state if outcomes else "not claimed")
-
-
 def digest_context(today):
     commitments = (
         Commitment.objects.approved()
