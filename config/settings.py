@@ -301,6 +301,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.release_abandoned_reminders",
         "schedule": crontab(minute=17),
     },
+    # The other emails (password resets, the review's): what a dead worker left, or no task will send.
+    "release-abandoned-emails": {
+        "task": "accounts.tasks.release_abandoned_emails",
+        "schedule": crontab(minute=47),
+    },
     "office-digest": {
         "task": "reminders.tasks.send_office_digest",
         "schedule": crontab(day_of_week="mon", hour=_hour, minute=_minute),

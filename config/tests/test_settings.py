@@ -184,3 +184,12 @@ def test_tests_use_an_in_memory_cache_and_email_backend(settings):
     # that need the configured cache.
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_every_scheduled_task_is_one_the_workers_know(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker imports: each app's tasks
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "accounts.tasks.release_abandoned_emails" in tasks
+    assert tasks <= set(app.tasks)
