@@ -38,9 +38,12 @@ def _readers(cast):
 def _decided_and_sent(decide, settings, django_capture_on_commit_callbacks):
     """Decide the emails in a transaction as the review does, then send them once it commits, to a
     server that hangs up after each message it accepts; returns the server."""
-    with sending_to_smtp_server(settings, hanging_up=True) as smtp:
-        with django_capture_on_commit_callbacks(execute=True):
-            decide()
+    # Left in reverse order: the callbacks run, and the emails go, while the server is still up.
+    with (
+        sending_to_smtp_server(settings, hanging_up=True) as smtp,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        decide()
     return smtp
 
 
