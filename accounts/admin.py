@@ -3,7 +3,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Email, User
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -54,3 +54,37 @@ class UserAdmin(auth_admin.UserAdmin):
     @admin.display(description=_("groups"))
     def group_names(self, user):
         return ", ".join(group.name for group in user.groups.all())
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    """The emails to one person each (password resets, the review's emails): what went out, to whom
+    and when, read-only: made and sent by the app only. Never their bodies: a pending password reset's
+    link would let whoever reads it into that account."""
+
+    list_display = ("subject", "address", "state", "attempts", "created_at", "sent_at")
+    list_filter = ("state",)
+    search_fields = ("address", "subject", "key")
+    date_hierarchy = "created_at"
+    fields = (
+        "key",
+        "user",
+        "address",
+        "subject",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

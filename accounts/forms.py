@@ -1,14 +1,17 @@
 import hashlib
 import unicodedata
+import uuid
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts import throttle
+from accounts import emails, throttle
 from accounts.lockout import client_address
 from accounts.models import User
 
@@ -27,9 +30,10 @@ class PreferencesForm(forms.ModelForm):
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Asks for a reset link without saying, by content or by time, whether the address has an account.
 
-    The request only queues the work (tasks.send_password_reset looks the address up and sends), so
-    it costs the same with or without an account. Requests are throttled per address and per client:
-    a flood sends a handful of emails, and the page says the same as for any other request.
+    The request only queues the work (tasks.send_password_reset looks the address up and makes the
+    emails), so it costs the same with or without an account. Requests are throttled per address and
+    per client: a flood sends a handful of emails, and the page says the same as for any other
+    request. Each request has an id: its task, however often delivered, makes each email once.
     """
 
     def save(self, request=None, **kwargs):
@@ -44,17 +48,35 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         if by_address and by_client:
             from accounts.tasks import send_password_reset
 
-            transaction.on_commit(lambda: send_password_reset.delay(email))
+            request_id = uuid.uuid4().hex
+            transaction.on_commit(lambda: send_password_reset.delay(email, request_id))
 
 
 class LocalizedPasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's reset email, in the reader's language (used by tasks.send_password_reset)."""
+    """Django's reset email, in the reader's language, made as an accounts.Email keyed by the request
+    and the reader (used by tasks.send_password_reset); `emails` holds those made."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        from django.utils import translation
+    def __init__(self, *args, request_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_id = request_id
+        self.emails = []
 
-        with translation.override(context["user"].email_language):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        with translation.override(user.email_language):
+            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            text = render_to_string(email_template_name, context)
+            html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        key = f"password-reset:{self.request_id}:{user.pk}"
+        self.emails.append(emails.make(key, user, subject, text, html))
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

@@ -1,9 +1,11 @@
+import datetime
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
+from django.core.mail import EmailMultiAlternatives
 from django.db import models
-from django.db.models import Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -182,3 +184,121 @@ def sign_in_name(request, credentials):
     identifier = normalized_identifier((credentials or {}).get("username", ""))
     email = User.objects.for_sign_in(identifier).values_list("email", flat=True).first()
     return email or identifier.lower()
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+def _abandoned_before(now=None):
+    """A row claimed before this and still 'sending' was left by a worker that died."""
+    return (now or timezone.now()) - datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT)
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def claim(self, pk):
+        """pending → sending, counting the attempt; True only for the one caller that changed the row.
+
+        Why a conditional UPDATE: however many workers hold a task for the row, one of them sends.
+        """
+        return (
+            self.filter(pk=pk, state=DeliveryState.PENDING).update(
+                state=DeliveryState.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+            )
+            == 1
+        )
+
+    def release_abandoned(self, now=None):
+        """Rows a dead worker left 'sending' go back to pending; returns their ids."""
+        abandoned = self.filter(state=DeliveryState.SENDING, claimed_at__lt=_abandoned_before(now))
+        ids = list(abandoned.values_list("pk", flat=True))
+        self.filter(pk__in=ids, state=DeliveryState.SENDING).update(state=DeliveryState.PENDING)
+        return ids
+
+
+class Delivery(models.Model):
+    """Something sent exactly once (an email; reminders.Reminder, Message, OfficeDigest): a worker
+    claims the row (DeliveryQuerySet.claim) before it sends, then records what became of it
+    (accounts.emails.send): sent, pending again for a retry, or failed for good."""
+
+    state = models.CharField(
+        verbose_name=_("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.TextField(verbose_name=_("last error"), blank=True)
+    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def cleared_when_done(self):
+        """Fields emptied when the row is sent or given up on (Email: its bodies)."""
+        return {}
+
+
+class EmailQuerySet(DeliveryQuerySet):
+    def left_waiting(self, now=None):
+        """Pending emails no task will send: never tried REMINDER_SENDING_TIMEOUT after they were made
+        (their task was never queued: the broker was down), or not tried again for that long after
+        the longest retry delay (their retry was lost with its worker)."""
+        before = _abandoned_before(now)
+        longest_delay = datetime.timedelta(seconds=max(settings.REMINDER_RETRY_DELAYS))
+        return self.filter(state=DeliveryState.PENDING).filter(
+            Q(claimed_at__isnull=True, created_at__lt=before) | Q(claimed_at__lt=before - longest_delay)
+        )
+
+
+class Email(Delivery):
+    """One email to one person, sent once: a password reset, a commitment returned, a cycle's
+    commitments approved (accounts.emails.make).
+
+    `key` says what it is about and for whom, so whatever decides it twice (a redelivered task, a
+    second click) makes one row, and the claim sends it once. It is rendered when it is made, in the
+    reader's language; once sent or given up on, its bodies are emptied: a password-reset link must
+    not stay in the database, and the subject and state say what went out.
+    """
+
+    key = models.CharField(verbose_name=_("key"), max_length=200, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.CASCADE, related_name="emails"
+    )
+    address = models.EmailField(verbose_name=_("address"), max_length=254)
+    subject = models.CharField(verbose_name=_("subject"), max_length=300)
+    text_body = models.TextField(verbose_name=_("text"), blank=True)
+    html_body = models.TextField(verbose_name=_("HTML"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+
+    objects = EmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=DeliveryState.values), name="accounts_email_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=DeliveryState.SENT) | Q(sent_at__isnull=False),
+                name="accounts_email_sent_has_sent_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self):
+        return self.subject
+
+    def message(self):
+        message = EmailMultiAlternatives(self.subject, self.text_body, to=[self.address])
+        if self.html_body:
+            message.attach_alternative(self.html_body, "text/html")
+        return message
+
+    def cleared_when_done(self):
+        return {"text_body": "", "html_body": ""}

@@ -114,6 +114,10 @@ def bench(champions, runs):
         "ALLOWED_HOSTS": "testserver,127.0.0.1",
         "DATABASE_URL": SERVER + DATABASE,
         "CACHE_URL": "locmemcache://",
+        # Production names a broker and a mail server; this process queues and sends nothing (any
+        # email would be a file under VAR_DIR/mail).
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/3",
+        "EMAIL_URL": "filemail://",
         "VAR_DIR": var_dir,
         "LOG_LEVEL": "WARNING",
         "SECURE_SSL_REDIRECT": "false",

@@ -110,6 +110,10 @@ def bench(champions, database):
         "ALLOWED_HOSTS": "testserver,127.0.0.1",
         "DATABASE_URL": SERVER + database,
         "CACHE_URL": "locmemcache://",
+        # Production names a broker and a mail server; this process queues and sends nothing (any
+        # email would be a file under VAR_DIR/mail).
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/3",
+        "EMAIL_URL": "filemail://",
         "VAR_DIR": var_dir,
         "LOG_LEVEL": "WARNING",
         "SECURE_SSL_REDIRECT": "false",

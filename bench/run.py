@@ -42,6 +42,8 @@ BIN = Path(sys.executable).parent
 SERVER = "postgres://postgres@127.0.0.1:5432/"
 HOST = "127.0.0.1"
 CACHE_URL = "redis://127.0.0.1:6379/2"
+# The servers queue nothing while measured; production names a broker all the same (settings).
+BROKER_URL = "redis://127.0.0.1:6379/3"
 
 # size: (champions, events per commitment) for seed_demo.
 SIZES = {"full": (2000, 20), "tenth": (200, 20)}
@@ -172,6 +174,9 @@ def app_env(database, var_dir, secret_key):
         VAR_DIR=str(var_dir),
         # Shared by the 2 workers, as in production; a database of Redis's own, emptied first.
         CACHE_URL=CACHE_URL,
+        CELERY_BROKER_URL=BROKER_URL,
+        # Nothing is emailed while measured: any email would be a file under VAR_DIR/mail.
+        EMAIL_URL="filemail://",
         LOG_LEVEL="WARNING",
     )
     return env

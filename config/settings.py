@@ -1,19 +1,20 @@
-"""Settings for the commitment tracker, read from the environment (12-factor).
+"""Settings for the commitment tracker, read from the environment (12-factor; deploy/env.example
+lists every variable).
 
-Production is the default: DEBUG is off unless DEBUG=true, and then SECRET_KEY must be set.
-`make run` and `make test` turn development mode on themselves (DEBUG=true).
-
-With no server configured, the project runs on the embedded defaults: SQLite under var/, Celery
-on kombu's filesystem transport under var/, emails written to var/mail. Importing this module
-has no side effects: the processes that need those folders make them (config/folders.py).
+Production is the default: DEBUG is off unless DEBUG=true, and then the secret key and every
+service must be named (EMBEDDED_DEFAULTS). `make run` and `make test` turn development mode on
+themselves (DEBUG=true): then what is not set runs on the embedded defaults, SQLite under var/,
+Celery on kombu's filesystem transport under var/, a file cache and emails written to var/mail.
+Importing this module has no side effects: the processes that need those folders make them
+(config/folders.py).
 """
 
 import os
-import sys
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -22,11 +23,25 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 # Why off by default: a deployment that forgets to set it must not serve tracebacks.
 DEBUG = env.bool("DEBUG", default=False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        sys.exit("SECRET_KEY is not set: set SECRET_KEY in the environment when DEBUG is off.")
-    SECRET_KEY = "django-insecure-embedded-default-for-development-only"
+# What runs when a variable is not set, with DEBUG on only. Why not in production: a deployment
+# that forgot one would fall back silently to SQLite, files on one host or the filesystem broker.
+EMBEDDED_DEFAULTS = {
+    "SECRET_KEY": "django-insecure-embedded-default-for-development-only",
+    "DATABASE_URL": f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+    "CELERY_BROKER_URL": "filesystem://",
+    "CACHE_URL": f"filecache://{VAR_DIR / 'cache'}",
+    "EMAIL_URL": "filemail://",  # each email a file in EMAIL_FILE_PATH
+}
+if not DEBUG:
+    _missing = [name for name in EMBEDDED_DEFAULTS if not env.str(name, default="")]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"Not set: {', '.join(_missing)}. With DEBUG off the secret key and every service are "
+            "named in the environment (deploy/env.example lists every setting); DEBUG=true runs on "
+            "the embedded defaults."
+        )
+
+SECRET_KEY = env.str("SECRET_KEY", default=EMBEDDED_DEFAULTS["SECRET_KEY"])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -96,10 +111,8 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite under var/ unless DATABASE_URL says otherwise.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-}
+# Database: DATABASE_URL (postgres://...; SQLite under var/ by default in development).
+DATABASES = {"default": env.db("DATABASE_URL", default=EMBEDDED_DEFAULTS["DATABASE_URL"])}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Why: a web process, a worker and beat share one SQLite file; wait rather than fail on a lock.
@@ -113,9 +126,9 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (the dashboard's pages, see dashboard/cache.py): files under var/ unless CACHE_URL says
-# otherwise; every web process must share it, so in production Redis (redis://host:6379/1).
-CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+# Cache (the dashboard's pages, see dashboard/cache.py): every web process must share it, so in
+# production Redis (redis://host:6379/1); files under var/ by default in development.
+CACHES = {"default": env.cache_url("CACHE_URL", default=EMBEDDED_DEFAULTS["CACHE_URL"])}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # Why: a Redis that hangs would otherwise hold a page forever; the dashboard falls back to
     # computing the page when the cache fails.
@@ -211,19 +224,21 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # holds an app server while it is sent. Empty (the default): the view sends the file itself.
 EVIDENCE_ACCEL_REDIRECT_PREFIX = env.str("EVIDENCE_ACCEL_REDIRECT_PREFIX", default="")
 
-# Email: written to var/mail unless EMAIL_URL (or EMAIL_BACKEND) says otherwise.
+# Email: EMAIL_URL, an SMTP server (smtp+tls://user:password@host:587) or filemail:// (each email
+# written to a file in EMAIL_FILE_PATH; the default in development).
+_email = env.email_url("EMAIL_URL", default=EMBEDDED_DEFAULTS["EMAIL_URL"])
+# Why not the URL's path: filemail:///var/mail would be the relative var/mail (django-environ).
+_email.pop("EMAIL_FILE_PATH")
+vars().update(_email)
 EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
-if "EMAIL_URL" in env:
-    vars().update(env.email_url("EMAIL_URL"))
-else:
-    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 # Why: Django's default waits forever on a hung SMTP server.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gender Champions <no-reply@genderchampions.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: the filesystem transport under var/ unless CELERY_BROKER_URL says otherwise.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Celery: CELERY_BROKER_URL (redis://host:6379/0; the filesystem transport under var/ by default
+# in development).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=EMBEDDED_DEFAULTS["CELERY_BROKER_URL"])
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu needs data_folder_in == data_folder_out, and the folders must exist first (made by
     # the processes that use them: config/folders.py).
@@ -287,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
     "release-abandoned-reminders": {
         "task": "reminders.tasks.release_abandoned_reminders",
         "schedule": crontab(minute=17),
+    },
+    # The other emails (password resets, the review's): what a dead worker left, or no task will send.
+    "release-abandoned-emails": {
+        "task": "accounts.tasks.release_abandoned_emails",
+        "schedule": crontab(minute=47),
     },
     "office-digest": {
         "task": "reminders.tasks.send_office_digest",

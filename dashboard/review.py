@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,10 +14,10 @@ from import_export.tmp_storages import CacheStorage
 
 from accounts.decorators import office_required
 from champions.models import Champion
+from commitments.emails import email_all_approved, email_returned
 from commitments.forms import ReturnForm
 from commitments.models import Approval, Commitment, Cycle
 from commitments.resources import CommitmentResource, ExcelCSV
-from commitments.tasks import email_all_approved, email_returned
 from dashboard.forms import ImportCommitmentsForm
 
 CHAMPIONS_PER_PAGE = 20
@@ -97,8 +96,7 @@ def _when_all_approved(commitment):
     approval commits)."""
     others = Commitment.objects.filter(champion=commitment.champion_id, cycle=commitment.cycle_id)
     if not others.exclude(approval=Approval.APPROVED).exists():
-        champion_id, cycle_id = commitment.champion_id, commitment.cycle_id
-        transaction.on_commit(lambda: email_all_approved.delay(champion_id, cycle_id))
+        email_all_approved(commitment.champion, commitment.cycle)
 
 
 @office_required
@@ -155,7 +153,7 @@ def return_commitment(request, pk):
         return _back(request, commitment.cycle)
     if commitment.return_for_changes(request.user, form.cleaned_data["comment"]):
         messages.success(request, _("Returned to the champion: %(commitment)s.") % {"commitment": commitment})
-        transaction.on_commit(lambda: email_returned.delay(commitment.pk))
+        email_returned(commitment)
     else:
         messages.error(
             request,

@@ -3,18 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import DeliveryState
 from commitments.models import Commitment
 from events.admin import CommitmentWithEventsAdmin
 from reminders import delivery
-from reminders.models import (
-    Escalation,
-    Message,
-    MessageItem,
-    OfficeDigest,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-)
+from reminders.models import Escalation, Message, MessageItem, OfficeDigest, Reminder, ReminderKind
 from reminders.tasks import queue_deliveries
 
 
@@ -81,15 +74,15 @@ class ReminderAdmin(WrittenByTheSweepAdmin):
     def resend_failed(self, request, queryset):
         """Failed reminders back to pending with a fresh count of tries, then queued for delivery."""
         selected = queryset.count()
-        failed_ids = list(queryset.filter(state=ReminderState.FAILED).values_list("pk", flat=True))
+        failed_ids = list(queryset.filter(state=DeliveryState.FAILED).values_list("pk", flat=True))
         # Why no lock: two admins resending at once queue a delivery twice, and the claim
         # (pending → sending) still lets only one of them send.
-        Reminder.objects.filter(pk__in=failed_ids, state=ReminderState.FAILED).update(
-            state=ReminderState.PENDING, attempts=0, last_error=""
+        Reminder.objects.filter(pk__in=failed_ids, state=DeliveryState.FAILED).update(
+            state=DeliveryState.PENDING, attempts=0, last_error=""
         )
         # Out of the messages that gave up, so that they go to those people in new ones (the
         # people whose messages went out do not get them again: MessageItem is unique per person).
-        MessageItem.objects.filter(reminder__in=failed_ids, message__state=ReminderState.FAILED).delete()
+        MessageItem.objects.filter(reminder__in=failed_ids, message__state=DeliveryState.FAILED).delete()
         _queue_and_report(
             request,
             failed_ids,

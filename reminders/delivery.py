@@ -10,9 +10,6 @@ means nobody gets a reminder in two messages.
 
 import contextlib
 import datetime
-import logging
-import smtplib
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -22,24 +19,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
-from accounts.emails import build_emails
-from accounts.models import ReminderFrequency, User
+from accounts.emails import SEND_ERRORS, Outcome, build_emails, send
+from accounts.models import DeliveryState, ReminderFrequency, User
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
-from reminders.models import (
-    Escalation,
-    Message,
-    MessageItem,
-    OfficeDigest,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-)
+from reminders.models import Escalation, Message, MessageItem, OfficeDigest, Reminder, ReminderKind
 from reminders.planning import plan
 
-logger = logging.getLogger(__name__)
-
-SEND_ERRORS = (smtplib.SMTPException, OSError)
 # Most urgent first: the order of lines within a champion's part of a message.
 URGENCY = [
     ReminderKind.OVERDUE,
@@ -51,18 +37,11 @@ URGENCY = [
 
 
 def release_abandoned(now=None):
-    """Messages (and reminders of the release before) left 'sending' by a worker that died go back to
-    pending; returns the messages' ids. The weekly digest's row too; its task sends it again."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT)
-    abandoned = Message.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff)
-    ids = list(abandoned.values_list("pk", flat=True))
-    Message.objects.filter(pk__in=ids, state=ReminderState.SENDING).update(state=ReminderState.PENDING)
-    Reminder.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff).update(
-        state=ReminderState.PENDING
-    )
-    OfficeDigest.objects.filter(state=ReminderState.SENDING, claimed_at__lt=cutoff).update(
-        state=ReminderState.PENDING
-    )
+    """Messages left 'sending' by a worker that died go back to pending; returns their ids. The
+    weekly digest's row too (its task sends it again), and reminders left so by older releases."""
+    ids = Message.objects.release_abandoned(now)
+    Reminder.objects.release_abandoned(now)
+    OfficeDigest.objects.release_abandoned(now)
     return ids
 
 
@@ -74,9 +53,9 @@ def sweep(today=None):
     with transaction.atomic():
         plan(today)
         release_abandoned()
-        group(Reminder.objects.filter(state=ReminderState.PENDING, due_on__lte=today), today)
+        group(Reminder.objects.filter(state=DeliveryState.PENDING, due_on__lte=today), today)
         return list(
-            Message.objects.filter(state=ReminderState.PENDING, due_on__lte=today)
+            Message.objects.filter(state=DeliveryState.PENDING, due_on__lte=today)
             .order_by("due_on", "pk")
             .values_list("pk", flat=True)
         )
@@ -112,8 +91,8 @@ def group(reminders, today):
         if not readers:
             nobody.append(reminder.pk)
     if nobody:
-        Reminder.objects.filter(pk__in=nobody, state=ReminderState.PENDING).update(
-            state=ReminderState.FAILED, last_error="No recipient: nobody active wants reminder emails."
+        Reminder.objects.filter(pk__in=nobody, state=DeliveryState.PENDING).update(
+            state=DeliveryState.FAILED, last_error="No recipient: nobody active wants reminder emails."
         )
     # Only those not in a message of that person already (they are the same pairs a racing sweep
     # might add: MessageItem's unique constraint settles that race below).
@@ -133,7 +112,7 @@ def group(reminders, today):
     )
     open_messages = {
         (message.user_id, message.due_on): message.pk
-        for message in Message.objects.filter(state=ReminderState.PENDING, user__in=days)
+        for message in Message.objects.filter(state=DeliveryState.PENDING, user__in=days)
     }
     MessageItem.objects.bulk_create(
         [
@@ -143,59 +122,6 @@ def group(reminders, today):
         ],
         ignore_conflicts=True,  # already in a message of this person: nobody gets a reminder twice
     )
-
-
-@dataclass
-class Outcome:
-    state: str
-    retry_in: int | None = None
-
-
-def _claim(model, pk):
-    """pending → sending, counting the attempt; True only for the one caller that changed the row."""
-    return (
-        model.objects.filter(pk=pk, state=ReminderState.PENDING).update(
-            state=ReminderState.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        == 1
-    )
-
-
-def _send(model, obj, messages, connection=None):
-    """Send, then record the outcome; a failure goes back to pending for a retry, or fails for good.
-
-    With `connection` (an open email backend, shared by a batch of messages) the message goes over it;
-    after a failure it is closed, so that the next message opens a fresh one. Without, over its own.
-    """
-    try:
-        if connection is None:
-            with get_connection() as own:
-                own.send_messages(messages)
-        else:
-            # Opened here, it stays open for the batch's next messages (send_messages closes only a
-            # connection it opened itself).
-            connection.open()
-            connection.send_messages(messages)
-    except SEND_ERRORS as error:
-        if connection is not None:
-            with contextlib.suppress(*SEND_ERRORS):
-                connection.close()  # a server that failed once may have dropped the conversation
-        attempt = model.objects.values_list("attempts", flat=True).get(pk=obj.pk)
-        delays = settings.REMINDER_RETRY_DELAYS
-        last_error = f"{type(error).__name__}: {error}"[:2000]
-        if attempt > len(delays):
-            model.objects.filter(pk=obj.pk).update(state=ReminderState.FAILED, last_error=last_error)
-            logger.error("Giving up on %s after %s tries: %s", obj, attempt, last_error)
-            return Outcome(ReminderState.FAILED)
-        model.objects.filter(pk=obj.pk).update(state=ReminderState.PENDING, last_error=last_error)
-        logger.warning(
-            "Sending %s failed (try %s), retrying in %ss: %s", obj, attempt, delays[attempt - 1], last_error
-        )
-        return Outcome(ReminderState.PENDING, retry_in=delays[attempt - 1])
-    model.objects.filter(pk=obj.pk, state=ReminderState.SENDING).update(
-        state=ReminderState.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return Outcome(ReminderState.SENT)
 
 
 def still_needed(reminders, today):
@@ -313,7 +239,7 @@ def deliver(message_id, today=None, connection=None):
     today = today or timezone.localdate()
     # Each statement commits on its own: the claim before anything is sent (another worker must see
     # it), the message's "sent" before its reminders are looked at (see below).
-    if not _claim(Message, message_id):
+    if not Message.objects.claim(message_id):
         return Outcome("not claimed")
     message = Message.objects.select_related("user").get(pk=message_id)
     reminders = list(
@@ -329,7 +255,7 @@ def deliver(message_id, today=None, connection=None):
     if dropped:
         # Never sent to this person, no longer true: out of the message, and gone if in no other.
         MessageItem.objects.filter(message=message, reminder__in=dropped).delete()
-        Reminder.objects.filter(pk__in=dropped, items__isnull=True, state=ReminderState.PENDING).delete()
+        Reminder.objects.filter(pk__in=dropped, items__isnull=True, state=DeliveryState.PENDING).delete()
     if not needed or not message.user.is_active:
         message.delete()
         return Outcome("dropped")
@@ -337,18 +263,18 @@ def deliver(message_id, today=None, connection=None):
         context = message_context(message.user, needed, today)
     emails = build_emails("reminders", context, [message.user])
     ids = [reminder.pk for reminder in needed]
-    outcome = _send(Message, message, emails, connection)
-    if outcome.state == ReminderState.SENT:
+    outcome = send(message, emails, connection)
+    if outcome.state == DeliveryState.SENT:
         # A reminder is sent once every message it is in has gone. Why not in the message's own
         # transaction: two workers sending a reminder's two messages at once would each look before
         # the other's "sent" is committed, and neither would mark it. Committed first, the later
         # look sees both.
-        Reminder.objects.filter(pk__in=ids, state=ReminderState.PENDING).exclude(
-            items__message__state__in=[ReminderState.PENDING, ReminderState.SENDING, ReminderState.FAILED]
-        ).update(state=ReminderState.SENT, sent_at=timezone.now(), last_error="")
-    elif outcome.state == ReminderState.FAILED:
+        Reminder.objects.filter(pk__in=ids, state=DeliveryState.PENDING).exclude(
+            items__message__state__in=[DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.FAILED]
+        ).update(state=DeliveryState.SENT, sent_at=timezone.now(), last_error="")
+    elif outcome.state == DeliveryState.FAILED:
         Reminder.objects.filter(pk__in=ids).update(
-            state=ReminderState.FAILED, last_error=f"The email to {message.user.email} could not be sent."
+            state=DeliveryState.FAILED, last_error=f"The email to {message.user.email} could not be sent."
         )
     return outcome
 
@@ -367,7 +293,7 @@ def deliver_batch(message_ids, today=None):
     try:
         for message_id in message_ids:
             outcomes.append(deliver(message_id, today, connection))
-            if outcomes[-1].state in (ReminderState.PENDING, ReminderState.FAILED):
+            if outcomes[-1].state in (DeliveryState.PENDING, DeliveryState.FAILED):
                 break
     finally:
         with contextlib.suppress(*SEND_ERRORS):
@@ -379,28 +305,15 @@ def group_now(reminder_ids, today=None):
     """Put these reminders in their recipients' messages due today; returns those messages' ids."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        group(Reminder.objects.filter(pk__in=reminder_ids, state=ReminderState.PENDING), today)
+        group(Reminder.objects.filter(pk__in=reminder_ids, state=DeliveryState.PENDING), today)
         return list(
             Message.objects.filter(
-                items__reminder__in=reminder_ids, state=ReminderState.PENDING, due_on__lte=today
+                items__reminder__in=reminder_ids, state=DeliveryState.PENDING, due_on__lte=today
             )
             .distinct()
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-
-
-def deliver_reminder(reminder_id, today=None):
-    """For tasks queued by the release before (one task per reminder): group it, deliver its messages."""
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        group(Reminder.objects.filter(pk=reminder_id, state=ReminderState.PENDING), today)
-    messages = Message.objects.filter(
-        items__reminder=reminder_id, state=ReminderState.PENDING, due_on__lte=today
-    )
-    outcomes = [deliver(pk, today) for pk in messages.values_list("pk", flat=True)]
-    retries = [outcome for outcome in outcomes if outcome.retry_in is not None]
-    return retries[0] if retries else Outcome(outcomes[0].state if outcomes else "not claimed")
 
 
 def digest_context(today):
@@ -435,13 +348,13 @@ def send_digest(today=None):
     today = today or timezone.localdate()
     week_of = today - datetime.timedelta(days=today.weekday())
     digest, _ = OfficeDigest.objects.get_or_create(week_of=week_of)
-    if not _claim(OfficeDigest, digest.pk):
+    if not OfficeDigest.objects.claim(digest.pk):
         return Outcome("not claimed")
     people = list(User.objects.office_members())
     if not people:
         OfficeDigest.objects.filter(pk=digest.pk).update(
-            state=ReminderState.FAILED, last_error="No office member to send it to."
+            state=DeliveryState.FAILED, last_error="No office member to send it to."
         )
-        return Outcome(ReminderState.FAILED)
+        return Outcome(DeliveryState.FAILED)
     context = digest_context(today)
-    return _send(OfficeDigest, digest, build_emails("digest", context, people))
+    return send(digest, build_emails("digest", context, people))

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Delivery, DeliveryState
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
 
@@ -21,14 +22,7 @@ class ReminderKind(models.TextChoices):
     STALE = "stale", _("No recent progress")
 
 
-class ReminderState(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class Reminder(models.Model):
+class Reminder(Delivery):
     """One reminder that is due to go out, and what became of it.
 
     A row is created before anything is sent (planning.py), unique per commitment (or champion and
@@ -59,17 +53,6 @@ class Reminder(models.Model):
         verbose_name=_("deadline"),
         help_text=_("The deadline it is about: the commitment's due date or the report's."),
     )
-    state = models.CharField(
-        verbose_name=_("state"),
-        max_length=10,
-        choices=ReminderState.choices,
-        default=ReminderState.PENDING,
-        db_index=True,
-    )
-    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
-    last_error = models.TextField(verbose_name=_("last error"), blank=True)
-    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
@@ -91,10 +74,10 @@ class Reminder(models.Model):
                 violation_error_message=_("This reminder already exists."),
             ),
             models.CheckConstraint(
-                condition=Q(state__in=ReminderState.values), name="commitments_reminder_state_valid"
+                condition=Q(state__in=DeliveryState.values), name="commitments_reminder_state_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(state=ReminderState.SENT) | Q(sent_at__isnull=False),
+                condition=~Q(state=DeliveryState.SENT) | Q(sent_at__isnull=False),
                 name="commitments_reminder_sent_has_sent_at",
             ),
         ]
@@ -104,19 +87,12 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} for {self.commitment or self.champion} on {self.due_on}"
 
 
-class OfficeDigest(models.Model):
+class OfficeDigest(Delivery):
     """The weekly digest to the chief-of-staff office: one row per week, claimed like a reminder."""
 
     week_of = models.DateField(
         verbose_name=_("week of"), unique=True, help_text=_("The Monday of the week it covers.")
     )
-    state = models.CharField(
-        verbose_name=_("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
-    last_error = models.TextField(verbose_name=_("last error"), blank=True)
-    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
 
     class Meta:
         db_table = "commitments_officedigest"
@@ -128,7 +104,7 @@ class OfficeDigest(models.Model):
         return gettext("Digest for the week of %(day)s") % {"day": self.week_of}
 
 
-class Message(models.Model):
+class Message(Delivery):
     """One email to one person with every reminder due for them, across every champion they are or
     serve: each morning, or each Monday for those who chose weekly (User.reminder_frequency).
 
@@ -148,13 +124,6 @@ class Message(models.Model):
     reminders = models.ManyToManyField(
         Reminder, verbose_name=_("reminders"), through="MessageItem", related_name="messages"
     )
-    state = models.CharField(
-        verbose_name=_("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
-    last_error = models.TextField(verbose_name=_("last error"), blank=True)
-    claimed_at = models.DateTimeField(verbose_name=_("claimed at"), null=True, blank=True)
-    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
@@ -169,10 +138,10 @@ class Message(models.Model):
                 name="reminders_message_one_pending_per_person_and_day",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=ReminderState.values), name="reminders_message_state_valid"
+                condition=Q(state__in=DeliveryState.values), name="reminders_message_state_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(state=ReminderState.SENT) | Q(sent_at__isnull=False),
+                condition=~Q(state=DeliveryState.SENT) | Q(sent_at__isnull=False),
                 name="reminders_message_sent_has_sent_at",
             ),
         ]

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db.models import Exists, F, Max, Min, OuterRef, Q
 from django.utils import timezone
 
+from accounts.models import DeliveryState
 from commitments import data_version
 from commitments.models import CLOSED_STATUSES, Commitment, Cycle
 from events.models import ProgressEvent
-from reminders.models import Escalation, Reminder, ReminderKind, ReminderState
+from reminders.models import Escalation, Reminder, ReminderKind
 
 
 def _latest_passed(days, today):
@@ -100,7 +101,7 @@ def escalate(today):
     once progress is logged, the commitment is closed or its due date moves. The office's figures
     show escalations, so a change gives them a new data version."""
     first_notices = (
-        Reminder.objects.filter(kind=ReminderKind.OVERDUE, state=ReminderState.SENT, commitment__isnull=False)
+        Reminder.objects.filter(kind=ReminderKind.OVERDUE, state=DeliveryState.SENT, commitment__isnull=False)
         .values("commitment", "deadline")
         .annotate(first=Min("due_on"))
         .filter(first__lte=today - datetime.timedelta(days=settings.ESCALATE_AFTER_DAYS))
@@ -182,10 +183,10 @@ def plan(today):
     # insert nothing new; the conflict is the database saying "already planned".
     Reminder.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     later = Reminder.objects.filter(kind=OuterRef("kind"), due_on__gt=OuterRef("due_on"), due_on__lte=today)
-    Reminder.objects.filter(state=ReminderState.PENDING, commitment__isnull=False).filter(
+    Reminder.objects.filter(state=DeliveryState.PENDING, commitment__isnull=False).filter(
         Exists(later.filter(commitment=OuterRef("commitment")))
     ).delete()
-    Reminder.objects.filter(state=ReminderState.PENDING, commitment__isnull=True).filter(
+    Reminder.objects.filter(state=DeliveryState.PENDING, commitment__isnull=True).filter(
         Exists(later.filter(commitment__isnull=True, champion=OuterRef("champion"), cycle=OuterRef("cycle")))
     ).delete()
     escalate(today)

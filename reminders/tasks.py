@@ -1,9 +1,4 @@
-"""Celery tasks of the reminders.
-
-For this release the tasks also answer to the names they had in the commitments app
-(commitments.tasks.*): a task queued in Redis by the release before, or sent by its beat during a
-deploy, still runs (README: "Upgrading"). Remove the aliases with the next release.
-"""
+"""Celery tasks of the reminders: the daily sweep, the deliveries, the weekly digest, the hourly release."""
 
 import logging
 
@@ -101,25 +96,3 @@ def queue_deliveries(ids, then=None):
 
     if ids:
         transaction.on_commit(queue)
-
-
-# The names of release 2026.11 (see the module's docstring).
-@shared_task(name="commitments.tasks.sweep_reminders")
-def _sweep_reminders_by_old_name():
-    return sweep_reminders()
-
-
-@shared_task(name="commitments.tasks.release_abandoned_reminders")
-def _release_abandoned_reminders_by_old_name():
-    return release_abandoned_reminders()
-
-
-@shared_task(name="commitments.tasks.deliver_reminder", bind=True, max_retries=None)
-def _deliver_reminder_by_old_name(self, reminder_id):
-    # Queued with a reminder's id (one task per reminder): delivered in its people's messages.
-    return _retried(self, delivery.deliver_reminder(reminder_id))
-
-
-@shared_task(name="commitments.tasks.send_office_digest", bind=True, max_retries=None)
-def _send_office_digest_by_old_name(self):
-    return _retried(self, delivery.send_digest())

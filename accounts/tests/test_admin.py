@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from accounts import emails
 from accounts.models import User, office_group
 from accounts.tests.factories import UserFactory
 
@@ -89,3 +90,27 @@ def test_it_lists_each_users_groups(client, admin_user):
     response = client.get(CHANGELIST, {"q": "office@"})
 
     assert '<td class="field-group_names">Chief of Staff Office</td>' in response.text
+
+
+def test_it_lists_the_emails_read_only_and_never_their_bodies(client, admin_user):
+    user = UserFactory(email="fiona@example.org")
+    email = emails.make("password-reset:r1:1", user, "Reset your password", "Open https://x/reset/secret/")
+    client.force_login(admin_user)
+    changelist = reverse("admin:accounts_email_changelist")
+    change = reverse("admin:accounts_email_change", args=[email.pk])
+
+    listed = client.get(changelist)
+    assert list(listed.context["cl"].result_list) == [email]
+    assert reverse("admin:accounts_email_add") not in listed.text
+    assert client.get(reverse("admin:accounts_email_add")).status_code == 403
+    page = client.get(change)
+    assert page.status_code == 200
+    assert "Reset your password" in page.text
+    assert "secret" not in page.text
+    assert client.post(change, {"subject": "Changed"}).status_code == 403
+    assert (
+        client.post(reverse("admin:accounts_email_delete", args=[email.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    email.refresh_from_db()
+    assert email.subject == "Reset your password"

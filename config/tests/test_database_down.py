@@ -4,13 +4,13 @@ The database is really unreachable here: a production process pointed at a port 
 """
 
 import json
-import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from config.tests.helpers import production_env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 UNREACHABLE = "postgres://postgres@127.0.0.1:1/nothing"  # port 1: nothing listens
@@ -51,16 +51,7 @@ print(json.dumps(answers))
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("database-down")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": UNREACHABLE,
-        "VAR_DIR": str(tmp_path / "var"),
-    }
+    env = production_env(tmp_path, DATABASE_URL=UNREACHABLE)
     result = subprocess.run(
         [sys.executable, "-c", REQUESTS], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
     )

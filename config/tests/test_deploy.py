@@ -1,8 +1,6 @@
 """Production settings: `check --deploy` is clean, every answer carries the security headers, HTTPS is enforced."""
 
 import json
-import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -10,24 +8,14 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from config.tests import helpers
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 HOST = "gc.example.org"
 
 
-def production_env(tmp_path, **extra):
-    """The environment of a production start, and nothing else from the test run's environment."""
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "LANG": "C.UTF-8",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": HOST,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "VAR_DIR": str(tmp_path / "var"),
-        **extra,
-    }
+def production_env(tmp_path):
+    return helpers.production_env(tmp_path, ALLOWED_HOSTS=HOST)
 
 
 def run(args, env, timeout=120):

@@ -48,6 +48,28 @@ def test_the_environment_template_lists_every_setting():
     assert not missing, f"deploy/env.example does not list {sorted(missing)}"
 
 
+def test_the_environment_template_says_what_each_setting_is():
+    lines = (DEPLOY / "env.example").read_text().splitlines()
+    setting = re.compile(r"^#?[A-Z_]+=")
+    unexplained = []
+    for number, line in enumerate(lines):
+        if not setting.match(line):
+            continue
+        above = number - 1
+        while above >= 0 and setting.match(lines[above]):  # a comment may cover a run of settings
+            above -= 1
+        if above < 0 or not lines[above].startswith("# ") or lines[above].startswith("# ---"):
+            unexplained.append(line.split("=")[0].lstrip("#"))
+    assert not unexplained, f"deploy/env.example: no comment above {unexplained}"
+
+
+def test_the_environment_template_sets_what_production_requires():
+    values = read_env_file(DEPLOY / "env.example")
+    assert {name for name in settings.EMBEDDED_DEFAULTS if values.get(name)} == set(
+        settings.EMBEDDED_DEFAULTS
+    )
+
+
 def test_the_environment_template_reads_as_systemd_reads_it():
     values = read_env_file(DEPLOY / "env.example")
     assert values["DEBUG"] == "false"

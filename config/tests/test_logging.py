@@ -3,8 +3,6 @@
 import io
 import json
 import logging
-import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +13,7 @@ from celery import shared_task
 
 from config import celery as celery_signals
 from config.logging import JsonFormatter, RequestContextFilter, TextFormatter, current_task, request_id
+from config.tests.helpers import production_env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -173,15 +172,7 @@ def test_development_lines_are_plain_text_with_the_request_id():
 
 @pytest.mark.slow  # a subprocess
 def test_production_logs_json_lines(tmp_path):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "VAR_DIR": str(tmp_path / "var"),
-    }
+    env = production_env(tmp_path)
     code = (
         "import django, logging; django.setup(); logging.getLogger('dashboard.cache').warning('cache down')"
     )

@@ -83,10 +83,14 @@ def test_returning_needs_a_comment_and_emails_the_champions_side(
         )
     submitted[1].refresh_from_db()
     assert submitted[1].approval == Approval.RETURNED
-    (message,) = mail.outbox
-    assert sorted(message.to) == sorted([cast.champion_user.email, cast.focal_point.email])
-    assert "Give a number of meetings." in message.body
-    assert "/cycles/2027/commitments/" in message.body
+    # One email to each of them.
+    assert sorted(address for message in mail.outbox for address in message.to) == sorted(
+        [cast.champion_user.email, cast.focal_point.email]
+    )
+    for message in mail.outbox:
+        assert message.subject == "Commitment 2 for 2027: the office asks for changes"
+        assert "Give a number of meetings." in message.body
+        assert "/cycles/2027/commitments/" in message.body
     # The champion's side sees the comment where they change it.
     page = _client(cast.focal_point).get("/cycles/2027/commitments/").content.decode()
     assert "Give a number of meetings." in page
@@ -106,10 +110,11 @@ def test_approving_a_whole_set_emails_once_all_are_approved(
     assert set(cast.champion.commitments.filter(cycle__year=2027).values_list("approval", flat=True)) == {
         "approved"
     }
-    subjects = sorted(message.subject for message in mail.outbox)
-    assert len(subjects) == 2  # one message per language
-    assert any("approuvés" in subject for subject in subjects)
-    assert any("approved" in subject for subject in subjects)
+    # One email to each of them, in their language.
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert len(mail.outbox) == 2
+    assert "approuvés" in subjects[cast.champion_user.email]
+    assert subjects[cast.focal_point.email] == "Your 2027 commitments are approved"
 
 
 @pytest.mark.parametrize("who", ["champion_user", "focal_point", "other_focal_point"])

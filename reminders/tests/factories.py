@@ -4,17 +4,10 @@ import factory
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import DeliveryState
 from accounts.tests.factories import UserFactory
 from commitments.tests.factories import CommitmentFactory
-from reminders.models import (
-    Escalation,
-    Message,
-    MessageItem,
-    OfficeDigest,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-)
+from reminders.models import Escalation, Message, MessageItem, OfficeDigest, Reminder, ReminderKind
 
 
 class ReminderFactory(factory.django.DjangoModelFactory):
@@ -29,8 +22,8 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     kind = ReminderKind.UPCOMING
     due_on = factory.LazyFunction(timezone.localdate)
     deadline = factory.SelfAttribute("commitment.due_on")
-    state = ReminderState.PENDING
-    sent_at = factory.LazyAttribute(lambda r: timezone.now() if r.state == ReminderState.SENT else None)
+    state = DeliveryState.PENDING
+    sent_at = factory.LazyAttribute(lambda r: timezone.now() if r.state == DeliveryState.SENT else None)
 
 
 class MessageFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,8 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.models import User, office_group
+from accounts import emails
+from accounts.models import Email, User, office_group
 from accounts.tests.factories import PASSWORD
 from champions.models import Champion, Hub, Organization
 from champions.tests.factories import OrganizationFactory
@@ -44,6 +45,7 @@ def one_of_each(admin_user, client):
     message = MessageFactory(user=admin_user, due_on=reminder.due_on, reminders=[reminder])
     return {
         User: admin_user,
+        Email: emails.make("password-reset:one:1", admin_user, "Reset your password", "Open this link."),
         Group: office_group(),
         Hub: champion.hub,
         Organization: champion.organization,

@@ -9,9 +9,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import DeliveryState, Email
+from accounts.tasks import send_emails, send_password_reset
+from accounts.tests.factories import UserFactory
 from commitments.tests.factories import commitment_due_in_seven_days
 from config.celery import app
-from reminders.models import Message, Reminder, ReminderState
+from reminders.models import Message, Reminder
 from reminders.tasks import sweep_reminders
 from reminders.tests.workers import (
     WAIT_SECONDS,
@@ -36,7 +39,7 @@ def test_it_sweeps_and_delivers_in_a_real_worker(tmp_path):
 
         def delivered():
             reminder = Reminder.objects.filter(commitment=commitment).first()
-            return reminder and reminder.state == ReminderState.SENT and len(emails_written(mail_dir)) == 2
+            return reminder and reminder.state == DeliveryState.SENT and len(emails_written(mail_dir)) == 2
 
         assert wait_for(delivered, worker), f"not delivered within {WAIT_SECONDS} s"
 
@@ -48,3 +51,30 @@ def test_it_sweeps_and_delivers_in_a_real_worker(tmp_path):
     assert commitment.title in texts
     assert settings.SITE_URL + reverse("log_progress", args=[commitment.pk]) in texts
     assert "1 due soon" in texts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_reset_is_made_and_sent_once_in_a_real_worker(tmp_path):
+    user = UserFactory(email="fp@example.org")
+    UserFactory(email="other@example.org")
+    mail_dir = tmp_path / "mail"
+    app.control.purge()
+
+    def sent_to(address):
+        return lambda: Email.objects.filter(address=address, state=DeliveryState.SENT).exists()
+
+    with running_worker(tmp_path) as worker:
+        send_password_reset.delay("fp@example.org", "request-1")
+        send_password_reset.delay("fp@example.org", "request-1")  # as if redelivered
+        assert wait_for(sent_to("fp@example.org"), worker), f"not sent within {WAIT_SECONDS} s"
+        send_emails.delay([Email.objects.get().pk])  # its sending redelivered too
+        # Queued after them: once it is sent, the one worker has run everything before it.
+        send_password_reset.delay("other@example.org", "request-2")
+        assert wait_for(sent_to("other@example.org"), worker), f"not sent within {WAIT_SECONDS} s"
+
+    assert sorted(message["To"] for message in emails_written(mail_dir)) == [
+        "fp@example.org",
+        "other@example.org",
+    ]
+    email = Email.objects.get(user=user)
+    assert (email.key, email.attempts, email.text_body) == (f"password-reset:request-1:{user.pk}", 1, "")

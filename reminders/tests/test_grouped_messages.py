@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import DeliveryState
 from accounts.tests.factories import OfficeMemberFactory, UserFactory
 from champions.tests.factories import ChampionFactory
 from commitments.models import Status
@@ -14,7 +15,7 @@ from commitments.tests.factories import CommitmentFactory, CycleFactory
 from config.tests.helpers import at_eight
 from events.tests.factories import ProgressEventFactory
 from reminders import delivery
-from reminders.models import Escalation, Message, Reminder, ReminderState
+from reminders.models import Escalation, Message, Reminder
 from reminders.tests.helpers import run_day
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_a_focal_point_serving_three_champions_gets_one_message_with_everything_
         assert f"/commitments/{commitment.pk}/log/" in body
     # Each champion got theirs, one message each; every reminder is sent once.
     assert len(mail.outbox) == 4
-    assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.SENT}
+    assert set(Reminder.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
     assert Message.objects.filter(user__email="fiona@example.org").count() == 1
 
 
@@ -115,9 +116,9 @@ def test_a_message_costs_the_same_queries_with_one_line_or_many(focal_point, dja
             )
         with at_eight(DAY):
             delivery.sweep()
-            message = Message.objects.get(user=focal_point, state=ReminderState.PENDING)
+            message = Message.objects.get(user=focal_point, state=DeliveryState.PENDING)
             with CaptureQueriesContext(connection) as queries:
-                assert delivery.deliver(message.pk, DAY).state == ReminderState.SENT
+                assert delivery.deliver(message.pk, DAY).state == DeliveryState.SENT
         return len(queries)
 
     few = one_message(1)
@@ -145,7 +146,7 @@ def test_an_overdue_commitment_nobody_acts_on_is_escalated_once_after_14_days(th
     # Listed at the top of the office's weekly digest, with how long.
     monday = datetime.date(2026, 6, 29)
     with at_eight(monday):
-        assert delivery.send_digest(monday).state == ReminderState.SENT
+        assert delivery.send_digest(monday).state == DeliveryState.SENT
     digest = _to("office@example.org")[-1].body
     assert digest.index("Escalated") < digest.index("Overdue (")
     assert "escalated 5 days ago" in digest

@@ -9,13 +9,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import DeliveryState
 from accounts.tests.factories import UserFactory
 from champions.admin import ChampionAdmin
 from champions.models import Champion
 from commitments.admin import ApprovalChangeInline, CommitmentAdmin, CommitmentInline, StatusChangeInline
 from commitments.models import Commitment, Status
 from events.admin import ProgressEventInline
-from reminders.models import Escalation, Message, OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.models import Escalation, Message, OfficeDigest, Reminder, ReminderKind
 
 REMINDERS = reverse("admin:reminders_reminder_changelist")
 COMMITMENTS = reverse("admin:commitments_commitment_changelist")
@@ -36,7 +37,7 @@ def make_reminder(commitment, **fields):
         "deadline": commitment.due_on,
         **fields,
     }
-    if values.get("state") == ReminderState.SENT:
+    if values.get("state") == DeliveryState.SENT:
         values.setdefault("sent_at", timezone.now())
     return Reminder.objects.create(**values)
 
@@ -44,7 +45,7 @@ def make_reminder(commitment, **fields):
 def failed_reminder(commitment, **fields):
     return make_reminder(
         commitment,
-        state=ReminderState.FAILED,
+        state=DeliveryState.FAILED,
         attempts=5,
         last_error="SMTPServerDisconnected: Connection unexpectedly closed",
         **fields,
@@ -66,10 +67,10 @@ def act(client, url, action, *objects, follow=False):
 
 def test_it_filters_reminders_by_state(client, admin_user, commitment):
     failed = failed_reminder(commitment)
-    make_reminder(commitment, state=ReminderState.SENT, due_on=timezone.localdate() - datetime.timedelta(1))
+    make_reminder(commitment, state=DeliveryState.SENT, due_on=timezone.localdate() - datetime.timedelta(1))
     client.force_login(admin_user)
 
-    response = client.get(REMINDERS, {"state__exact": ReminderState.FAILED})
+    response = client.get(REMINDERS, {"state__exact": DeliveryState.FAILED})
 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [failed]
@@ -97,7 +98,7 @@ def test_it_resends_a_failed_reminder(
 
     assert response.status_code == 302
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.PENDING, 0, "")
+    assert (reminder.state, reminder.attempts, reminder.last_error) == (DeliveryState.PENDING, 0, "")
     assert mail.outbox == []  # queued only once the request's transaction commits
 
     for callback in callbacks:
@@ -105,14 +106,14 @@ def test_it_resends_a_failed_reminder(
 
     reminder.refresh_from_db()
     # Tried once in each of its two messages (one to each person).
-    assert (reminder.state, reminder.attempts, reminder.last_error) == (ReminderState.SENT, 2, "")
+    assert (reminder.state, reminder.attempts, reminder.last_error) == (DeliveryState.SENT, 2, "")
     assert addressees() == sorted(["focal@example.org", commitment.champion.user.email])
 
 
 def test_it_does_not_resend_a_sent_reminder(
     client, admin_user, commitment, eager, django_capture_on_commit_callbacks
 ):
-    reminder = make_reminder(commitment, state=ReminderState.SENT, attempts=1)
+    reminder = make_reminder(commitment, state=DeliveryState.SENT, attempts=1)
     client.force_login(admin_user)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -121,7 +122,7 @@ def test_it_does_not_resend_a_sent_reminder(
     assert callbacks == []
     assert shown_messages(response) == ["Skipped 1 reminder that had not failed."]
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.SENT, 1)
+    assert (reminder.state, reminder.attempts) == (DeliveryState.SENT, 1)
     assert mail.outbox == []
 
 
@@ -129,7 +130,7 @@ def test_it_does_not_resend_a_sent_reminder(
 def test_it_says_how_many_reminders_it_queued_and_skipped(client, admin_user, commitment, eager):
     # transaction=True: the request's own commit queues the deliveries, as in production.
     failed = failed_reminder(commitment)
-    sent = make_reminder(commitment, kind=ReminderKind.STALE, state=ReminderState.SENT, attempts=1)
+    sent = make_reminder(commitment, kind=ReminderKind.STALE, state=DeliveryState.SENT, attempts=1)
     client.force_login(admin_user)
 
     response = act(client, REMINDERS, "resend_failed", failed, sent, follow=True)
@@ -139,7 +140,7 @@ def test_it_says_how_many_reminders_it_queued_and_skipped(client, admin_user, co
         "Queued 1 failed reminder to be resent.",
         "Skipped 1 reminder that had not failed.",
     ]
-    assert Reminder.objects.get(pk=failed.pk).state == ReminderState.SENT
+    assert Reminder.objects.get(pk=failed.pk).state == DeliveryState.SENT
     assert len(addressees()) == 2
 
 
@@ -158,13 +159,13 @@ def test_it_says_so_when_the_broker_cannot_be_reached_and_the_next_sweep_sends_i
         "Could not reach the task queue: the reminders are pending and the next reminder sweep will send them."
     ]
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.PENDING, 0)
+    assert (reminder.state, reminder.attempts) == (DeliveryState.PENDING, 0)
     assert mail.outbox == []
 
     call_command("send_reminders", stdout=io.StringIO())
 
     reminder.refresh_from_db()
-    assert reminder.state == ReminderState.SENT
+    assert reminder.state == DeliveryState.SENT
     assert len(addressees()) == 2
 
 
@@ -182,7 +183,7 @@ def test_it_sends_a_reminder_now_to_the_champion_and_focal_point(
         ReminderKind.UPCOMING,
         timezone.localdate(),
         commitment.due_on,
-        ReminderState.SENT,
+        DeliveryState.SENT,
     )
     assert addressees() == sorted(["focal@example.org", commitment.champion.user.email])
     assert mail.outbox[0].subject == "1 due soon"
@@ -300,7 +301,7 @@ def test_a_view_only_staff_member_cannot_resend_a_failed_reminder(
     assert response.status_code == 200
     assert callbacks == []
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.FAILED, 5)
+    assert (reminder.state, reminder.attempts) == (DeliveryState.FAILED, 5)
     assert mail.outbox == []
 
 
@@ -309,9 +310,9 @@ def one_of_each_kept_by_the_sweep(commitment, admin_user):
     reminder = failed_reminder(commitment)
     return {
         Reminder: reminder,
-        Message: Message.objects.create(user=admin_user, due_on=reminder.due_on, state=ReminderState.FAILED),
+        Message: Message.objects.create(user=admin_user, due_on=reminder.due_on, state=DeliveryState.FAILED),
         OfficeDigest: OfficeDigest.objects.create(
-            week_of=datetime.date(2026, 11, 30), state=ReminderState.FAILED
+            week_of=datetime.date(2026, 11, 30), state=DeliveryState.FAILED
         ),
         Escalation: Escalation.objects.create(
             commitment=commitment,
@@ -350,16 +351,16 @@ def test_what_the_sweep_keeps_is_shown_read_only(client, admin_user, one_of_each
     assert set(form.readonly_fields) >= set(admin.site.get_model_admin(model).fields)
     assert form.form.fields == {}  # every field read-only: nothing to post
     assert 'name="_save"' not in page.text
-    assert client.post(url, {"state": ReminderState.PENDING}).status_code == 403
+    assert client.post(url, {"state": DeliveryState.PENDING}).status_code == 403
 
 
 def test_a_reminders_state_is_changed_by_the_action_not_on_its_page(client, admin_user, commitment):
     reminder = failed_reminder(commitment)
     client.force_login(admin_user)
 
-    response = client.post(_admin_url(Reminder, "change", reminder.pk), {"state": ReminderState.PENDING})
+    response = client.post(_admin_url(Reminder, "change", reminder.pk), {"state": DeliveryState.PENDING})
 
     assert response.status_code == 403
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.attempts) == (ReminderState.FAILED, 5)
+    assert (reminder.state, reminder.attempts) == (DeliveryState.FAILED, 5)
     assert "resend_failed" in client.get(REMINDERS).text

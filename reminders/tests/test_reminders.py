@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
+from accounts.models import DeliveryState
 from accounts.tests.factories import OfficeMemberFactory, UserFactory
 from champions.tests.factories import ChampionFactory
 from commitments.models import Status
@@ -15,7 +16,7 @@ from commitments.tests.factories import CommitmentFactory, CycleFactory
 from config.tests.helpers import at_eight, race
 from events.tests.factories import ProgressEventFactory
 from reminders import delivery
-from reminders.models import Message, OfficeDigest, Reminder, ReminderKind, ReminderState
+from reminders.models import Message, OfficeDigest, Reminder, ReminderKind
 from reminders.tests.helpers import run_day
 
 UTC = zoneinfo.ZoneInfo("UTC")
@@ -57,7 +58,7 @@ def test_a_commitment_due_in_40_days_is_reminded_on_days_30_7_1_before_and_1_aft
     assert sorted(tuple(m.to) for m in mail.outbox) == sorted(
         [(network.champion.user.email,), ("focal@example.org",)] * 4
     )
-    assert Reminder.objects.filter(state=ReminderState.SENT).count() == 4
+    assert Reminder.objects.filter(state=DeliveryState.SENT).count() == 4
 
 
 def test_overdue_notices_repeat_weekly_at_most_four_times(network):
@@ -99,21 +100,21 @@ def test_a_reminder_whose_two_emails_go_out_at_the_same_moment_is_marked_sent(mo
     )
     day = START - datetime.timedelta(days=1)
     both_sent = threading.Barrier(2, timeout=20)
-    send = delivery._send
+    send = delivery.send
 
     def send_then_wait(*args, **kwargs):
         outcome = send(*args, **kwargs)
         both_sent.wait()  # each worker has recorded its email: now both look at the reminder
         return outcome
 
-    monkeypatch.setattr(delivery, "_send", send_then_wait)
+    monkeypatch.setattr(delivery, "send", send_then_wait)
 
     with at_eight(day):
         first, second = delivery.sweep(today=day)
         errors = race(*(functools.partial(delivery.deliver, pk, today=day) for pk in (first, second)))
     assert errors == []
-    assert list(Message.objects.values_list("state", flat=True)) == [ReminderState.SENT] * 2
-    assert Reminder.objects.get().state == ReminderState.SENT
+    assert list(Message.objects.values_list("state", flat=True)) == [DeliveryState.SENT] * 2
+    assert Reminder.objects.get().state == DeliveryState.SENT
     assert len(mail.outbox) == 2
 
 
@@ -139,7 +140,7 @@ def test_three_racing_sweeps_send_each_email_once(django_db_blocker):
     with at_eight(day):
         errors = race(sweep_and_deliver, sweep_and_deliver, sweep_and_deliver)
     assert errors == []
-    assert Reminder.objects.filter(state=ReminderState.SENT).count() == len(commitments)
+    assert Reminder.objects.filter(state=DeliveryState.SENT).count() == len(commitments)
     # Each of the 20 people (a champion and a focal point per commitment) got one email.
     assert len(mail.outbox) == 2 * len(commitments)
     assert len({tuple(m.to) for m in mail.outbox}) == 2 * len(commitments)
@@ -153,14 +154,14 @@ def test_an_smtp_failure_is_retried_and_then_sent_once(network, flaky_smtp):
         outcome = delivery.deliver(first)
         assert outcome.retry_in == 60
         message = Message.objects.get(pk=first)
-        assert message.state == ReminderState.PENDING
+        assert message.state == DeliveryState.PENDING
         assert "SMTPServerDisconnected" in message.last_error
         assert mail.outbox == []
-        assert delivery.deliver(second).state == ReminderState.SENT
-        assert Reminder.objects.get().state == ReminderState.PENDING  # its first message is to retry
-        assert delivery.deliver(first).state == ReminderState.SENT
+        assert delivery.deliver(second).state == DeliveryState.SENT
+        assert Reminder.objects.get().state == DeliveryState.PENDING  # its first message is to retry
+        assert delivery.deliver(first).state == DeliveryState.SENT
     reminder = Reminder.objects.get()
-    assert (reminder.state, reminder.last_error) == (ReminderState.SENT, "")
+    assert (reminder.state, reminder.last_error) == (DeliveryState.SENT, "")
     assert reminder.sent_at is not None
     assert len(mail.outbox) == 2
 
@@ -173,10 +174,10 @@ def test_after_the_last_try_the_reminder_is_failed_and_says_why(network, flaky_s
         delays = [delivery.deliver(first).retry_in for _ in range(5)]
     assert delays == [60, 300, 1800, 3600, None]
     message = Message.objects.get(pk=first)
-    assert (message.state, message.attempts) == (ReminderState.FAILED, 5)
+    assert (message.state, message.attempts) == (DeliveryState.FAILED, 5)
     assert "Connection unexpectedly closed" in message.last_error
     reminder = Reminder.objects.get()
-    assert reminder.state == ReminderState.FAILED
+    assert reminder.state == DeliveryState.FAILED
     assert message.user.email in reminder.last_error
     assert reminder.sent_at is None
     assert mail.outbox == []
@@ -222,7 +223,7 @@ def test_a_reminder_nobody_wants_fails_with_a_reason(network):
         user.save()
     run_day(network.due_on - datetime.timedelta(days=7))
     reminder = Reminder.objects.get()
-    assert reminder.state == ReminderState.FAILED
+    assert reminder.state == DeliveryState.FAILED
     assert "No recipient" in reminder.last_error
 
 
@@ -245,7 +246,7 @@ def test_a_pending_reminder_overtaken_by_a_later_one_is_dropped(network):
     run_day(network.due_on - datetime.timedelta(days=7))
     assert len(mail.outbox) == 2  # one to each person
     assert list(Reminder.objects.values_list("due_on", "state")) == [
-        (network.due_on - datetime.timedelta(days=7), ReminderState.SENT)
+        (network.due_on - datetime.timedelta(days=7), DeliveryState.SENT)
     ]
 
 
@@ -297,20 +298,20 @@ def test_a_sending_reminder_whose_worker_died_is_sent_by_a_later_sweep(network):
         first, second = delivery.sweep()
         delivery.deliver(second)
         Message.objects.filter(pk=first).update(
-            state=ReminderState.SENDING, claimed_at=datetime.datetime(2026, 4, 4, 7, 0, tzinfo=UTC)
+            state=DeliveryState.SENDING, claimed_at=datetime.datetime(2026, 4, 4, 7, 0, tzinfo=UTC)
         )
     with time_machine.travel(datetime.datetime.combine(day, datetime.time(8, 30), tzinfo=UTC), tick=False):
         assert delivery.sweep() == [first]
-        assert delivery.deliver(first).state == ReminderState.SENT
+        assert delivery.deliver(first).state == DeliveryState.SENT
     assert len(mail.outbox) == 2
-    assert Reminder.objects.get().state == ReminderState.SENT
+    assert Reminder.objects.get().state == DeliveryState.SENT
 
 
 def test_a_recent_sending_claim_is_left_alone(network):
     day = network.due_on - datetime.timedelta(days=7)
     with at_eight(day):
         first, second = delivery.sweep()
-        assert delivery._claim(Message, first)
+        assert Message.objects.claim(first)
         assert delivery.sweep() == [second]
         assert delivery.deliver(first).state == "not claimed"
     assert mail.outbox == []
@@ -331,7 +332,7 @@ def test_the_weekly_digest_lists_overdue_due_soon_and_stale_with_links(db, setti
     ProgressEventFactory(commitment=soon, occurred_on=monday - datetime.timedelta(days=1))
     stale = CommitmentFactory(cycle=cycle, number=1, title="Stale one", due_on=datetime.date(2026, 12, 31))
     with at_eight(monday):
-        assert delivery.send_digest().state == ReminderState.SENT
+        assert delivery.send_digest().state == DeliveryState.SENT
         assert delivery.send_digest().state == "not claimed"  # once a week
     (message,) = mail.outbox
     assert message.to == ["office@example.org"]

@@ -5,12 +5,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from accounts.models import DeliveryState
 from accounts.tests.factories import UserFactory
 from champions.tests.factories import ChampionFactory
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 from config.tests.helpers import at_eight
 from events.tests.factories import ProgressEventFactory
-from reminders.models import Reminder, ReminderKind, ReminderState
+from reminders.models import Reminder, ReminderKind
 
 DUE_ON = datetime.date(2026, 4, 10)
 SEVEN_DAYS_BEFORE = DUE_ON - datetime.timedelta(days=7)
@@ -40,7 +41,7 @@ def test_it_sends_the_reminder_due_today(commitment):
     assert (reminder.kind, reminder.due_on, reminder.state) == (
         ReminderKind.UPCOMING,
         SEVEN_DAYS_BEFORE,
-        ReminderState.SENT,
+        DeliveryState.SENT,
     )
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         ["focal@example.org", commitment.champion.user.email]
@@ -77,4 +78,4 @@ def test_it_counts_reminders_nobody_can_receive_as_failed(commitment):
 
     assert "0 reminder emails due: nothing to send." in output
     assert mail.outbox == []
-    assert Reminder.objects.get().state == ReminderState.FAILED
+    assert Reminder.objects.get().state == DeliveryState.FAILED

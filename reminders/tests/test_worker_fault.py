@@ -16,11 +16,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import DeliveryState
+from accounts.tests.smtp import running_smtp_server
 from commitments.tests.factories import commitment_due_in_seven_days
 from config.celery import app
-from reminders.models import Message, Reminder, ReminderState
+from reminders.models import Message, Reminder
 from reminders.tasks import sweep_reminders
-from reminders.tests.smtp import running_smtp_server
 from reminders.tests.workers import WAIT_SECONDS, running_worker, stop, wait_for
 
 pytestmark = pytest.mark.worker  # each starts a real Celery worker process
@@ -57,7 +58,7 @@ def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
             sweep_reminders.delay()
 
             def claimed_and_stalled():
-                claimed = Message.objects.filter(state=ReminderState.SENDING)
+                claimed = Message.objects.filter(state=DeliveryState.SENDING)
                 return claimed.exists() and smtp.stalled.is_set()
 
             assert wait_for(claimed_and_stalled, first), f"not stalled mid-send within {WAIT_SECONDS} s"
@@ -67,8 +68,8 @@ def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
 
         reminder = Reminder.objects.get()
         sending = Message.objects.get()
-        assert (sending.state, sending.attempts, sending.sent_at) == (ReminderState.SENDING, 1, None)
-        assert (reminder.state, reminder.sent_at) == (ReminderState.PENDING, None)
+        assert (sending.state, sending.attempts, sending.sent_at) == (DeliveryState.SENDING, 1, None)
+        assert (reminder.state, reminder.sent_at) == (DeliveryState.PENDING, None)
         assert smtp.messages == []
 
         smtp.behaving.set()
@@ -88,7 +89,7 @@ def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
                 outcomes = task_results(log, "deliver_messages")
                 return (
                     len(outcomes) == (2 if ON_REDIS else 1)
-                    and Reminder.objects.filter(pk=reminder.pk, state=ReminderState.SENT).exists()
+                    and Reminder.objects.filter(pk=reminder.pk, state=DeliveryState.SENT).exists()
                 )
 
             assert wait_for(delivered, second), f"not delivered within {WAIT_SECONDS} s"
@@ -106,10 +107,10 @@ def test_it_sends_once_after_a_worker_is_killed_while_sending(tmp_path):
         assert [result for _, result in task_results(log, "sweep_reminders")] == [1, 0]
 
     reminder.refresh_from_db()
-    assert (reminder.state, reminder.last_error) == (ReminderState.SENT, "")
+    assert (reminder.state, reminder.last_error) == (DeliveryState.SENT, "")
     assert reminder.sent_at is not None
     sending.refresh_from_db()
-    assert (sending.state, sending.attempts) == (ReminderState.SENT, 2)
+    assert (sending.state, sending.attempts) == (DeliveryState.SENT, 2)
     assert len(smtp.messages) == 1
     message = email.message_from_bytes(smtp.messages[0], policy=email.policy.default)
     assert message["Subject"] == "1 due soon"

@@ -14,7 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-WAIT_SECONDS = 60
+from accounts.tests.smtp import WAIT_SECONDS
+
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # between messages in a file of Django's filebased backend
 
 
@@ -63,13 +64,8 @@ def running_worker(tmp_path, name="worker", smtp_port=None):
     }
     if smtp_port:
         env.update(EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", EMAIL_TIMEOUT=str(WAIT_SECONDS))
-        env.pop("EMAIL_BACKEND", None)
     else:
-        env.update(
-            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-            EMAIL_FILE_PATH=str(tmp_path / "mail"),
-        )
-        env.pop("EMAIL_URL", None)  # it would take precedence over EMAIL_BACKEND
+        env.update(EMAIL_URL="filemail://", EMAIL_FILE_PATH=str(tmp_path / "mail"))
     log_path = tmp_path / f"{name}.log"
     command = [
         sys.executable,

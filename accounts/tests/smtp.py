@@ -1,20 +1,24 @@
 """An SMTP server on 127.0.0.1, in a thread of the test process, for tests that send real email.
 
 Just enough SMTP for Django's backend; it counts its conversations (connections) and keeps each
-message, and can stall after its greeting, as a hung server does.
+message. It can stall after its greeting, as a hung server does, or hang up right after accepting
+a message, as a server that drops the connection does: the message is delivered (250) and the
+client's next command meets a closed connection.
 """
 
 import contextlib
+import email
+import email.policy
 import socketserver
 import threading
 
-from reminders.tests.workers import WAIT_SECONDS
+WAIT_SECONDS = 60  # no conversation outlives a test's longest wait
 
 
 class SMTPConversation(socketserver.StreamRequestHandler):
     """Just enough SMTP for Django's backend: one-line replies, no extensions, no authentication."""
 
-    timeout = WAIT_SECONDS  # no conversation outlives the test's longest wait
+    timeout = WAIT_SECONDS
 
     def reply(self, line):
         self.wfile.write(line.encode() + b"\r\n")
@@ -45,6 +49,8 @@ class SMTPConversation(socketserver.StreamRequestHandler):
                     with server.lock:
                         server.messages.append(data[: -len(b".\r\n")])
                     self.reply("250 OK")
+                    if server.hanging_up:
+                        return  # delivered; the connection is closed under the client
                 elif command == b"QUIT":
                     self.reply("221 Bye")
                     return
@@ -54,16 +60,18 @@ class SMTPConversation(socketserver.StreamRequestHandler):
 
 class SMTPServer(socketserver.ThreadingTCPServer):
     """Stalls every conversation after its greeting until `behaving` is set; then keeps each message.
+    With `hanging_up`, each conversation ends right after the message it accepted.
 
     Started behaving unless told `stalling=True`."""
 
     daemon_threads = True
 
-    def __init__(self, stalling=False):
+    def __init__(self, stalling=False, hanging_up=False):
         super().__init__(("127.0.0.1", 0), SMTPConversation)
         self.behaving = threading.Event()
         if not stalling:
             self.behaving.set()
+        self.hanging_up = hanging_up
         self.stalled = threading.Event()  # a client spoke and got no answer
         self.messages = []  # each DATA transaction completed, as the raw message
         self.conversations = 0  # connections accepted
@@ -73,10 +81,18 @@ class SMTPServer(socketserver.ThreadingTCPServer):
     def port(self):
         return self.server_address[1]
 
+    def received(self):
+        """Each message accepted, parsed."""
+        return [email.message_from_bytes(raw, policy=email.policy.default) for raw in self.messages]
+
+    def addressees(self):
+        """The address each message accepted went to, once per message, sorted."""
+        return sorted(address for message in self.received() for address in message["To"].split(", "))
+
 
 @contextlib.contextmanager
-def running_smtp_server(stalling=False):
-    server = SMTPServer(stalling)
+def running_smtp_server(stalling=False, hanging_up=False):
+    server = SMTPServer(stalling, hanging_up)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:
@@ -85,3 +101,12 @@ def running_smtp_server(stalling=False):
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextlib.contextmanager
+def sending_to_smtp_server(settings, **options):
+    """Django sends over SMTP to a server of the test's own (running_smtp_server's options)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    with running_smtp_server(**options) as server:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        yield server

@@ -1,0 +1,47 @@
+"""Emails about setting commitments: one to the champion and one to each focal point, each in its
+reader's language, made once (accounts.Email) in the transaction that decides them and sent after
+it commits."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from accounts import emails
+from accounts.tasks import send_after_commit
+from commitments.models import Approval, ApprovalChange
+
+
+def email_returned(commitment):
+    """The office has just returned a commitment: say which, and what to change. One email a
+    person per return (the step that returned it)."""
+    step = commitment.approval_changes.filter(new_approval=Approval.RETURNED).first()
+    context = {
+        "champion": commitment.champion,
+        "commitment": commitment,
+        "comment": step.comment,
+        "set_url": settings.SITE_URL + reverse("set_commitments", args=[commitment.cycle.year]),
+    }
+    _make_and_send(f"commitment-returned:{step.pk}", "commitment-returned", context, commitment.champion)
+
+
+def email_all_approved(champion, cycle):
+    """Every commitment of the champion's cycle has just been approved: they are ready for logging
+    progress. One email a person per approval that completed the set (the latest step), so a set
+    approved again after a return is announced again."""
+    commitments = list(cycle.commitments.filter(champion=champion).order_by("number"))
+    last_step = ApprovalChange.objects.filter(commitment__in=commitments).first()  # newest first
+    context = {
+        "champion": champion,
+        "cycle": cycle,
+        "commitments": commitments,
+        "home_url": settings.SITE_URL + reverse("home") + f"?cycle={cycle.year}",
+    }
+    key = f"commitments-approved:{champion.pk}:{cycle.pk}:{last_step.pk}"
+    _make_and_send(key, "commitments-approved", context, champion)
+
+
+def _make_and_send(key, name, context, champion):
+    made = [
+        emails.make(f"{key}:{user.pk}", user, **emails.render(name, context, user))
+        for user in champion.people()
+    ]
+    send_after_commit(made)
