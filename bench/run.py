@@ -48,18 +48,16 @@ BROKER_URL = "redis://127.0.0.1:6379/3"
 # size: (champions, events per commitment) for seed_demo.
 SIZES = {"full": (2000, 20), "tenth": (200, 20)}
 QUICK_SIZES = {"full": (200, 2), "tenth": (20, 2)}
-# The targets (issue 13): at full size, the dashboard p95 under load (as served, and computed with
-# the cache off); the computed dashboard and the admin changelist, with one user, at most PAGE_OVER_SQL
-# times their own SQL alone; the CSV export of every commitment within EXPORT_MS with one user.
-DASHBOARD_P95_MS = 150
-# The computed dashboard's SQL alone (p50, ms) on the machine and day issue 13 set the targets: its
-# 150 ms p95 was this many ms of SQL times DASHBOARD_P95_MS / ISSUE_SQL_MS (4.7). For reference, as a
-# measure of the page under load that does not move with the machine's speed (see relative_load).
-ISSUE_SQL_MS = 32
-PAGE_OVER_SQL = 2
+# The budget (issue 26, docs/performance.md), at full size: the computed dashboard's p95 under load
+# at most DASHBOARD_P95_MS (cache off) and the dashboard as served at most CACHED_P95_MS (from the
+# cache); the computed dashboard and the admin changelist, with one user, at most PAGE_OVER_SQL times
+# their own SQL measured beside them; the CSV export of every commitment within EXPORT_MS, one user.
+DASHBOARD_P95_MS = 250
+CACHED_P95_MS = 30
+PAGE_OVER_SQL = 2.5
 # The pages judged against PAGE_OVER_SQL times their SQL alone, re-run side by side with them (sql_again).
 SQL_JUDGED_PAGES = ("dashboard computed", "admin changelist")
-EXPORT_MS = 300
+EXPORT_MS = 400
 # For reference only: how the dashboard grows from one tenth to full size.
 FULL_OVER_TENTH = 1.5
 # The CSV export is streamed: at full size (10 times the rows) it may hold at most this many times
@@ -334,7 +332,7 @@ def bench_size(size, database, scale, env, args, out):
 def sql_again(env, figures, repeats):
     """The page's SQL alone re-run now, beside its run with one user (no EXPLAIN).
 
-    Why: the machine's speed moves by up to half within a minute (bench/README.md), and the SQL
+    Why: the machine's speed moves by up to half within a minute (docs/performance.md), and the SQL
     re-run in the queries step, minutes before the page's own run, moved between runs of the same
     code by up to a third while the page itself moved by a twentieth. A page is compared with
     twice its SQL alone as measured side by side with it: just before and just after its run.
@@ -603,8 +601,6 @@ def summarize(results, args, elapsed):
     ]
     lines += ["", "For reference (not targets): p95 at full size against one tenth, 4 users"]
     lines += [f"        {text}" for text in growth(results)]
-    lines += ["", "For reference (not a target): the computed dashboard under load against its own SQL"]
-    lines += [f"        {relative_load(results)}"]
     lines.append(f"\nThe run took {elapsed / 60:.1f} minutes.")
     return "\n".join(lines)
 
@@ -688,8 +684,8 @@ def targets(results):
             ("export.csv", "single", None, lambda _: EXPORT_MS),
         ),
         (
-            f"dashboard as served (cache on), {results['settings']['users']} users: p95 <= {DASHBOARD_P95_MS} ms",
-            ("dashboard", "load", "p95_ms", lambda _: DASHBOARD_P95_MS),
+            f"dashboard as served (cache on), {results['settings']['users']} users: p95 <= {CACHED_P95_MS} ms",
+            ("dashboard", "load", "p95_ms", lambda _: CACHED_P95_MS),
         ),
     ]
     verdicts = []
@@ -726,20 +722,6 @@ def growth(results):
                 f"it was to stay within {FULL_OVER_TENTH} x)"
             )
     return lines
-
-
-def relative_load(results):
-    """The computed dashboard's p95 under load over its SQL alone (p50), both of this run, against
-    the same ratio of the issue's target (DASHBOARD_P95_MS over ISSUE_SQL_MS)."""
-    page = results["sizes"].get("full", {}).get("pages", {}).get("dashboard computed", {})
-    p95, sql = page.get("load", {}).get("p95_ms"), page.get("sql_alone", {}).get("p50_ms")
-    if p95 is None or not sql:
-        return "dashboard computed: not measured at full size"
-    return (
-        f"dashboard computed, {results['settings']['users']} users: p95 {p95:.0f} ms = {p95 / sql:.1f} x its SQL "
-        f"alone ({sql:.0f} ms); the target of {DASHBOARD_P95_MS} ms was {DASHBOARD_P95_MS / ISSUE_SQL_MS:.1f} x the "
-        f"{ISSUE_SQL_MS} ms its SQL took when it was set"
-    )
 
 
 def export_memory(sizes):
