@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,7 +29,11 @@ class Hub(models.Model):
 class Organization(models.Model):
     name = models.CharField(verbose_name=_("name"), max_length=200, validators=[validate_single_line])
     acronym = models.CharField(
-        verbose_name=_("acronym"), max_length=30, unique=True, validators=[validate_single_line]
+        verbose_name=_("acronym"),
+        max_length=30,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("Empty when the organization has none: its name is shown instead."),
     )
     parent = models.ForeignKey(
         "self",
@@ -42,8 +47,14 @@ class Organization(models.Model):
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
-        ordering = ["acronym"]
+        ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["acronym"],
+                condition=~Q(acronym=""),
+                name="champions_organization_unique_acronym",
+                violation_error_message=_("Another organization has this acronym."),
+            ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")),
                 name="champions_organization_not_own_parent",
@@ -52,7 +63,12 @@ class Organization(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.acronym} – {self.name}" if self.acronym != self.name else self.name
+        return f"{self.acronym} – {self.name}" if self.acronym and self.acronym != self.name else self.name
+
+    @property
+    def short_name(self):
+        """How tables name it: the acronym, else the name."""
+        return self.acronym or self.name
 
 
 class ChampionQuerySet(models.QuerySet):
@@ -85,15 +101,24 @@ class Champion(models.Model):
         verbose_name=_("full name"), max_length=150, validators=[validate_single_line]
     )
     title = models.CharField(
-        verbose_name=_("title"),
+        verbose_name=_("position"),
         max_length=255,
+        blank=True,
         help_text=_("Position, for example Under-Secretary-General."),
         validators=[validate_single_line],
     )
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="champions"
     )
-    hub = models.ForeignKey(Hub, verbose_name=_("hub"), on_delete=models.PROTECT, related_name="champions")
+    hub = models.ForeignKey(
+        Hub,
+        verbose_name=_("hub"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="champions",
+        help_text=_("Empty for a champion of no hub (international)."),
+    )
     focal_points = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("focal points"),
@@ -121,8 +146,70 @@ class Champion(models.Model):
 
     def people(self):
         """Who acts for the champion and hears about their commitments: the champion's own account and
-        their focal points, active ones only."""
+        their focal points, those who can sign in (active, with a password of their own: a person
+        the office has not invited yet, or who has not accepted, gets nothing)."""
         people = {user.pk: user for user in self.focal_points.all()}
         if self.user_id:
             people[self.user_id] = self.user
-        return [user for user in people.values() if user.is_active]
+        return [user for user in people.values() if user.is_active and user.has_usable_password()]
+
+
+class Pledge(models.Model):
+    """A network-wide pledge a champion signs once, outside the numbered commitments: the Panel
+    Parity Pledge, the pledge on gender-based violence."""
+
+    slug = models.SlugField(verbose_name=_("short name"), max_length=50, unique=True)
+    name_en = models.CharField(
+        verbose_name=_("name in English"), max_length=150, unique=True, validators=[validate_single_line]
+    )
+    name_fr = models.CharField(
+        verbose_name=_("name in French"), max_length=150, blank=True, validators=[validate_single_line]
+    )
+    counts_panels = models.BooleanField(
+        verbose_name=_("counts panels"),
+        default=False,
+        help_text=_("Every panel a signer logs, on any commitment, counts toward this pledge."),
+    )
+    order = models.PositiveSmallIntegerField(verbose_name=_("order"), default=0)
+    is_active = models.BooleanField(verbose_name=_("offered"), default=True)
+    signers = models.ManyToManyField(
+        Champion, verbose_name=_("signers"), through="PledgeSignature", related_name="pledges", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["order", "name_en"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        """The name in the active language."""
+        if self.name_fr and (get_language() or "").startswith("fr"):
+            return self.name_fr
+        return self.name_en
+
+
+class PledgeSignature(models.Model):
+    """A champion signed a pledge, on a day: once per champion and pledge."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    champion = models.ForeignKey(
+        Champion, verbose_name=_("champion"), on_delete=models.CASCADE, related_name="pledge_signatures"
+    )
+    signed_on = models.DateField(verbose_name=_("signed on"))
+
+    class Meta:
+        verbose_name = _("pledge signature")
+        verbose_name_plural = _("pledge signatures")
+        ordering = ["pledge", "signed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "champion"], name="champions_pledge_signed_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.champion}: {self.pledge} ({self.signed_on})"

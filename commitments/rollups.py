@@ -11,8 +11,8 @@ deletion takes them away (`take_away_months`, a pre_delete receiver).
 """
 
 from django.db import connections
-from django.db.models import Count, F, Max, Min, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from commitments import data_version
 from commitments.models import CommitmentMonth, CycleMonth, EventKind
@@ -28,6 +28,14 @@ def recount(commitments):
     counted = in_cycle & (Q(counts_kind="") | Q(events__kind=F("counts_kind")))
     # A panel the champion declined to speak on says nothing of the panels they joined.
     panel = in_cycle & Q(events__kind=EventKind.PANEL) & ~Q(events__panel_outcome="declined")
+    # An indicator's latest reported value (the check-in of the latest day, the last logged that day).
+    check_ins = (
+        commitments.model._meta.get_field("check_ins")
+        .related_model.objects.filter(commitment=OuterRef("pk"))
+        .order_by("-measured_on", "-pk")
+    )
+    latest_on = Subquery(check_ins.values("measured_on")[:1])
+    last_event = Max("events__occurred_on")
     rollups = {
         "events_in_cycle": Count("events", filter=in_cycle),
         "counted_events": Count("events", filter=counted),
@@ -39,7 +47,11 @@ def recount(commitments):
         ),
         "panel_women": Coalesce(Sum("events__women_count", filter=panel), 0),
         "panel_men": Coalesce(Sum("events__men_count", filter=panel), 0),
-        "last_event_on": Max("events__occurred_on"),
+        # The later of the last event and the last check-in: either is progress. (Coalesced both
+        # ways: GREATEST is NULL on SQLite when either is.)
+        "last_event_on": Greatest(Coalesce(last_event, latest_on), Coalesce(latest_on, last_event)),
+        "latest_value": Subquery(check_ins.values("value")[:1]),
+        "latest_value_on": latest_on,
     }
     counts = (
         # Why Min("pk"): an aggregate names the id column as we choose (a plain values() column

@@ -209,3 +209,66 @@ def _lock_commitments(ids):
     list(
         Commitment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
     )
+
+
+class CheckIn(models.Model):
+    """A value reported on an indicator commitment ("women among D-level staff: 31%"), on a day.
+
+    The commitment's progress is where its latest value stands between its baseline and its target
+    (the roll-ups keep the latest on the commitment: commitments/rollups.py).
+    """
+
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="check_ins"
+    )
+    measured_on = models.DateField(verbose_name=_("measured on"))
+    value = models.DecimalField(verbose_name=_("value"), max_digits=12, decimal_places=2)
+    comment = models.TextField(verbose_name=_("comment"), blank=True, max_length=2000)
+    evidence_file = models.FileField(
+        verbose_name=_("evidence file"), upload_to=evidence_upload_to, blank=True, max_length=200
+    )
+    evidence_name = models.CharField(verbose_name=_("evidence name"), max_length=255, blank=True)
+    evidence_url = models.URLField(verbose_name=_("evidence link"), blank=True, max_length=500)
+    submission_key = models.UUIDField(
+        verbose_name=_("submission key"), null=True, blank=True, unique=True, editable=False
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["evidence_file"])
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-measured_on", "-pk"]
+        indexes = [models.Index(fields=["commitment", "-measured_on"])]
+
+    def __str__(self):
+        return f"{self.measured_on}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            _lock_commitments({self.commitment_id})
+            super().save(*args, **kwargs)
+            Commitment.objects.filter(pk=self.commitment_id).recount_rollups()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            commitment_id = self.commitment_id
+            _lock_commitments({commitment_id})
+            result = super().delete(*args, **kwargs)
+            Commitment.objects.filter(pk=commitment_id).recount_rollups()
+        return result
+
+
+@receiver(post_delete, sender=CheckIn)
+def delete_check_in_evidence(sender, instance, **kwargs):
+    """A check-in's evidence file goes with it."""
+    if instance.evidence_file:
+        _delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)

@@ -1,12 +1,14 @@
 """The commitments' models, one module per concern; every name is importable from here.
 
 - `vocabulary`: choices, the figures statuses stand for, and the one wording of each rule
+- `category`: the themes commitments are grouped under (data the admins edit)
 - `cycle`: the reporting years
 - `commitment`: a champion's commitments, their progress, status and approval
 - `history`: the steps of a commitment's approval and its status changes
 - `months`: the monthly roll-ups behind the dashboard's trends (kept by `commitments/rollups.py`)
 """
 
+from commitments.models.category import Category, CategoryQuerySet
 from commitments.models.commitment import EDITABLE_FIELDS, Commitment, CommitmentQuerySet
 from commitments.models.cycle import Cycle, CycleQuerySet, changes_stored, yet_to_submit
 from commitments.models.history import ApprovalChange, StatusChange
@@ -19,16 +21,19 @@ from commitments.models.vocabulary import (
     EVENT_KIND_PLURALS,
     ROLLUP_FIELDS,
     STATUS_PERCENT,
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
     Approval,
-    Category,
     EventKind,
     Status,
     TargetKind,
     average_percent,
     counted_unit_wording,
+    plain_number,
     share_percent,
     stale_cutoff,
     target_wording,
+    title_from_text,
     women_share,
 )
 
@@ -41,9 +46,12 @@ __all__ = [
     "EVENT_KIND_PLURALS",
     "ROLLUP_FIELDS",
     "STATUS_PERCENT",
+    "TEXT_MAX_LENGTH",
+    "TITLE_MAX_LENGTH",
     "Approval",
     "ApprovalChange",
     "Category",
+    "CategoryQuerySet",
     "Commitment",
     "CommitmentMonth",
     "CommitmentMonthQuerySet",
@@ -59,9 +67,11 @@ __all__ = [
     "average_percent",
     "changes_stored",
     "counted_unit_wording",
+    "plain_number",
     "share_percent",
     "stale_cutoff",
     "target_wording",
+    "title_from_text",
     "women_share",
     "yet_to_submit",
 ]

@@ -7,29 +7,33 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Least
-from django.utils import timezone
+from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least
+from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.validators import validate_single_line
 from champions.models import Champion
+from commitments.models.category import Category
 from commitments.models.cycle import Cycle, changes_stored
 from commitments.models.vocabulary import (
     CLOSED_STATUSES,
     COMMITMENT_FIELDS_COUNTED,
     EDITABLE_APPROVALS,
     ROLLUP_FIELDS,
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
     STATUS_PERCENT,
     Approval,
-    Category,
     EventKind,
     Status,
     TargetKind,
     counted_unit_wording,
+    plain_number,
     stale_cutoff,
     target_wording,
+    title_from_text,
     women_share,
 )
 
@@ -52,7 +56,14 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(approval=Approval.SUBMITTED)
 
     def open(self):
-        return self.exclude(status__in=CLOSED_STATUSES)
+        """Commitments still being worked on: see open_condition()."""
+        return self.filter(self.open_condition())
+
+    @staticmethod
+    def open_condition():
+        """Still being worked on: neither completed nor not achieved, in a cycle not closed (a past
+        year kept as history: nothing in it is overdue, stale or reminded of)."""
+        return ~Q(status__in=CLOSED_STATUSES) & Q(cycle__is_closed=False)
 
     def recount_rollups(self):
         """Recompute the event roll-ups of these commitments from their events (see rollups.recount)."""
@@ -73,7 +84,7 @@ class CommitmentQuerySet(models.QuerySet):
     def due_within_condition(days=None, today=None):
         today = today or timezone.localdate()
         soon = today + datetime.timedelta(days=settings.DUE_SOON_DAYS if days is None else days)
-        return ~Q(status__in=CLOSED_STATUSES) & Q(due_on__gte=today, due_on__lte=soon)
+        return CommitmentQuerySet.open_condition() & Q(due_on__gte=today, due_on__lte=soon)
 
     def stale(self, today=None):
         """Open commitments with no progress logged for STALE_AFTER_DAYS: the one definition of "stale".
@@ -87,11 +98,11 @@ class CommitmentQuerySet(models.QuerySet):
         """Commitment.is_stale() as a condition: open, and quiet since before stale_cutoff()."""
         cutoff = stale_cutoff(today)
         quiet = Q(last_event_on__lt=cutoff) | Q(last_event_on__isnull=True, cycle__starts_on__lt=cutoff)
-        return ~Q(status__in=CLOSED_STATUSES) & quiet
+        return CommitmentQuerySet.open_condition() & quiet
 
     @staticmethod
     def overdue_condition(today=None):
-        return ~Q(status__in=CLOSED_STATUSES) & Q(due_on__lt=today or timezone.localdate())
+        return CommitmentQuerySet.open_condition() & Q(due_on__lt=today or timezone.localdate())
 
     def per_month(self):
         """Events logged, and panel speakers by gender, per month, for these commitments."""
@@ -100,21 +111,37 @@ class CommitmentQuerySet(models.QuerySet):
         return CommitmentMonth.objects.filter(commitment__in=self.order_by().values("pk")).totals()
 
     def with_progress(self):
-        """Annotate `annotated_progress`: the database's computation of Commitment.progress_percent."""
-        share_of_target = (F("panel_women") * 10000) / (
-            (F("panel_women") + F("panel_men")) * F("target_value")
-        )
+        """Annotate `annotated_progress`: the database's computation of Commitment.progress_percent
+        (whole percentages rounded down, as there)."""
+        decimal = models.DecimalField(max_digits=20, decimal_places=6)
+
+        def whole_percent(part, whole):
+            # Why the casts: target values are decimals; the quotient rounded down, as in Python.
+            return Cast(Floor(Cast(part, decimal) * 100 / Cast(whole, decimal)), models.IntegerField())
+
+        baseline = Coalesce(F("baseline"), Value(0), output_field=decimal)
         return self.annotate(
             annotated_progress=Case(
                 When(
                     target_kind=TargetKind.COUNT,
-                    then=Least(Value(100), F("counted_events") * 100 / F("target_value")),
+                    then=Least(Value(100), whole_percent(F("counted_events"), F("target_value"))),
                 ),
                 When(
                     Q(target_kind=TargetKind.PERCENTAGE) & Q(panel_women__gt=0),
-                    then=Least(Value(100), share_of_target),
+                    then=Least(
+                        Value(100),
+                        whole_percent(F("panel_women") * 100, (F("panel_women") + F("panel_men")) * F("target_value")),
+                    ),
                 ),
                 When(target_kind=TargetKind.PERCENTAGE, then=Value(0)),
+                When(
+                    Q(target_kind=TargetKind.INDICATOR) & Q(latest_value__isnull=False),
+                    then=Least(
+                        Value(100),
+                        Greatest(Value(0), whole_percent(F("latest_value") - baseline, F("target_value") - baseline)),
+                    ),
+                ),
+                When(target_kind=TargetKind.INDICATOR, then=Value(0)),
                 *[When(status=status, then=Value(percent)) for status, percent in STATUS_PERCENT.items()],
                 default=Value(0),
                 output_field=models.IntegerField(),
@@ -134,25 +161,54 @@ class Commitment(models.Model):
     number = models.PositiveSmallIntegerField(
         verbose_name=_("number"), help_text=_("1 to the cycle's maximum (usually 5).")
     )
-    title = models.CharField(verbose_name=_("title"), max_length=300, validators=[validate_single_line])
-    description = models.TextField(verbose_name=_("description"), blank=True, max_length=5000)
-    category = models.CharField(verbose_name=_("category"), max_length=20, choices=Category.choices)
+    text = models.TextField(
+        verbose_name=_("commitment"),
+        max_length=TEXT_MAX_LENGTH,
+        help_text=_("The commitment as published, parts a), b)... on lines of their own."),
+    )
+    title = models.CharField(
+        verbose_name=_("short title"),
+        max_length=TITLE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("Shown in lists. Empty: the text's first sentence."),
+    )
+    description = models.TextField(
+        verbose_name=_("how it is measured"),
+        blank=True,
+        max_length=5000,
+        help_text=_("Notes on what will be done and how it will be known to be done."),
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), blank=True, related_name="commitments"
+    )
     target_kind = models.CharField(
         verbose_name=_("target kind"), max_length=20, choices=TargetKind.choices, default=TargetKind.COUNT
     )
-    target_value = models.PositiveIntegerField(
+    target_value = models.DecimalField(
         verbose_name=_("target value"),
+        max_digits=12,
+        decimal_places=2,
         null=True,
         blank=True,
         help_text=_(
-            "How many, for a count; the share of women in percent, for a percentage; empty for a milestone."
+            "How many, for a count; the share of women speakers in percent, for a percentage; the value "
+            "to reach, for an indicator; empty for a milestone."
         ),
+    )
+    baseline = models.DecimalField(
+        verbose_name=_("baseline"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For an indicator: the value at the start (empty: 0)."),
     )
     unit = models.CharField(
         verbose_name=_("unit"),
         max_length=60,
         blank=True,
-        help_text=_("What is counted, for example 'meetings'."),
+        help_text=_("What is counted or measured, for example 'meetings' or '% of D-level staff'."),
         validators=[validate_single_line],
     )
     counts_kind = models.CharField(
@@ -209,7 +265,17 @@ class Commitment(models.Model):
     )
     panel_women = models.PositiveIntegerField(verbose_name=_("panel women"), default=0, editable=False)
     panel_men = models.PositiveIntegerField(verbose_name=_("panel men"), default=0, editable=False)
-    last_event_on = models.DateField(verbose_name=_("last event on"), null=True, blank=True, editable=False)
+    last_event_on = models.DateField(
+        verbose_name=_("last progress on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The day of the latest progress event or check-in."),
+    )
+    latest_value = models.DecimalField(
+        verbose_name=_("latest value"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    latest_value_on = models.DateField(verbose_name=_("latest value on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -244,11 +310,17 @@ class Commitment(models.Model):
                         target_value__gte=1,
                         target_value__lte=100,
                     )
+                    | (
+                        Q(target_kind=TargetKind.INDICATOR, target_value__isnull=False)
+                        # (an empty baseline is 0: progress divides by the distance between them)
+                        & ~Q(target_value=Coalesce(F("baseline"), Value(0), output_field=models.DecimalField()))
+                    )
                     | Q(target_kind=TargetKind.MILESTONE)
                 ),
                 name="commitments_commitment_target_fits_kind",
                 violation_error_message=(
-                    "A count target needs a value of at least 1; a percentage target a value from 1 to 100."
+                    "A count target needs a value of at least 1; a percentage target a value from 1 to 100; "
+                    "an indicator a target other than its baseline."
                 ),
             ),
             models.CheckConstraint(
@@ -258,10 +330,6 @@ class Commitment(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=Status.values),
                 name="commitments_commitment_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(category__in=Category.values),
-                name="commitments_commitment_category_valid",
             ),
             models.CheckConstraint(
                 condition=Q(approval__in=Approval.values),
@@ -287,6 +355,10 @@ class Commitment(models.Model):
         return f"{self.champion} #{self.number}: {self.title}"
 
     def save(self, *args, **kwargs):
+        if not self.title.strip():
+            self.title = title_from_text(self.text)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "title"}
         if not self._state.adding and kwargs.get("update_fields") is None:
             # Roll-ups are written by their recount alone: a full save of an instance loaded before
             # an event was logged must not write its older figures back.
@@ -302,12 +374,18 @@ class Commitment(models.Model):
     def progress_percent(self):
         """Progress from 0 to 100: the one definition, mirrored in CommitmentQuerySet.with_progress()."""
         if self.target_kind == TargetKind.COUNT:
-            return min(100, self.counted_events * 100 // self.target_value)
+            return min(100, int(self.counted_events * 100 // self.target_value))
         if self.target_kind == TargetKind.PERCENTAGE:
             if not self.panel_women:
                 return 0
             speakers = self.panel_women + self.panel_men
-            return min(100, self.panel_women * 10000 // (speakers * self.target_value))
+            return min(100, int(self.panel_women * 10000 // (speakers * self.target_value)))
+        if self.target_kind == TargetKind.INDICATOR:
+            if self.latest_value is None:
+                return 0
+            baseline = self.baseline or 0
+            share = (self.latest_value - baseline) * 100 // (self.target_value - baseline)
+            return max(0, min(100, int(share)))
         return STATUS_PERCENT[self.status]
 
     @property
@@ -318,7 +396,7 @@ class Commitment(models.Model):
     @property
     def target_label(self):
         """The target in words, the one wording of it (pages, admin, exports, emails)."""
-        return target_wording(self.target_kind, self.target_value, self.counts_kind, self.unit)
+        return target_wording(self.target_kind, self.target_value, self.counts_kind, self.unit, self.baseline)
 
     @property
     def women_share(self):
@@ -331,7 +409,7 @@ class Commitment(models.Model):
         if self.target_kind == TargetKind.COUNT:
             figure = gettext("%(done)s of %(target)s %(unit)s") % {
                 "done": self.counted_events,
-                "target": self.target_value,
+                "target": plain_number(self.target_value),
                 "unit": self.counted_unit,
             }
             if self.counted_in_field:
@@ -340,13 +418,22 @@ class Commitment(models.Model):
         if self.target_kind == TargetKind.PERCENTAGE:
             if self.women_share is None:
                 return gettext("No speakers logged yet (target %(target)s%% women)") % {
-                    "target": self.target_value
+                    "target": plain_number(self.target_value)
                 }
             return ngettext(
                 "%(share)s%% women speakers across %(count)s panel (target %(target)s%%)",
                 "%(share)s%% women speakers across %(count)s panels (target %(target)s%%)",
                 self.panels_logged,
-            ) % {"share": self.women_share, "count": self.panels_logged, "target": self.target_value}
+            ) % {"share": self.women_share, "count": self.panels_logged, "target": plain_number(self.target_value)}
+        if self.target_kind == TargetKind.INDICATOR:
+            if self.latest_value is None:
+                return gettext("No value reported yet (target %(target)s)") % {"target": self.target_label}
+            return gettext("%(value)s %(unit)s on %(day)s (target %(target)s)") % {
+                "value": plain_number(self.latest_value),
+                "unit": self.unit,
+                "day": formats.date_format(self.latest_value_on),
+                "target": self.target_label,
+            }
         return gettext("Milestone: %(status)s") % {"status": self.get_status_display().lower()}
 
     def days_left(self, today=None):
@@ -355,7 +442,8 @@ class Commitment(models.Model):
 
     @property
     def is_open(self):
-        return self.status not in CLOSED_STATUSES
+        """Still being worked on: see CommitmentQuerySet.open_condition()."""
+        return self.status not in CLOSED_STATUSES and not self.cycle.is_closed
 
     def is_overdue(self, today=None):
         return self.is_open and self.days_left(today) < 0
@@ -433,14 +521,23 @@ class Commitment(models.Model):
     def clean(self):
         """The rules a commitment is set by, in words (the database's constraints stand behind them)."""
         super().clean()
-        if self.target_kind == TargetKind.COUNT and not (self.target_value and self.target_value >= 1):
-            raise ValidationError({"target_value": gettext("A count target needs how many: at least 1.")})
-        if self.target_kind == TargetKind.PERCENTAGE and not (
-            self.target_value and 1 <= self.target_value <= 100
-        ):
+        value = self.target_value
+        whole = value is not None and value == int(value)
+        if self.target_kind == TargetKind.COUNT and not (whole and value >= 1):
+            raise ValidationError(
+                {"target_value": gettext("A count target needs how many, a whole number: at least 1.")}
+            )
+        if self.target_kind == TargetKind.PERCENTAGE and not (whole and 1 <= value <= 100):
             raise ValidationError(
                 {"target_value": gettext("A percentage target needs the share of women, from 1 to 100.")}
             )
+        if self.target_kind == TargetKind.INDICATOR:
+            if value is None:
+                raise ValidationError({"target_value": gettext("An indicator needs the value to reach.")})
+            if value == (self.baseline or 0):
+                raise ValidationError(
+                    {"target_value": gettext("The value to reach must differ from the baseline.")}
+                )
         if self.approval != Approval.APPROVED and self.status != Status.NOT_STARTED:
             raise ValidationError(
                 {"status": gettext("A commitment's status can change once the office has approved it.")}

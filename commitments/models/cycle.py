@@ -93,6 +93,14 @@ class Cycle(models.Model):
         help_text=_("The day champions should have submitted their commitments for the cycle."),
     )
     max_commitments = models.PositiveSmallIntegerField(verbose_name=_("max commitments"), default=5)
+    is_closed = models.BooleanField(
+        verbose_name=_("closed"),
+        default=False,
+        help_text=_(
+            "A past year kept as history: nothing in it is overdue or reminded of, no report is missing, "
+            "and champions can no longer change it."
+        ),
+    )
 
     objects = CycleQuerySet.as_manager()
 
@@ -149,22 +157,29 @@ class Cycle(models.Model):
     def for_year(cls, year, **fields):
         """Defaults for a calendar-year cycle: January to December, commitments due by the end of
         January, report due mid-January of the next year."""
-        defaults = {
+        return cls.objects.get_or_create(year=year, defaults=cls.calendar_year(year, **fields))[0]
+
+    @staticmethod
+    def calendar_year(year, **fields):
+        """The fields of a calendar-year cycle (see for_year)."""
+        return {
             "starts_on": datetime.date(year, 1, 1),
             "ends_on": datetime.date(year, 12, 31),
             "commitments_due_on": datetime.date(year, 1, 31),
             "report_due_on": datetime.date(year + 1, 1, 15),
+            **fields,
         }
-        defaults.update(fields)
-        return cls.objects.get_or_create(year=year, defaults=defaults)[0]
 
     def contains(self, day):
         return self.starts_on <= day <= self.ends_on
 
     def is_open_for_commitments(self, today=None):
         """Champions may set and submit commitments until the cycle ends (after commitments_due_on
-        they are late, and the office sees it)."""
-        return (today or timezone.localdate()) <= self.ends_on
+        they are late, and the office sees it), unless it is closed."""
+        return not self.is_closed and (today or timezone.localdate()) <= self.ends_on
+
+    def has_ended(self, today=None):
+        return self.ends_on < (today or timezone.localdate())
 
     def champions_yet_to_submit(self):
         """Active champions who have not submitted this cycle's commitments (see yet_to_submit)."""

@@ -2,10 +2,12 @@
 and the one definition of each wording and rule that pages, exports and emails share."""
 
 import datetime
+import re
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -32,19 +34,14 @@ EVENT_KIND_PLURALS = {
 }
 
 
-class Category(models.TextChoices):
-    LEADERSHIP = "leadership", _("Leadership and accountability")
-    GOVERNANCE = "governance", _("Good governance")
-    CULTURE = "culture", _("Organisational culture")
-    WORK_LIFE = "work_life", _("Work-life balance")
-    PROGRAMMATIC = "programmatic", _("Programmatic work")
-    PANEL_PARITY = "panel_parity", _("Panel parity")
-    GBV = "gbv", _("Gender-based violence")
-
-
 class TargetKind(models.TextChoices):
+    """How a commitment is measured: a count of events, women's share of panel speakers, a value
+    the champion reports (an indicator, e.g. women among D-level staff, 28% to 40%), or a
+    milestone whose status is its progress."""
+
     COUNT = "count", _("Count")
     PERCENTAGE = "percentage", _("Percentage")
+    INDICATOR = "indicator", _("Indicator")
     MILESTONE = "milestone", _("Milestone")
 
 
@@ -92,7 +89,12 @@ ROLLUP_FIELDS = [
     "panel_women",
     "panel_men",
     "last_event_on",
+    "latest_value",
+    "latest_value_on",
 ]
+# A commitment as published (parts a) to d) on lines of their own), and the short title lists show.
+TEXT_MAX_LENGTH = 2000
+TITLE_MAX_LENGTH = 200
 
 
 # Which stored fields decide which events count toward a commitment's roll-ups (see rollups.py).
@@ -127,14 +129,40 @@ def counted_unit_wording(counts_kind, unit):
     return unit or gettext("events")
 
 
-def target_wording(target_kind, target_value, counts_kind, unit):
+def plain_number(value):
+    """A target or a reported value as people write it, in the reader's language: 8, 12.5 (12,5 in
+    French), never 8.00; empty for none."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return formats.number_format(value, use_l10n=True)
+
+
+def target_wording(target_kind, target_value, counts_kind, unit, baseline=None):
     """Commitment.target_label from its fields: the one wording of a target (pages, admin, exports,
     emails), for rows read as values too."""
     if target_kind == TargetKind.COUNT:
-        return f"{target_value} {counted_unit_wording(counts_kind, unit)}"
+        return f"{plain_number(target_value)} {counted_unit_wording(counts_kind, unit)}"
     if target_kind == TargetKind.PERCENTAGE:
-        return gettext("%(share)s%% women speakers on panels") % {"share": target_value}
+        return gettext("%(share)s%% women speakers on panels") % {"share": plain_number(target_value)}
+    if target_kind == TargetKind.INDICATOR:
+        wording = {"baseline": plain_number(baseline), "target": plain_number(target_value), "unit": unit}
+        if baseline is None:
+            return (gettext("%(target)s %(unit)s") % wording).strip()
+        return (gettext("from %(baseline)s to %(target)s %(unit)s") % wording).strip()
     return gettext("Milestone")
+
+
+def title_from_text(text):
+    """A commitment's short title from its text: the first line's first sentence, without its
+    closing punctuation, cut at a word within TITLE_MAX_LENGTH characters ("..." when cut)."""
+    first_line = next((line.strip() for line in str(text).splitlines() if line.strip()), "")
+    sentence = re.split(r"(?<=[.;!?])\s", first_line, maxsplit=1)[0].rstrip(" .;:,")
+    if len(sentence) <= TITLE_MAX_LENGTH:
+        return sentence
+    cut = sentence[: TITLE_MAX_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" .;:,")
+    return cut + "…"
 
 
 def stale_cutoff(today=None):

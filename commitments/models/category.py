@@ -1,0 +1,74 @@
+"""Categories: the themes a network groups its commitments under, as data the admins edit."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.text import match_key
+from accounts.validators import validate_single_line
+
+
+class CategoryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def by_label(self):
+        """Every category by the match_key of its English and its French label: how spreadsheets,
+        filters and imports name a category (case, accents and "&" for "and" do not matter)."""
+        labels = {}
+        for category in self:
+            for label in (category.label_en, category.label_fr):
+                if label:
+                    labels.setdefault(match_key(label), category)
+        return labels
+
+
+class Category(models.Model):
+    """A theme of commitments ("Panel parity", "Selection and recruitment"), in both languages.
+
+    A commitment may have several; dashboards and reports count it once in each of its categories
+    and once in their totals. Retired categories stay on the commitments that have them but are no
+    longer offered (is_active).
+    """
+
+    slug = models.SlugField(
+        verbose_name=_("short name"),
+        max_length=50,
+        unique=True,
+        help_text=_("A short, stable name for the category, in lower case (e.g. panel-parity)."),
+    )
+    label_en = models.CharField(
+        verbose_name=_("label in English"), max_length=100, unique=True, validators=[validate_single_line]
+    )
+    label_fr = models.CharField(
+        verbose_name=_("label in French"),
+        max_length=100,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("Empty: the English label is shown in French too."),
+    )
+    order = models.PositiveSmallIntegerField(
+        verbose_name=_("order"), default=0, help_text=_("Lists show categories from the lowest number.")
+    )
+    is_active = models.BooleanField(
+        verbose_name=_("offered"),
+        default=True,
+        help_text=_("Offered to champions and in imports. Retired ones stay on their commitments."),
+    )
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "label_en"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        """The label in the active language."""
+        if self.label_fr and (get_language() or "").startswith("fr"):
+            return self.label_fr
+        return self.label_en
