@@ -1,26 +1,63 @@
-from django.contrib import admin
-from django.utils.translation import gettext
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from champions.admin import ChampionAdmin
 from champions.models import Champion
-from commitments.models import ROLLUP_FIELDS, ApprovalChange, Commitment, Cycle, StatusChange
-from commitments.resources import FORMATS, CommitmentResource
+from commitments.models import ROLLUP_FIELDS, ApprovalChange, Category, Commitment, Cycle, StatusChange
+from commitments.resources import FORMATS, NetworkFileResource
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The network's own categories, in English and French, in the order lists show them."""
+
+    list_display = ("label_en", "label_fr", "order", "is_active")
+    list_editable = ("order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("label_en", "label_fr", "slug")
+    prepopulated_fields = {"slug": ("label_en",)}
 
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
-    list_display = ("year", "starts_on", "ends_on", "commitments_due_on", "report_due_on", "max_commitments")
+    list_display = (
+        "year",
+        "starts_on",
+        "ends_on",
+        "commitments_due_on",
+        "report_due_on",
+        "max_commitments",
+        "is_closed",
+    )
+    list_filter = ("is_closed",)
     ordering = ("-year",)
     search_fields = ("year",)
+    actions = ["close"]
+
+    @admin.action(description=_("Close the selected years (keep them as history)"), permissions=["change"])
+    def close(self, request, queryset):
+        """A past year becomes history: nothing in it is overdue or reminded of, and champions can no
+        longer change it. Reopened by unticking "closed" on the year's page."""
+        closed = queryset.filter(is_closed=False)
+        count = len(closed)
+        for cycle in closed:
+            cycle.is_closed = True
+            cycle.save(update_fields=["is_closed"])
+        self.message_user(
+            request,
+            ngettext("Closed %(count)s year.", "Closed %(count)s years.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 class CommitmentInline(admin.TabularInline):
     """A champion's commitments, on the champion's page."""
 
     model = Commitment
-    fields = ("cycle", "number", "title", "category", "target_kind", "target_value", "due_on", "status")
+    fields = ("cycle", "number", "title", "target_kind", "target_value", "due_on", "status")
     ordering = ("-cycle__year", "number")
     extra = 0
     show_change_link = True
@@ -85,16 +122,16 @@ class ApprovalChangeInline(admin.TabularInline):
 
 @admin.register(Commitment)
 class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
-    """Commitments, with Import and Export (django-import-export: preview first, then confirm)."""
+    """Commitments, with Import and Export in the network's columns (commitments/resources.py)."""
 
-    resource_classes = [CommitmentResource]
+    resource_classes = [NetworkFileResource]
     import_formats = export_formats = FORMATS
 
     list_display = (
         "champion",
         "number",
         "title",
-        "category",
+        "category_labels",
         "target",
         "status",
         "approval",
@@ -108,7 +145,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
         "approval",
         "champion__hub",
         "champion__organization",
-        "category",
+        "categories",
         "status",
         "target_kind",
     )
@@ -119,6 +156,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     list_select_related = ("champion",)
     search_fields = (
         "title",
+        "text",
         "champion__full_name",
         "champion__user__email",
         "champion__organization__acronym",
@@ -129,9 +167,33 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("champion", "cycle", "number", "title", "description", "category", "carried_from")},
+            {
+                "fields": (
+                    "champion",
+                    "cycle",
+                    "number",
+                    "text",
+                    "title",
+                    "categories",
+                    "description",
+                    "carried_from",
+                )
+            },
         ),
-        (_("Target"), {"fields": ("target_kind", "target_value", "unit", "counts_kind", "due_on", "status")}),
+        (
+            _("Target"),
+            {
+                "fields": (
+                    "target_kind",
+                    "target_value",
+                    "baseline",
+                    "unit",
+                    "counts_kind",
+                    "due_on",
+                    "status",
+                )
+            },
+        ),
         (
             _("Approval"),
             {
@@ -145,7 +207,30 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
         (_("Progress (kept up to date from the progress events)"), {"fields": ("progress", *ROLLUP_FIELDS)}),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+    filter_horizontal = ("categories",)
     inlines = [StatusChangeInline, ApprovalChangeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("categories")
+
+    @admin.display(description=_("categories"))
+    def category_labels(self, commitment):
+        return "; ".join(category.label for category in commitment.categories.all())
+
+    def has_import_permission(self, request):
+        """Importing adds and changes commitments (and champions, people, years)."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def import_action(self, request, **kwargs):
+        """The admin's Import is the office's network import: one set of columns, one preview."""
+        if not self.has_import_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return redirect("import_commitments")
 
     @admin.display(description=_("target"), ordering="target_kind")
     def target(self, commitment):

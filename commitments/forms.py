@@ -1,49 +1,96 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Commitment, EventKind, TargetKind
+from accounts.text import match_key
+from commitments.models import Category, Commitment, EventKind, TargetKind
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A category for a filter: by its short name (what the page's links carry), or by its English
+    or French label whatever the case and accents (what people type or bookmark)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("empty_label", _("All categories"))
+        kwargs.setdefault("label", _("Category"))
+        super().__init__(Category.objects.all(), to_field_name="slug", required=False, **kwargs)
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            by_label = self.queryset.by_label().get(match_key(value))
+            if by_label is not None:
+                return by_label
+        return super().to_python(value)
+
 
 # Which fields each kind of target uses; the others are cleared on save.
 TARGET_FIELDS = {
     TargetKind.COUNT: {"target_value", "counts_kind"},
     TargetKind.PERCENTAGE: {"target_value"},
+    TargetKind.INDICATOR: {"target_value", "baseline", "unit"},
     TargetKind.MILESTONE: set(),
 }
+KIND_FIELDS = {"target_value", "counts_kind", "baseline", "unit"}
 
 
 class CommitmentDraftForm(forms.ModelForm):
     """A champion's commitment as they draft it: what, how it is measured, and by when.
 
     The fields follow the kind of target, as the log form follows the kind of event: a count asks
-    how many and of which kind of event, a percentage the share of women speakers, a milestone
-    nothing more (static/js/commitment-form.js shows only those; the server ignores the others).
+    how many and of which kind of event, a percentage the share of women speakers, an indicator the
+    value at the start, the value to reach and its unit, a milestone nothing more
+    (static/js/commitment-form.js shows only those; the server ignores the others).
     """
 
     class Meta:
         model = Commitment
-        fields = ["title", "description", "category", "target_kind", "target_value", "counts_kind", "due_on"]
+        fields = [
+            "text",
+            "title",
+            "categories",
+            "description",
+            "target_kind",
+            "target_value",
+            "baseline",
+            "unit",
+            "counts_kind",
+            "due_on",
+        ]
         labels = {
-            "title": _("Commitment"),
-            "description": _("What you will do, and how you will know it is done"),
-            "category": _("Theme"),
+            "text": _("Commitment"),
+            "title": _("Short title"),
+            "categories": _("Categories"),
+            "description": _("How you will know it is done"),
             "target_kind": _("How it is measured"),
             "target_value": _("Target"),
+            "baseline": _("Value at the start"),
+            "unit": _("Unit"),
             "counts_kind": _("What counts toward it"),
             "due_on": _("Due by"),
         }
         help_texts = {
-            "title": _("One sentence, for example: Hold quarterly town halls with women staff."),
+            "text": _(
+                "As you will publish it, up to 2,000 characters. Put parts a), b)... on lines of their own."
+            ),
+            "title": _("Shown in lists. Leave empty to use the commitment's first sentence."),
             "target_kind": _(
                 "A count of events (meetings, trainings...), the share of women speakers on panels you "
-                "join, or a milestone reached once (a policy adopted)."
+                "join, a value you report (an indicator, e.g. women among senior staff, 28% to 40%), "
+                "or a milestone reached once (a policy adopted)."
             ),
-            "target_value": _("How many, for a count; the share of women in percent, for a percentage."),
+            "target_value": _(
+                "How many, for a count; the share of women in percent, for a percentage; the value to "
+                "reach, for an indicator."
+            ),
+            "unit": _("For an indicator: what the value measures, e.g. '% women at D-1 and above'."),
             "counts_kind": _("For a count: which kind of progress event counts toward it."),
         }
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
+            "text": forms.Textarea(attrs={"rows": 6}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "categories": forms.CheckboxSelectMultiple,
             # Why the format: a date input takes ISO dates whatever the language.
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
@@ -52,8 +99,13 @@ class CommitmentDraftForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.cycle = cycle
         self.instance.cycle = cycle
+        offered = Category.objects.active()
+        if self.instance.pk:  # a retired category stays on the commitments that have it
+            offered = Category.objects.filter(Q(is_active=True) | Q(commitments=self.instance)).distinct()
+        self.fields["categories"].queryset = offered
         self.fields["counts_kind"].choices = [("", _("Every kind of event")), *EventKind.choices]
-        self.fields["target_value"].widget.attrs.update(min=1)
+        self.fields["target_value"].widget.attrs.update(step="any")
+        self.fields["baseline"].widget.attrs.update(step="any")
         self.fields["due_on"].widget.attrs.update(
             min=cycle.starts_on.isoformat(), max=cycle.ends_on.isoformat()
         )
@@ -62,11 +114,13 @@ class CommitmentDraftForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Fieldset(_("The commitment"), "title", "description", "category"),
+            Fieldset(_("The commitment"), "text", "title", "categories", "description"),
             Fieldset(
                 _("How it is measured"),
                 "target_kind",
+                _kind_div("baseline"),
                 _kind_div("target_value"),
+                _kind_div("unit"),
                 _kind_div("counts_kind"),
                 "due_on",
             ),
@@ -76,9 +130,10 @@ class CommitmentDraftForm(forms.ModelForm):
         cleaned = super().clean()
         kind = cleaned.get("target_kind")
         if kind in TARGET_FIELDS:
-            for name in {"target_value", "counts_kind"} - TARGET_FIELDS[kind]:
+            for name in KIND_FIELDS - TARGET_FIELDS[kind]:
                 # A field of another kind, left filled in before the kind changed: not saved.
-                cleaned[name] = None if name == "target_value" else ""
+                cleaned[name] = None if name in ("target_value", "baseline") else ""
+                setattr(self.instance, name, cleaned[name])
                 self.errors.pop(name, None)
         return cleaned
 

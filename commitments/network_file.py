@@ -26,7 +26,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -51,7 +50,6 @@ from commitments.models import (
     Cycle,
     EventKind,
     Status,
-    StatusChange,
     TargetKind,
     title_from_text,
 )
@@ -79,7 +77,11 @@ COLUMNS = {
 }
 REQUIRED = ["champion", "organization", "year", "text"]
 # Other spellings people use for a header.
-HEADER_SYNONYMS = {"organisation": "organization", "championne": "champion", "valeur de reference": "baseline"}
+HEADER_SYNONYMS = {
+    "organisation": "organization",
+    "championne": "champion",
+    "valeur de reference": "baseline",
+}
 HEADERS = {
     **{match_key(name): name for name in COLUMNS},
     **{match_key(french): name for name, french in COLUMNS.items()},
@@ -307,7 +309,9 @@ def _decimal(value, column):
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise RowError(_("%(column)s: %(value)s is not a number.") % {"column": column, "value": value}) from None
+        raise RowError(
+            _("%(column)s: %(value)s is not a number.") % {"column": column, "value": value}
+        ) from None
     if not number.is_finite() or abs(number) >= 10**10:
         raise RowError(_("%(column)s: %(value)s is not a number.") % {"column": column, "value": value})
     return number.quantize(Decimal("0.01"))
@@ -365,12 +369,18 @@ def _emails(value, column):
         try:
             validate_email(email)
         except ValidationError:
-            raise RowError(_("%(column)s: %(value)s is not an email address.") % {"column": column, "value": part})
+            raise RowError(
+                _("%(column)s: %(value)s is not an email address.") % {"column": column, "value": part}
+            ) from None
         emails.append(email)
     return emails
 
 
-TARGET_KIND_SYNONYMS = [("nombre", TargetKind.COUNT), ("pourcentage", TargetKind.PERCENTAGE), ("jalon", TargetKind.MILESTONE)]
+TARGET_KIND_SYNONYMS = [
+    ("nombre", TargetKind.COUNT),
+    ("pourcentage", TargetKind.PERCENTAGE),
+    ("jalon", TargetKind.MILESTONE),
+]
 
 
 # Planning -----------------------------------------------------------------------------------------
@@ -449,7 +459,9 @@ class _Planner:
         emails = set()
         for row in rows:
             for column in ("email", "focal_point_email"):
-                emails.update(part.lower() for part in re.split(r"[;,\s]+", str(row.get(column) or "")) if part)
+                emails.update(
+                    part.lower() for part in re.split(r"[;,\s]+", str(row.get(column) or "")) if part
+                )
         self.users = {
             user.email.lower(): user
             for user in User.objects.alias(email_key=Lower("email")).filter(email_key__in=emails)
@@ -460,7 +472,9 @@ class _Planner:
         for champion in Champion.objects.select_related("user").prefetch_related("focal_points"):
             if champion.user_id:
                 self.champions_by_email[champion.user.email.lower()] = champion
-            self.champions_by_name.setdefault((match_key(champion.full_name), champion.organization_id), champion)
+            self.champions_by_name.setdefault(
+                (match_key(champion.full_name), champion.organization_id), champion
+            )
             self.focal_points[champion.pk] = {user.email.lower() for user in champion.focal_points.all()}
         years = {_year_or_none(row.get("year")) for row in rows}
         self.commitments, self.by_text, self.numbers = {}, {}, {}
@@ -597,6 +611,13 @@ class _Planner:
         """The row's champion: by email, else by name and organization; planned when new."""
         by_name = (match_key(name), organization.pk or id(organization))
         champion = self.champions_by_email.get(email.lower()) if email else None
+        if champion is not None and match_key(champion.full_name) != match_key(name):
+            # Why refused, not matched: an office address passed on to a successor must not give
+            # the new champion's commitments to the one who left.
+            raise RowError(
+                _("email: %(email)s is the address of %(other)s, not of %(name)s.")
+                % {"email": email, "other": champion.full_name, "name": name}
+            )
         if champion is None:
             champion = self.champions_by_name.get(by_name)
             if champion is not None and email and champion.user is not None:
@@ -607,7 +628,12 @@ class _Planner:
         user = self.user(email, name) if email else None
         if champion is None:
             champion = Champion(full_name=name, title=position, organization=organization, hub=hub, user=user)
-            self.later(lambda: (self.result.champions.append(champion), self.focal_points.setdefault(id(champion), set())))
+            self.later(
+                lambda: (
+                    self.result.champions.append(champion),
+                    self.focal_points.setdefault(id(champion), set()),
+                )
+            )
         elif user is not None and champion.user is None:
             self.later(lambda: self.attach(champion, user))
         if email:
@@ -623,7 +649,9 @@ class _Planner:
 
     def add_focal_point(self, champion, email):
         user = self.user(email)
-        if champion.user is user or (email.lower() == (champion.user.email.lower() if champion.user else None)):
+        if champion.user is user or (
+            email.lower() == (champion.user.email.lower() if champion.user else None)
+        ):
             return
         links = self.focal_points.setdefault(champion.pk or id(champion), set())
         if email.lower() not in links:
@@ -682,7 +710,9 @@ class _Planner:
             for name, value in fields.items()
             if value not in (None, "") and getattr(commitment, name) != value
         }
-        if categories is not None and {c.pk for c in categories} == {c.pk for c in commitment.categories.all()}:
+        if categories is not None and {c.pk for c in categories} == {
+            c.pk for c in commitment.categories.all()
+        }:
             categories = None
         if status == commitment.status:
             status = None
@@ -715,7 +745,12 @@ class _Planner:
         if not cycle.contains(commitment.due_on):
             raise RowError(
                 _("due_on: %(day)s is not in %(year)s (from %(start)s to %(end)s).")
-                % {"day": commitment.due_on, "year": cycle.year, "start": cycle.starts_on, "end": cycle.ends_on}
+                % {
+                    "day": commitment.due_on,
+                    "year": cycle.year,
+                    "start": cycle.starts_on,
+                    "end": cycle.ends_on,
+                }
             )
         commitment.full_clean(
             exclude=["champion", "cycle", "due_on", "number", "carried_from"],
@@ -743,8 +778,11 @@ def _target_kind(kind, value, baseline, unit, counts_kind):
     if baseline is not None or unit:
         return TargetKind.INDICATOR
     raise RowError(
-        _("target_kind: say what the target %(value)s measures: count, percentage (of women speakers on "
-          "panels), indicator (a value with a unit) or milestone.") % {"value": value}
+        _(
+            "target_kind: say what the target %(value)s measures: count, percentage (of women speakers on "
+            "panels), indicator (a value with a unit) or milestone."
+        )
+        % {"value": value}
     )
 
 
@@ -802,7 +840,9 @@ def apply(result, user):
                 default_user=user,
                 batch_size=1000,
             )
-        recategorised = [(c, categories) for c, _changed, categories, _s in result.updated if categories is not None]
+        recategorised = [
+            (c, categories) for c, _changed, categories, _s in result.updated if categories is not None
+        ]
         through.objects.filter(commitment__in=[c.pk for c, _ in recategorised]).delete()
         links += [
             through(commitment_id=commitment.pk, category_id=category.pk)
@@ -842,10 +882,10 @@ def rows(commitments):
             champion.organization.name,
             champion.hub.name if champion.hub else "",
             champion.user.email if champion.user else "",
-            SEPARATOR.join(user.email for user in champion.focal_points.all()),
+            f"{SEPARATOR} ".join(user.email for user in champion.focal_points.all()),
             commitment.cycle.year,
             commitment.number,
-            SEPARATOR.join(category.label for category in commitment.categories.all()),
+            f"{SEPARATOR} ".join(category.label for category in commitment.categories.all()),
             commitment.text,
             commitment.title,
             str(kinds[commitment.target_kind]),

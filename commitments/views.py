@@ -29,6 +29,7 @@ def home(request):
         Commitment.objects.approved()
         .filter(champion__in=champions, cycle=cycle)
         .select_related("cycle")
+        .prefetch_related("categories")
         .order_by("number")
         if cycle
         else Commitment.objects.none()
@@ -84,7 +85,7 @@ def set_commitments(request, year):
         raise Http404(_("Only a champion and their focal points set the champion's commitments."))
     commitments = (
         cycle.commitments.filter(champion__in=champions)
-        .prefetch_related("approval_changes")
+        .prefetch_related("approval_changes", "categories")
         .select_related("carried_from__cycle")
         .order_by("number")
     )
@@ -280,16 +281,18 @@ def carry_commitment(request, year, pk):
         cycle=cycle,
         approval=Approval.DRAFT,
         carried_from=previous,
+        text=previous.text,
         title=previous.title,
         description=previous.description,
-        category=previous.category,
         target_kind=previous.target_kind,
         target_value=previous.target_value,
+        baseline=previous.baseline,
         unit=previous.unit,
         counts_kind=previous.counts_kind,
         due_on=_a_year_on(previous.due_on, cycle),
     )
     if _save_numbered(request, draft, previous.champion, cycle):
+        draft.categories.set(previous.categories.all())
         messages.success(
             request,
             _("Started from %(year)s's commitment %(number)s: review the draft, then submit it.")

@@ -26,7 +26,11 @@ def champion_detail(request, pk):
     cycles = list(Cycle.objects.filter(commitments__champion=champion).distinct().order_by("-year"))
     cycle = Cycle.objects.chosen(request.GET.get("cycle", ""), among=cycles)
     commitments = list(
-        champion.commitments.approved().filter(cycle=cycle).select_related("cycle").order_by("number")
+        champion.commitments.approved()
+        .filter(cycle=cycle)
+        .select_related("cycle")
+        .prefetch_related("categories")
+        .order_by("number")
     )
     events = (
         ProgressEvent.objects.filter(commitment__in=commitments)

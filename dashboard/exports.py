@@ -2,11 +2,12 @@
 
 import functools
 
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.decorators import office_required
-from commitments.models import Category, Status, target_wording
+from commitments.models import Status, target_wording
 from dashboard.forms import filtered
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv, xlsx_response
 
@@ -30,7 +31,7 @@ EXPORT_HEADER = [
     "cycle",
     "number",
     "title",
-    "category",
+    "categories",
     "target",
     "progress %",
     "status",
@@ -53,20 +54,28 @@ def _export(request):
     overdue = ExpressionWrapper(commitments.overdue_condition(today), output_field=BooleanField())
     rows = (
         commitments.with_progress()
-        .annotate(overdue=overdue)
+        .with_category_labels()
+        .annotate(
+            overdue=overdue,
+            # Its acronym, else its name (Organization.short_name).
+            organization=Coalesce(
+                NullIf("champion__organization__acronym", Value("")), "champion__organization__name"
+            ),
+        )
         .order_by("champion__full_name", "number")
         .values_list(
             "champion__full_name",
-            "champion__organization__acronym",
+            "organization",
             "champion__hub__name",
             "cycle__year",
             "number",
             "title",
-            "category",
+            "category_labels",
             "target_kind",
             "target_value",
             "counts_kind",
             "unit",
+            "baseline",
             "annotated_progress",
             "status",
             "due_on",
@@ -77,19 +86,19 @@ def _export(request):
         )
         .iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
-    categories, statuses = choice_labels(Category.choices), choice_labels(Status.choices)
+    statuses = choice_labels(Status.choices)
     # Why cached: wording a target looks its unit's translation up, and an export has few targets.
     target = functools.cache(target_wording)
     return EXPORT_HEADER, (
         [
             row.champion__full_name,
-            row.champion__organization__acronym,
+            row.organization,
             row.champion__hub__name,
             row.cycle__year,
             row.number,
             row.title,
-            categories.get(row.category, row.category),
-            target(row.target_kind, row.target_value, row.counts_kind, row.unit),
+            row.category_labels,
+            target(row.target_kind, row.target_value, row.counts_kind, row.unit, row.baseline),
             row.annotated_progress,
             statuses.get(row.status, row.status),
             row.due_on.isoformat(),

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from champions.models import Hub, Organization
+from commitments.forms import CategoryChoiceField
 from commitments.models import Category, Cycle, Status
 from dashboard.reporting import for_dashboard
 
@@ -21,16 +22,12 @@ class DashboardFilterForm(forms.Form):
     )
     hub = forms.ModelChoiceField(Hub.objects.all(), required=False, empty_label=_("All hubs"), label=_("Hub"))
     organization = forms.ModelChoiceField(
-        Organization.objects.order_by("acronym"),
+        Organization.objects.order_by("name"),
         required=False,
         empty_label=_("All organizations"),
         label=_("Organization"),
     )
-    category = forms.ChoiceField(
-        choices=[("", _("All categories")), *Category.choices],
-        required=False,
-        label=_("Category"),
-    )
+    category = CategoryChoiceField()
     status = forms.ChoiceField(
         choices=[("", _("All statuses")), *Status.choices],
         required=False,
@@ -42,7 +39,7 @@ class DashboardFilterForm(forms.Form):
         "cycle": "cycle",
         "hub": "champion__hub",
         "organization": "champion__organization",
-        "category": "category",
+        "category": "categories",
         "status": "status",
     }
 
@@ -64,9 +61,17 @@ class DashboardFilterForm(forms.Form):
     @staticmethod
     def query_string(filters):
         """The filters as a query string, to carry them to the export and other pages."""
-        return urlencode(
-            {name: getattr(value, "year", getattr(value, "pk", value)) for name, value in filters.items()}
-        )
+        return urlencode({name: _in_query(value) for name, value in filters.items()})
+
+
+def _in_query(value):
+    """How a filter's value is written in a query string: a cycle's year, a category's short name,
+    another object's id."""
+    if isinstance(value, Cycle):
+        return value.year
+    if isinstance(value, Category):
+        return value.slug
+    return getattr(value, "pk", value)
 
 
 class ImportCommitmentsForm(forms.Form):

@@ -58,7 +58,9 @@ def confirm_import(request):
     key = request.POST.get("key", "")
     waiting = cache.get(_cache_key(key)) if key else None
     if waiting is None or waiting["user"] != request.user.pk:
-        messages.error(request, _("The file waited too long to be confirmed, or was not yours: upload it again."))
+        messages.error(
+            request, _("The file waited too long to be confirmed, or was not yours: upload it again.")
+        )
         return redirect("import_commitments")
     cache.delete(_cache_key(key))
     plan = network_file.plan(waiting["content"], waiting["extension"])
@@ -69,7 +71,11 @@ def confirm_import(request):
     messages.success(
         request,
         _("Imported: %(new)s new commitments, %(updated)s updated, %(unchanged)s unchanged.")
-        % {"new": result.commitments_created, "updated": result.commitments_updated, "unchanged": result.unchanged},
+        % {
+            "new": result.commitments_created,
+            "updated": result.commitments_updated,
+            "unchanged": result.unchanged,
+        },
     )
     if plan.refused:
         messages.warning(

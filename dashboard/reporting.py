@@ -31,15 +31,15 @@ class DashboardQuerySet(CommitmentQuerySet):
 
     def summary(self, today=None):
         """The headline figures of these commitments (see summarize)."""
-        per_category, _per_organization = by_kind(self.breakdown_cube(today))
-        return summarize(per_category, champions=self.champion_count())
+        per_hub, _per_organization, _per_category = by_kind(self.breakdown_cube(today))
+        return summarize(per_hub, champions=self.champion_count())
 
     def champion_count(self):
         """How many champions these commitments belong to."""
         return self.values("champion").distinct().count()
 
     def commitment_figures(self, today=None):
-        """One row per commitment, of what the breakdown cube groups by and adds up: its `category`,
+        """One row per commitment, of what the breakdown cube groups by and adds up: its `id`,
         `status`, `hub` and `organization` (ids), its `progress`, whether it is `overdue`, `due_soon`
         and `stale` (1 or 0, the CommitmentQuerySet's conditions) and its roll-ups (CUBE_ROLLUPS)."""
         today = today or timezone.localdate()
@@ -47,7 +47,7 @@ class DashboardQuerySet(CommitmentQuerySet):
             self.with_progress()
             .order_by()
             .values(
-                "category",
+                "id",
                 "status",
                 *CUBE_ROLLUPS,
                 hub=F("champion__hub_id"),
@@ -60,32 +60,35 @@ class DashboardQuerySet(CommitmentQuerySet):
         )
 
     def breakdown_cube(self, today=None):
-        """Every figure the dashboard sums, in one scan: rows of CUBE_COUNTS per category, status and
-        hub, and per organization.
+        """Every figure the dashboard adds up, in one statement: rows of CUBE_COUNTS in three parts,
+        each row's `part` saying which:
 
-        Each row has `category`, `status`, `hub` (an id) and `organization` (an id). On PostgreSQL
-        the rows come in two kinds (GROUPING SETS): per category, status and hub, with
-        `organization` None; and per organization, with the other three None. SQLite has no
-        GROUPING SETS: there each row is per category, status, hub and organization at once and
-        stands for both kinds; added up, the figures are the same (see by_kind).
+        - "hub": per status and hub (`status`, `hub`): the headline figures, the breakdown by hub
+          and the status mix add these up; each commitment is in one of them;
+        - "organization": per organization (`organization`);
+        - "category": per category (`category`, None for commitments of none): a commitment of
+          several categories is in each of their rows, so only this part counts it more than once.
 
-        Why two kinds, not every combination of the four: the rows are folded into the headline
-        figures (summarize) and every breakdown (by hub, by category, by organization, status mix
-        by hub), and every combination is about the categories times statuses times hubs times
-        organizations (628 rows for the benchmark's 16 organizations, growing with each), where the
-        two kinds are their sum (267). The database's work is the same. Why SQL of our own around
-        the ORM's query (commitment_figures): the ORM cannot group by GROUPING SETS.
+        Why SQL of our own around the ORM's query (commitment_figures): the commitments' figures are
+        worked out once (a common table expression) and added up three ways, where the ORM would
+        compute them again for each way; and a commitment joins its categories only for the part
+        that groups by them, so no total counts a commitment twice.
         """
         figures, params = self.commitment_figures(today).query.sql_with_params()
-        if connections[self.db].vendor == "postgresql":
-            grouping = "GROUPING SETS ((category, status, hub), (organization))"
-        else:
-            grouping = "category, status, hub, organization"
-        rollups = "".join(f", SUM({name}) AS {name}" for name in CUBE_ROLLUPS)
+        links = connections[self.db].ops.quote_name(Commitment.categories.through._meta.db_table)
+        sums = "COUNT(*) AS commitments, SUM(progress) AS progress_total, SUM(overdue) AS overdue, " + (
+            "SUM(due_soon) AS due_soon, SUM(stale) AS stale"
+            + "".join(f", SUM({name}) AS {name}" for name in CUBE_ROLLUPS)
+        )
         return rows_as_dicts(
-            "SELECT category, status, hub, organization, COUNT(*) AS commitments, "
-            "SUM(progress) AS progress_total, SUM(overdue) AS overdue, SUM(due_soon) AS due_soon, "
-            f"SUM(stale) AS stale{rollups} FROM ({figures}) AS commitment GROUP BY {grouping}",
+            f"WITH commitment AS ({figures}) "
+            f"SELECT 'hub' AS part, status, hub, NULL AS organization, NULL AS category, {sums} "
+            "FROM commitment GROUP BY status, hub "
+            f"UNION ALL SELECT 'organization', NULL, NULL, organization, NULL, {sums} "
+            "FROM commitment GROUP BY organization "
+            f"UNION ALL SELECT 'category', NULL, NULL, NULL, link.category_id, {sums} "
+            f"FROM commitment LEFT JOIN {links} AS link ON link.commitment_id = commitment.id "
+            "GROUP BY link.category_id",
             params,
             using=self.db,
         )
@@ -147,17 +150,17 @@ def rows_as_dicts(sql, params, using):
 
 
 def by_kind(cube):
-    """The rows of a breakdown cube (see DashboardQuerySet.breakdown_cube) per category, status and
-    hub, and those per organization: (per_category, per_organization)."""
-    return (
-        [row for row in cube if row["category"] is not None],
-        [row for row in cube if row["organization"] is not None],
-    )
+    """The rows of a breakdown cube (see DashboardQuerySet.breakdown_cube) per status and hub, per
+    organization and per category: (per_hub, per_organization, per_category)."""
+    parts = {"hub": [], "organization": [], "category": []}
+    for row in cube:
+        parts[row["part"]].append(row)
+    return parts["hub"], parts["organization"], parts["category"]
 
 
 def summarize(cube, champions):
-    """The headline figures: the breakdown cube's rows per category, status and hub (the first of
-    by_kind) added up.
+    """The headline figures: the breakdown cube's rows per status and hub (the first of by_kind)
+    added up.
 
     `champions` is how many champions those commitments belong to (a count the cube cannot add up:
     a champion's commitments fall in several of its rows).

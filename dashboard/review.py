@@ -3,22 +3,17 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
-from import_export.formats.base_formats import XLSX
-from import_export.tmp_storages import CacheStorage
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.emails import email_all_approved, email_returned
 from commitments.forms import ReturnForm
 from commitments.models import Approval, Commitment, Cycle
-from commitments.resources import CommitmentResource, ExcelCSV
-from dashboard.forms import ImportCommitmentsForm
 
 CHAMPIONS_PER_PAGE = 20
 
@@ -57,7 +52,7 @@ def review(request):
         .distinct()
     )
     page = Paginator(champions, CHAMPIONS_PER_PAGE).get_page(request.GET.get("page"))
-    on_page = awaiting.filter(champion__in=list(page)).order_by("number")
+    on_page = awaiting.filter(champion__in=list(page)).prefetch_related("categories").order_by("number")
     by_champion = {}
     for commitment in on_page:
         by_champion.setdefault(commitment.champion_id, []).append(commitment)
@@ -160,103 +155,3 @@ def return_commitment(request, pk):
             _("Only a submitted commitment can be returned: %(commitment)s.") % {"commitment": commitment},
         )
     return _back(request, commitment.cycle)
-
-
-# Bulk import and export of commitments for the office (the same files as the admin's).
-
-IMPORT_FORMATS = {".xlsx": XLSX, ".csv": ExcelCSV}
-
-
-@office_required
-def export_commitments(request, extension):
-    """Every commitment of the chosen cycle (all cycles without one) in the import's own format."""
-    commitments = CommitmentResource().get_export_queryset()
-    year = request.GET.get("cycle", "")
-    if year.isdigit():
-        commitments = commitments.filter(cycle__year=year)
-    file_format = IMPORT_FORMATS[f".{extension}"]()
-    data = file_format.export_data(CommitmentResource().export(queryset=commitments))
-    response = HttpResponse(data, content_type=file_format.get_content_type())
-    name = f"commitments-{year}.{extension}" if year.isdigit() else f"commitments.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@office_required
-@require_http_methods(["GET", "POST"])
-def import_commitments(request):
-    """Upload a file of commitments: a dry run first, every row's outcome and error in words; the
-    file waits in the shared cache for the confirmation (any app server may receive it)."""
-    form = ImportCommitmentsForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        file_format = IMPORT_FORMATS[form.cleaned_data["extension"]]()
-        content = upload.read()
-        result = _import(file_format, content, dry_run=True, user=request.user)
-        context.update(result=result, rows=_rows(result))
-        if result is not None and not result.has_errors() and not result.has_validation_errors():
-            storage = CacheStorage(encoding="utf-8-sig", read_mode=file_format.get_read_mode())
-            storage.save(content if file_format.is_binary() else content.decode("utf-8-sig"))
-            context["confirm"] = {"key": storage.name, "extension": form.cleaned_data["extension"]}
-    return render(request, "dashboard/import_commitments.html", context)
-
-
-@office_required
-@require_POST
-def confirm_import(request):
-    extension = request.POST.get("extension", "")
-    if extension not in IMPORT_FORMATS:
-        raise Http404(_("Unknown file format."))
-    file_format = IMPORT_FORMATS[extension]()
-    storage = CacheStorage(name=request.POST.get("key", ""), read_mode=file_format.get_read_mode())
-    content = storage.read()
-    if content is None:
-        messages.error(request, _("The file waited too long to be confirmed: upload it again."))
-        return redirect("import_commitments")
-    result = _import(file_format, content, dry_run=False, user=request.user)
-    storage.remove()
-    if result is None or result.has_errors() or result.has_validation_errors():
-        messages.error(
-            request, _("Nothing was imported: the file no longer imports cleanly. Upload it again.")
-        )
-        return redirect("import_commitments")
-    totals = result.totals
-    messages.success(
-        request,
-        _("Imported: %(new)s new commitments, %(update)s updated, %(skip)s unchanged.")
-        % {"new": totals["new"], "update": totals["update"], "skip": totals["skip"]},
-    )
-    return redirect("dashboard_review")
-
-
-def _import(file_format, content, *, dry_run, user):
-    """The import's result, or None when the file cannot be read as the format says."""
-    try:
-        if not file_format.is_binary() and isinstance(content, bytes):
-            content = content.decode("utf-8-sig")
-        dataset = file_format.create_dataset(content)
-    except Exception:  # tablib and openpyxl fail in many ways on a file that is not what it says
-        return None
-    return CommitmentResource().import_data(dataset, dry_run=dry_run, user=user)
-
-
-def _rows(result):
-    """Each row's number, what the import does with it, and its errors in words."""
-    if result is None:
-        return []
-    errors = {row.number: row.error.message_dict for row in result.invalid_rows}
-    errors.update(
-        {
-            number: {"": [str(error.error) for error in row_errors]}
-            for number, row_errors in result.row_errors()
-        }
-    )
-    rows = []
-    for number, row in enumerate(result.rows, 1):
-        messages_ = [f"{field}: {message}" if field not in ("", "__all__") else message
-                     for field, field_messages in errors.get(number, {}).items() for message in field_messages]  # fmt: skip
-        rows.append(
-            {"number": number, "action": row.import_type, "title": row.object_repr, "errors": messages_}
-        )
-    return rows

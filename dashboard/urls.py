@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import detail, exports, review, views
+from dashboard import detail, exports, imports, review, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,17 +10,17 @@ urlpatterns = [
     path("commitments/<int:pk>/", detail.commitment_detail, name="dashboard_commitment"),
     path("differences/", detail.differences, name="dashboard_differences"),
     path("review/", review.review, name="dashboard_review"),
-    path("commitments/import/", review.import_commitments, name="import_commitments"),
-    path("commitments/import/confirm/", review.confirm_import, name="confirm_import"),
+    path("commitments/import/", imports.import_commitments, name="import_commitments"),
+    path("commitments/import/confirm/", imports.confirm_import, name="confirm_import"),
     path(
         "commitments/export.csv",
-        review.export_commitments,
+        imports.export_commitments,
         {"extension": "csv"},
         name="export_commitments_csv",
     ),
     path(
         "commitments/export.xlsx",
-        review.export_commitments,
+        imports.export_commitments,
         {"extension": "xlsx"},
         name="export_commitments_xlsx",
     ),

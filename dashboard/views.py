@@ -18,7 +18,6 @@ from commitments.models import Category, CycleMonth, Status, average_percent, wo
 from dashboard.cache import cached_page
 from dashboard.forms import filtered
 from dashboard.reporting import by_kind, summarize
-from events.exports import choice_labels
 from reminders.models import Escalation
 
 TABLE_ROWS = 10
@@ -63,8 +62,8 @@ def _dashboard_page(request):
     cycle = filters.get("cycle")
     hubs = dict(Hub.objects.values_list("pk", "name"))
     ranking = _ranking_page(commitments, request.GET.get("page"), hubs)
-    per_category, per_organization = by_kind(commitments.breakdown_cube(today))
-    breakdowns, status_by_hub = _breakdowns(per_category, per_organization, hubs)
+    per_hub, per_organization, per_category = by_kind(commitments.breakdown_cube(today))
+    breakdowns, status_by_hub = _breakdowns(per_hub, per_organization, per_category, hubs)
     if set(filters) == {"cycle"}:
         # A whole cycle: its months' totals, a dozen rows kept by the roll-ups (CycleMonth).
         monthly = list(CycleMonth.objects.filter(cycle=cycle).trend())
@@ -81,7 +80,7 @@ def _dashboard_page(request):
         "escalated_count": escalations.count() if len(escalated) == TABLE_ROWS else len(escalated),
         "cycle": cycle,
         "today": today,
-        "figures": summarize(per_category, champions=ranking.paginator.count),
+        "figures": summarize(per_hub, champions=ranking.paginator.count),
         **{table: _table(commitments, table, today) for table in TABLES},
         "ranking": ranking,
         "by_hub": breakdowns["hub"],
@@ -157,32 +156,37 @@ def _ranking_page(commitments, number, hubs):
     for commitment in listed:
         cells.setdefault(commitment.champion_id, []).append(commitment)
     for row in page:
-        row["hub_name"] = hubs[row["hub"]]
+        row["hub_name"] = hubs.get(row["hub"], "")
         row["percent"] = average_percent(row["progress_total"], row["commitments"])
         row["status_cells"] = cells.get(row["champion"], [])
     return page
 
 
-def _breakdowns(per_category, per_organization, hubs):
-    """Fold the cube's two kinds of rows (see DashboardQuerySet.breakdown_cube and by_kind) into the
-    rows of each breakdown table, and the status mix by hub for its chart, each sorted by name."""
-    organizations = dict(Organization.objects.values_list("pk", "acronym"))
+def _breakdowns(per_hub, per_organization, per_category, hubs):
+    """Fold the cube's parts (see DashboardQuerySet.breakdown_cube and by_kind) into the rows of each
+    breakdown table, and the status mix by hub for its chart, each sorted by name (commitments of no
+    hub or no category in a row of their own, last)."""
+    organizations = {
+        pk: acronym or name for pk, name, acronym in Organization.objects.values_list("pk", "name", "acronym")
+    }
+    categories = {category.pk: category.label for category in Category.objects.all()}
     breakdowns = {
-        "hub": _breakdown(per_category, "hub", hubs),
-        "category": _breakdown(per_category, "category", choice_labels(Category.choices)),
-        "organization": _breakdown(per_organization, "organization", organizations),
+        "hub": _breakdown(per_hub, "hub", hubs, gettext("No hub")),
+        "category": _breakdown(per_category, "category", categories, gettext("No category")),
+        "organization": _breakdown(per_organization, "organization", organizations, ""),
     }
     mix = {}
-    for row in per_category:
-        counts = mix.setdefault(hubs[row["hub"]], dict.fromkeys(Status.values, 0))
+    for row in per_hub:
+        counts = mix.setdefault(hubs.get(row["hub"], gettext("No hub")), dict.fromkeys(Status.values, 0))
         counts[row["status"]] += row["commitments"]
     status_by_hub = {hub: list(counts.values()) for hub, counts in sorted(mix.items())}
     return breakdowns, status_by_hub
 
 
-def _breakdown(cube, field, names):
+def _breakdown(cube, field, names, none):
     """The rows of a breakdown table: the cube's rows added up per value of `field`, each with its
-    name (`names` of the value), commitments, average progress and overdue, sorted by name."""
+    name (`names` of the value; `none` for no value), commitments, average progress and overdue,
+    sorted by name, the row of no value last."""
     totals = {}
     for row in cube:
         total = totals.setdefault(row[field], {"commitments": 0, "progress_total": 0, "overdue": 0})
@@ -190,14 +194,15 @@ def _breakdown(cube, field, names):
             total[count] += row[count]
     rows = [
         {
-            "name": names.get(value, value),
+            "name": none if value is None else names.get(value, value),
+            "is_none": value is None,
             "commitments": total["commitments"],
             "percent": average_percent(total["progress_total"], total["commitments"]),
             "overdue": total["overdue"],
         }
         for value, total in totals.items()
     ]
-    return sorted(rows, key=itemgetter("name"))
+    return sorted(rows, key=itemgetter("is_none", "name"))
 
 
 def _chart_data(monthly, status_by_hub):

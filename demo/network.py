@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from champions.models import HUB_NAMES
-from commitments.models import EventKind, Status, TargetKind
+from commitments.models import EventKind, Status, TargetKind, title_from_text
 from events.models import PanelOutcome, Scope, TaskForceRole
 
 SEED = 2026
@@ -119,8 +119,8 @@ DEFAULT_CHAMPIONS = 1 + len(NETWORK)
 class Target:
     """What a commitment promises, and which progress events count toward it."""
 
-    title: str
-    category: str
+    text: str
+    category: str  # a category's short name (commitments/migrations/0015)
     kind: str = TargetKind.COUNT
     value: int | None = None
     unit: str = ""
@@ -128,8 +128,8 @@ class Target:
 
     def fields(self):
         return {
-            "title": self.title,
-            "category": self.category,
+            "text": self.text,
+            "title": title_from_text(self.text),
             "target_kind": self.kind,
             "target_value": self.value,
             "unit": self.unit,
@@ -165,7 +165,7 @@ LACROIX_TARGETS = [
         "about the challenges in their work environment",
         *("culture", "count", 6, "meetings", "meeting"),
     ),
-    Target("Promote gender balance on panels", "panel_parity", "percentage", 50, "% women speakers", "panel"),
+    Target("Promote gender balance on panels", "panel-parity", "percentage", 50, "% women speakers", "panel"),
     Target(
         "Introduce unconscious gender bias training for senior staff",
         *("leadership", "count", 1, "trainings", "training"),
@@ -230,15 +230,15 @@ TEMPLATES = [
     for row in [
         ("Hold quarterly town halls with women staff", "culture", "count", 4, "town halls", "meeting"),
         ("Hold listening sessions with women staff in field offices", "culture", "count", 5, "sessions", "meeting"),
-        ("Speak only on gender-balanced panels", "panel_parity", "percentage", 50, "% women speakers", "panel"),
-        ("Reach 40% women speakers at the events we organise", "panel_parity", "percentage", 40, "", "panel"),
+        ("Speak only on gender-balanced panels", "panel-parity", "percentage", 50, "% women speakers", "panel"),
+        ("Reach 40% women speakers at the events we organise", "panel-parity", "percentage", 40, "", "panel"),
         ("Deliver unconscious bias training to all senior managers", "leadership", "count", 2, "trainings", "training"),
         ("Mentor women professionals at P-4 level and above", "leadership", "count", 6, "mentoring sessions", "meeting"),
         ("Co-chair the inter-agency task force on gender parity", "governance", "count", 4, "meetings", "task_force"),
         ("Appoint a gender focal point in every division", "governance", "milestone", None, "", ""),
         ("Publish the organisation's gender pay gap every year", "governance", "milestone", None, "", ""),
-        ("Adopt a flexible working arrangements policy", "work_life", "milestone", None, "", ""),
-        ("Extend paid parental leave to 16 weeks for all staff", "work_life", "milestone", None, "", ""),
+        ("Adopt a flexible working arrangements policy", "work-life", "milestone", None, "", ""),
+        ("Extend paid parental leave to 16 weeks for all staff", "work-life", "milestone", None, "", ""),
         ("Host a high-level dialogue on women, peace and security", "programmatic", "count", 1, "events", "high_level_event"),
         ("Integrate gender analysis into every new programme document", "programmatic", "milestone", None, "", ""),
         ("Speak publicly on gender equality at least eight times a year", "programmatic", "count", 8, "speeches", ""),

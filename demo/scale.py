@@ -25,7 +25,7 @@ from django.db.models.functions import Lower
 from accounts.models import User
 from champions.models import HUB_NAMES, Champion, Hub, Organization
 from commitments import data_version
-from commitments.models import Commitment
+from commitments.models import Category, Commitment
 from demo.network import (
     DOMAIN,
     HOME_HUB,
@@ -207,7 +207,23 @@ class ScaleLoader:
         ]
         Commitment.objects.bulk_create(new, batch_size=BATCH_SIZE)
         self.created["commitments"] += len(new)
-        return {(c, n): pk for c, n, pk in self.commitments().values_list("champion_id", "number", "pk")}
+        ids = {(c, n): pk for c, n, pk in self.commitments().values_list("champion_id", "number", "pk")}
+        categories = dict(Category.objects.values_list("slug", "pk"))
+        Commitment.categories.through.objects.bulk_create(
+            [
+                Commitment.categories.through(
+                    commitment_id=ids[(champion_ids[plan.number], number)],
+                    category_id=categories[target.category],
+                )
+                for plan in self.plans
+                for number, (target, _due_on, _status) in enumerate(
+                    plan.commitments[: self.cycle.max_commitments], start=1
+                )
+            ],
+            batch_size=BATCH_SIZE,
+            ignore_conflicts=True,
+        )
+        return ids
 
     def add_events(self, user_ids, champion_ids, commitment_ids, events_per_commitment):
         """Inserts the events of each commitment that has none yet; returns the commitments given some."""

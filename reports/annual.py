@@ -9,7 +9,20 @@ change until then.
 from collections import Counter
 from operator import itemgetter
 
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, Sum, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Length, RowNumber
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +35,6 @@ from commitments.models import (
     share_percent,
     women_share,
 )
-from events.exports import choice_labels
 from reports.models import Assessment, AssessmentQuerySet, Level
 
 # Narratives the report quotes per category: the best-rated first, then the fullest.
@@ -52,9 +64,11 @@ class AnnualReportQuerySet(CommitmentQuerySet):
             report=FilteredRelation("champion__reports", condition=Q(champion__reports__cycle=F("cycle")))
         )
 
-    def level_breakdown(self):
-        """Per hub and category: commitments made, assessed in a submitted report and rated by the
-        office, each level's count on both sides, open differences, and the panel roll-ups."""
+    def level_breakdown(self, by="hub"):
+        """Per hub (by="hub", each commitment once) or per category (by="category", a commitment in
+        each of its categories, None for none): commitments made, assessed in a submitted report and
+        rated by the office, each level's count on both sides, open differences, and the panel
+        roll-ups."""
         submitted = Q(report__submitted_at__isnull=False, assessment__isnull=False)
         counts = {
             "commitments": Count("pk"),
@@ -70,7 +84,7 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         return (
             self.with_report()
             .order_by()
-            .values("category", hub=F("champion__hub_id"))
+            .values(**{by: F("champion__hub_id") if by == "hub" else F("categories")})
             .annotate(**counts, **{name: Coalesce(Sum(name), 0) for name in PANEL_SUMS})
         )
 
@@ -91,8 +105,14 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         )
 
     def narratives(self, per_category=NARRATIVES_PER_CATEGORY):
-        """A selection of narratives from submitted reports: in each category, those the office rated
-        highest (then the champion), the fullest first; none the two disagree on."""
+        """A selection of narratives from submitted reports: in each category (a commitment's first,
+        in the categories' order), those the office rated highest (then the champion), the fullest
+        first; none the two disagree on."""
+        first_category = Subquery(
+            Commitment.categories.through.objects.filter(commitment=OuterRef("commitment"))
+            .order_by("category__order", "category__label_en")
+            .values("category")[:1]
+        )
         ranked = (
             Assessment.objects.filter(commitment__in=self.order_by().values("pk"))
             .exclude(narrative="")
@@ -101,10 +121,11 @@ class AnnualReportQuerySet(CommitmentQuerySet):
                 commitment__champion__reports__cycle=F("commitment__cycle"),
                 commitment__champion__reports__submitted_at__isnull=False,
             )
+            .annotate(first_category=first_category)
             .annotate(
                 place=Window(
                     RowNumber(),
-                    partition_by=[F("commitment__category")],
+                    partition_by=[F("first_category")],
                     order_by=[
                         level_rank("office_level").desc(),
                         level_rank("level").desc(),
@@ -115,9 +136,7 @@ class AnnualReportQuerySet(CommitmentQuerySet):
             )
             .filter(place__lte=per_category)
         )
-        return ranked.select_related("commitment__champion__organization").order_by(
-            "commitment__category", "place"
-        )
+        return ranked.select_related("commitment__champion__organization").order_by("first_category", "place")
 
 
 def for_annual_report(cycle):
@@ -146,13 +165,16 @@ def _report_shares(row):
 def network_figures(commitments, cycle):
     """Everything the network report shows for `commitments` (an AnnualReportQuerySet), in five
     queries: the breakdown, the report states, hub names, the monthly panels, the narratives."""
-    categories = choice_labels(Category.choices)
+    categories = {category.pk: category for category in Category.objects.all()}
     hubs = dict(Hub.objects.values_list("pk", "name"))
     by_hub, by_category, total = {}, {}, Counter(dict.fromkeys(BREAKDOWN_COUNTS, 0))
-    for row in commitments.level_breakdown():
-        for table, key in ((by_hub, row["hub"]), (by_category, row["category"])):
-            table.setdefault(key, Counter()).update({name: row[name] for name in BREAKDOWN_COUNTS})
+    for row in commitments.level_breakdown(by="hub"):
+        by_hub.setdefault(row["hub"], Counter()).update({name: row[name] for name in BREAKDOWN_COUNTS})
         total.update({name: row[name] for name in BREAKDOWN_COUNTS})
+    for row in commitments.level_breakdown(by="category"):
+        by_category.setdefault(row["category"], Counter()).update(
+            {name: row[name] for name in BREAKDOWN_COUNTS}
+        )
     reports = {row["hub"]: row for row in commitments.report_states(cycle)}
     report_total = Counter(dict.fromkeys(REPORT_COUNTS, 0))
     for row in reports.values():
@@ -160,7 +182,7 @@ def network_figures(commitments, cycle):
 
     hub_rows = []
     for pk, counts in by_hub.items():
-        row = _shares({**counts, "name": hubs.get(pk, "")})
+        row = _shares({**counts, "name": hubs.get(pk, _("No hub"))})
         row.update(
             _report_shares(
                 {name: reports.get(pk, {}).get(name, 0) for name in ("champions", "on_time", "late")}
@@ -168,7 +190,13 @@ def network_figures(commitments, cycle):
         )
         hub_rows.append(row)
     category_rows = [
-        _shares({**counts, "name": categories.get(key, key), "key": key})
+        _shares(
+            {
+                **counts,
+                "name": categories[key].label if key in categories else _("No category"),
+                "key": categories[key].slug if key in categories else "",
+            }
+        )
         for key, counts in by_category.items()
     ]
     totals = _shares({**total, "name": _("All")})
@@ -178,7 +206,8 @@ def network_figures(commitments, cycle):
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])
     narratives = list(commitments.narratives())
     for assessment in narratives:
-        assessment.category_label = categories.get(assessment.commitment.category, "")
+        category = categories.get(assessment.first_category)
+        assessment.category_label = category.label if category else ""
     return {
         "total": totals,
         "by_hub": sorted(hub_rows, key=itemgetter("name")),

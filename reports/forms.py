@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from champions.models import Hub, Organization
+from commitments.forms import CategoryChoiceField
 from commitments.models import Category
 from events.forms import EVIDENCE_SIGNATURES, WebLinkField, check_evidence_file
 from reports.models import Assessment, Level
@@ -91,15 +92,13 @@ class NetworkReportFilterForm(forms.Form):
         Hub.objects.order_by("name"), required=False, empty_label=_("All hubs"), label=_("Hub")
     )
     organization = forms.ModelChoiceField(
-        Organization.objects.order_by("acronym"),
+        Organization.objects.order_by("name"),
         required=False,
         empty_label=_("All organizations"),
         label=_("Organization"),
     )
-    category = forms.ChoiceField(
-        choices=[("", _("All categories")), *Category.choices], required=False, label=_("Category")
-    )
-    LOOKUPS = {"hub": "champion__hub", "organization": "champion__organization", "category": "category"}
+    category = CategoryChoiceField()
+    LOOKUPS = {"hub": "champion__hub", "organization": "champion__organization", "category": "categories"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,14 +124,12 @@ class NetworkReportFilterForm(forms.Form):
     @staticmethod
     def query_string(filters):
         """The filters as a query string, for the PDF, the CSV and the dashboard's pages."""
-        return urlencode({name: getattr(value, "pk", value) for name, value in filters.items()})
+        return urlencode(
+            {name: value.slug if isinstance(value, Category) else value.pk for name, value in filters.items()}
+        )
 
     @staticmethod
     def described(filters):
         """The filters in words, for the report's header: ["Hub: Geneva", ...]."""
         labels = {"hub": _("Hub"), "organization": _("Organization"), "category": _("Category")}
-        categories = dict(Category.choices)
-        return [
-            f"{labels[name]}: {categories[value] if name == 'category' else value}"
-            for name, value in filters.items()
-        ]
+        return [f"{labels[name]}: {value}" for name, value in filters.items()]

@@ -139,6 +139,7 @@ class Report(models.Model):
             Commitment.objects.approved()
             .filter(champion=self.champion_id, cycle=self.cycle_id)
             .select_related("assessment", "cycle")
+            .prefetch_related("categories")
             .order_by("number")
         )
 

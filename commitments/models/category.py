@@ -1,11 +1,41 @@
 """Categories: the themes a network groups its commitments under, as data the admins edit."""
 
 from django.db import models
+from django.db.models import Aggregate, F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.text import match_key
 from accounts.validators import validate_single_line
+
+
+class JoinedLabels(Aggregate):
+    """Labels joined with "; " by the database, in the order of `ordering`: STRING_AGG on
+    PostgreSQL, GROUP_CONCAT on SQLite (in the order its rows are read)."""
+
+    output_field = models.TextField()
+
+    def __init__(self, label, ordering, **extra):
+        super().__init__(label, ordering, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (label, label_params), (ordering, ordering_params) = map(
+            compiler.compile, self.get_source_expressions()
+        )
+        return f"STRING_AGG({label}, '; ' ORDER BY {ordering})", (*label_params, *ordering_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        label, params = compiler.compile(self.get_source_expressions()[0])
+        return f"GROUP_CONCAT({label}, '; ')", params
+
+
+def label_in_language(prefix=""):
+    """A category's label in the active language as an expression (the English one where the French
+    is empty)."""
+    if (get_language() or "").startswith("fr"):
+        return Coalesce(NullIf(F(f"{prefix}label_fr"), Value("")), F(f"{prefix}label_en"))
+    return F(f"{prefix}label_en")
 
 
 class CategoryQuerySet(models.QuerySet):

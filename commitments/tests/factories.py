@@ -6,6 +6,11 @@ from champions.tests.factories import ChampionFactory
 from commitments.models import Category, Commitment, Cycle, EventKind, TargetKind
 
 
+def category(slug):
+    """One of the categories the migrations seed (commitments/migrations/0015), by its short name."""
+    return Category.objects.get(slug=slug)
+
+
 class CycleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Cycle
@@ -21,18 +26,28 @@ class CycleFactory(factory.django.DjangoModelFactory):
 class CommitmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Commitment
+        skip_postgeneration_save = True
 
     champion = factory.SubFactory(ChampionFactory)
     cycle = factory.SubFactory(CycleFactory)
     number = factory.Sequence(lambda n: n % 5 + 1)
-    title = factory.Sequence(lambda n: f"Hold meetings with women staff ({n})")
+    title = ""
+    # The text as published; a given title is the text too, unless a text is given.
+    text = factory.LazyAttributeSequence(lambda c, n: c.title or f"Hold meetings with women staff ({n})")
     description = "Hear first hand about the challenges in their work environment."
-    category = Category.CULTURE
     target_kind = TargetKind.COUNT
     target_value = 4
     unit = "meetings"
     counts_kind = EventKind.MEETING
     due_on = factory.LazyAttribute(lambda c: c.cycle.ends_on)
+
+    @factory.post_generation
+    def categories(obj, create, extracted, **kwargs):
+        """CommitmentFactory(categories=["culture", ...]) by short name; organisational culture by default."""
+        if create:
+            obj.categories.set(
+                [category(slug) if isinstance(slug, str) else slug for slug in extracted or ["culture"]]
+            )
 
 
 def commitment_due_in_seven_days(today, focal_point_email=None):

@@ -31,9 +31,8 @@ def _client(user):
 
 def _draft_data(**fields):
     return {
-        "title": "Hold quarterly town halls with women staff",
+        "text": "Hold quarterly town halls with women staff.",
         "description": "Four a year, one in the field.",
-        "category": "culture",
         "target_kind": "count",
         "target_value": 4,
         "counts_kind": "meeting",
@@ -51,11 +50,11 @@ def _add(client, cast, **fields):
 def test_a_focal_point_drafts_numbered_commitments_up_to_the_maximum(cast, next_cycle):
     client = _client(cast.focal_point)
     for number in range(1, next_cycle.max_commitments + 1):
-        response = _add(client, cast, title=f"Commitment {number}")
+        response = _add(client, cast, text=f"Commitment {number}")
         assert response.status_code == 302, response.context["form"].errors
     drafts = list(next_cycle.commitments.order_by("number").values_list("number", "approval"))
     assert drafts == [(n, Approval.DRAFT) for n in range(1, 6)]
-    response = _add(client, cast, title="A sixth")
+    response = _add(client, cast, text="A sixth")
     assert response.status_code == 302
     assert next_cycle.commitments.count() == 5
     page = client.get(response["Location"]).content.decode()
@@ -65,12 +64,18 @@ def test_a_focal_point_drafts_numbered_commitments_up_to_the_maximum(cast, next_
 @pytest.mark.parametrize(
     "fields, field, message",
     [
-        ({"title": ""}, "title", "This field is required."),
+        ({"text": ""}, "text", "This field is required."),
         ({"target_kind": "count", "target_value": ""}, "target_value", "A count target needs how many"),
         ({"target_kind": "percentage", "target_value": 150}, "target_value", "share of women, from 1 to 100"),
         ({"due_on": f"{NEXT_YEAR + 1}-01-10"}, "due_on", "must be within the 2027 cycle"),
-        ({"category": "unknown"}, "category", "Select a valid choice"),
+        ({"categories": ["999999"]}, "categories", "Select a valid choice"),
         ({"title": "Town\u202ehalls"}, "title", "invisible or control character"),
+        ({"text": "x" * 2001}, "text", "at most 2000 characters"),
+        (
+            {"target_kind": "indicator", "target_value": ""},
+            "target_value",
+            "An indicator needs the value to reach",
+        ),
     ],
     ids=[
         "no-title",
@@ -79,6 +84,8 @@ def test_a_focal_point_drafts_numbered_commitments_up_to_the_maximum(cast, next_
         "due-after-the-cycle",
         "category",
         "control",
+        "text-too-long",
+        "indicator-without-target",
     ],
 )
 def test_every_field_is_validated_with_a_clear_message(cast, next_cycle, fields, field, message):

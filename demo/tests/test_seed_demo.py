@@ -103,10 +103,13 @@ def test_it_creates_his_five_commitments_worded_as_announced():
     seed_demo()
     commitments = lacroix().commitments.filter(cycle=this_cycle()).order_by("number")
     assert [(c.number, c.title) for c in commitments] == list(enumerate(LACROIX_COMMITMENTS, start=1))
-    targets = [(c.target_kind, c.target_value, c.counts_kind, c.category) for c in commitments]
+    targets = [
+        (c.target_kind, c.target_value, c.counts_kind, *[category.slug for category in c.categories.all()])
+        for c in commitments
+    ]
     assert targets == [
         (TargetKind.COUNT, 6, EventKind.MEETING, "culture"),
-        (TargetKind.PERCENTAGE, 50, EventKind.PANEL, "panel_parity"),
+        (TargetKind.PERCENTAGE, 50, EventKind.PANEL, "panel-parity"),
         (TargetKind.COUNT, 1, EventKind.TRAINING, "leadership"),
         (TargetKind.COUNT, 4, EventKind.TASK_FORCE, "governance"),
         (TargetKind.COUNT, 1, EventKind.HIGH_LEVEL_EVENT, "programmatic"),

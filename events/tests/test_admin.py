@@ -66,7 +66,7 @@ def _commitment_post(commitment, **data):
         "number": commitment.number,
         "title": commitment.title,
         "description": commitment.description,
-        "category": commitment.category,
+        "text": commitment.text,
         "target_kind": commitment.target_kind,
         "target_value": commitment.target_value,
         "unit": commitment.unit,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.tests.factories import PASSWORD
-from commitments.models import Category, EventKind, TargetKind
+from commitments.models import EventKind, TargetKind
 from commitments.tests.factories import CommitmentFactory
 from events.models import ProgressEvent
 
@@ -28,7 +28,7 @@ def parity_commitment(cast):
         cycle=cast.cycle,
         number=2,
         title="Speak only on gender-balanced panels",
-        category=Category.PANEL_PARITY,
+        categories=["panel-parity"],
         target_kind=TargetKind.PERCENTAGE,
         target_value=50,
         unit="",

@@ -13,7 +13,6 @@ from pypdf import PdfReader
 
 from accounts.tests.factories import OfficeMemberFactory, UserFactory
 from champions.tests.factories import ChampionFactory, HubFactory
-from commitments.models import Category
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 from events.tests.factories import PanelFactory, ProgressEventFactory
 from reports.models import Level, Report
@@ -27,10 +26,10 @@ ON_TIME = datetime.datetime(YEAR, 12, 20, 12, tzinfo=datetime.UTC)
 LATE = datetime.datetime(YEAR + 1, 1, 20, 12, tzinfo=datetime.UTC)
 # Commitment n of each reporting champion: its self-assessment and category.
 PLAN = {
-    1: (Level.NOT_STARTED, Category.CULTURE),
-    2: (Level.LIMITED, Category.LEADERSHIP),
-    3: (Level.SUBSTANTIAL, Category.CULTURE),
-    4: (Level.COMPLETE, Category.LEADERSHIP),
+    1: (Level.NOT_STARTED, "culture"),
+    2: (Level.LIMITED, "leadership"),
+    3: (Level.SUBSTANTIAL, "culture"),
+    4: (Level.COMPLETE, "leadership"),
 }
 
 
@@ -54,7 +53,7 @@ def _reporting_champion(cycle, name, hub, submitted_at=ON_TIME):
             champion=champion,
             cycle=cycle,
             number=number,
-            category=category,
+            categories=[category],
             title=f"{name} commitment {number}",
         )
         assessments[number] = _assess(commitment, level, champion.user)
@@ -76,9 +75,7 @@ def network():
     dee, _ = _reporting_champion(cycle, "Dee Diallo", nairobi, submitted_at=LATE)
     # Missing: assessed, but never submitted (so not counted as assessed either).
     eve = ChampionFactory(full_name="Eve Evans", hub=nairobi)
-    _assess(
-        CommitmentFactory(champion=eve, cycle=cycle, number=1, category=Category.CULTURE), "complete", None
-    )
+    _assess(CommitmentFactory(champion=eve, cycle=cycle, number=1, categories=["culture"]), "complete", None)
     # Neither measured nor counted: a draft, and another cycle's commitment.
     CommitmentFactory(champion=ada, cycle=cycle, number=5, approval="draft")
     CommitmentFactory(champion=ada, cycle=CycleFactory(year=YEAR - 1), number=1)

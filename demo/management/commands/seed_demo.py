@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from accounts.models import User, office_group
 from champions.models import HUB_NAMES, Champion, Hub, Organization
-from commitments.models import Approval, Commitment, Cycle, EventKind, Status, TargetKind
+from commitments.models import Approval, Category, Commitment, Cycle, EventKind, Status, TargetKind
 from demo.network import (
     ADMIN_EMAIL,
     ADMIN_NAME,
@@ -52,7 +52,16 @@ from events.models import PanelOutcome, ProgressEvent
 # of the first one's first commitment.
 NEXT_CYCLE_SETTERS = 4
 NEXT_CYCLE_RETURN_COMMENT = "Give a number to reach: how many town halls, and by when?"
-CARRIED_FIELDS = ["title", "description", "category", "target_kind", "target_value", "unit", "counts_kind"]
+CARRIED_FIELDS = [
+    "text",
+    "title",
+    "description",
+    "target_kind",
+    "target_value",
+    "baseline",
+    "unit",
+    "counts_kind",
+]
 
 # bench/queries.py reads the logins' emails and PASSWORD through this module.
 LOGINS = [
@@ -130,6 +139,7 @@ class DemoSeeder:
 
     def seed(self, champions, events_per_commitment):
         self.hubs = {name: Hub.objects.get_or_create(name=name)[0] for name in HUB_NAMES}
+        self.categories = {category.slug: category for category in Category.objects.all()}
         self.organizations = {}
         for acronym, name, parent, _ in ORGANIZATIONS:
             self.organizations[acronym] = Organization.objects.get_or_create(
@@ -180,6 +190,8 @@ class DemoSeeder:
                 number=number,
                 defaults={**target.fields(), "description": description, "due_on": due_on, "status": status},
             )
+            if created:
+                result[number].categories.set([self.categories[target.category]])
             self.created["commitments"] += created
         return result
 
@@ -301,6 +313,7 @@ class DemoSeeder:
                     **{name: getattr(old, name) for name in CARRIED_FIELDS},
                     due_on=cycle.ends_on,
                 )
+                draft.categories.set(old.categories.all())
                 self.created["commitments"] += 1
                 draft.submit(champion.user)
                 if index == 0 and number == 1:
