@@ -237,7 +237,7 @@ def test_more_commitments_than_the_cycle_allows_are_refused():
     (refused,) = plan.refused
     assert refused.number == 7
     assert refused.errors == [
-        "Amina Diallo-Ndiaye has more commitments in %s than the cycle allows (5)." % YEAR
+        f"Amina Diallo-Ndiaye has more commitments in {YEAR} than the cycle allows (5)."
     ]
 
 
