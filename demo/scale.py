@@ -158,7 +158,10 @@ class ScaleLoader:
 
     def add_champions(self, user_ids):
         """Inserts the champions missing, with their focal points; returns scaled number → champion id."""
-        organizations = Organization.objects.in_bulk(SCALED_ORGANIZATIONS, field_name="acronym")
+        organizations = {
+            organization.acronym: organization
+            for organization in Organization.objects.filter(acronym__in=SCALED_ORGANIZATIONS)
+        }
         hubs = Hub.objects.in_bulk(HUB_NAMES, field_name="name")
         existing = set(self.champions().values_list("user_id", flat=True))
         new = [
