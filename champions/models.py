@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -143,6 +143,11 @@ class Champion(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def hub_name(self):
+        """The hub's name, or "No hub" for a champion of none (international)."""
+        return self.hub.name if self.hub_id else gettext("No hub")
 
     def people(self):
         """Who acts for the champion and hears about their commitments: the champion's own account and

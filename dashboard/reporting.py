@@ -82,7 +82,9 @@ class DashboardQuerySet(CommitmentQuerySet):
         )
         return rows_as_dicts(
             f"WITH commitment AS ({figures}) "
-            f"SELECT 'hub' AS part, status, hub, NULL AS organization, NULL AS category, {sums} "
+            # (Typed NULLs: a union's first branch sets its columns' types.)
+            f"SELECT 'hub' AS part, status, hub, CAST(NULL AS BIGINT) AS organization, "
+            f"CAST(NULL AS BIGINT) AS category, {sums} "
             "FROM commitment GROUP BY status, hub "
             f"UNION ALL SELECT 'organization', NULL, NULL, organization, NULL, {sums} "
             "FROM commitment GROUP BY organization "

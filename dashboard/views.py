@@ -32,6 +32,8 @@ TABLES = {
 TABLE_FIELDS = [
     "champion__full_name",
     "champion__organization__acronym",
+    "champion__organization__name",
+    "cycle__is_closed",
     "number",
     "title",
     "status",
@@ -109,7 +111,9 @@ def _table(commitments, table, today):
     which, ordering = TABLES[table]
     selected = getattr(commitments, which)(today=today)
     return list(
-        selected.select_related("champion__organization").only(*TABLE_FIELDS).order_by(*ordering)[:TABLE_ROWS]
+        selected.select_related("champion__organization", "cycle")
+        .only(*TABLE_FIELDS)
+        .order_by(*ordering)[:TABLE_ROWS]
     )
 
 
