@@ -2,6 +2,7 @@
 and previewed first; nothing is written until the uploader confirms."""
 
 import secrets
+from functools import wraps
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -23,16 +24,24 @@ WAITING_SECONDS = 60 * 60
 IMPORT_PERMISSIONS = ("commitments.add_commitment", "commitments.change_commitment")
 
 
-def _check_importer(user):
-    """The office, and staff allowed to add and change commitments in admin (its Import leads here)."""
-    if not (user.is_office_member or (user.is_staff and user.has_perms(IMPORT_PERMISSIONS))):
-        raise PermissionDenied("Importing commitments is for the chief-of-staff office.")
+def importer_required(view):
+    """The office, and staff allowed to add and change commitments in admin (its Import leads here);
+    everybody else gets the 403 page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_office_member or (user.is_staff and user.has_perms(IMPORT_PERMISSIONS))):
+            raise PermissionDenied("Importing commitments is for the chief-of-staff office.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
+@importer_required
 @require_http_methods(["GET", "POST"])
 def import_commitments(request):
     """Upload a network's file: what it would do, row by row where a row is refused."""
-    _check_importer(request.user)
     form = ImportCommitmentsForm(request.POST or None, request.FILES or None)
     context = {"form": form, **_guide()}
     if request.method == "POST" and form.is_valid():
@@ -51,10 +60,10 @@ def import_commitments(request):
     return render(request, "dashboard/import_commitments.html", context)
 
 
+@importer_required
 @require_POST
 def confirm_import(request):
     """Import the file the same person previewed, as the preview said (its accepted rows)."""
-    _check_importer(request.user)
     key = request.POST.get("key", "")
     waiting = cache.get(_cache_key(key)) if key else None
     if waiting is None or waiting["user"] != request.user.pk:
@@ -100,10 +109,10 @@ def confirm_import(request):
     return redirect("import_commitments")
 
 
+@importer_required
 def export_commitments(request, extension):
     """Every commitment of the chosen cycle (all cycles without one) in the network's columns, with
     headers and labels in the reader's language: it imports back unchanged."""
-    _check_importer(request.user)
     commitments = Commitment.objects.all()
     year = request.GET.get("cycle", "")
     if year.isdigit():

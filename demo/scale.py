@@ -211,7 +211,7 @@ class ScaleLoader:
         Commitment.objects.bulk_create(new, batch_size=BATCH_SIZE)
         self.created["commitments"] += len(new)
         ids = {(c, n): pk for c, n, pk in self.commitments().values_list("champion_id", "number", "pk")}
-        categories = dict(Category.objects.values_list("slug", "pk"))
+        categories = dict(Category.objects.starting().values_list("slug", "pk"))
         Commitment.categories.through.objects.bulk_create(
             [
                 Commitment.categories.through(

@@ -108,11 +108,10 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         """A selection of narratives from submitted reports: in each category (a commitment's first,
         in the categories' order), those the office rated highest (then the champion), the fullest
         first; none the two disagree on."""
-        first_category = Subquery(
-            Commitment.categories.through.objects.filter(commitment=OuterRef("commitment"))
-            .order_by("category__order", "category__label_en")
-            .values("category")[:1]
+        links = Commitment.categories.through.objects.filter(commitment=OuterRef("commitment")).order_by(
+            "category__order", "category__label_en"
         )
+        first_category = Subquery(links.values("category")[:1])
         ranked = (
             Assessment.objects.filter(commitment__in=self.order_by().values("pk"))
             .exclude(narrative="")
@@ -121,7 +120,9 @@ class AnnualReportQuerySet(CommitmentQuerySet):
                 commitment__champion__reports__cycle=F("commitment__cycle"),
                 commitment__champion__reports__submitted_at__isnull=False,
             )
-            .annotate(first_category=first_category)
+            .annotate(
+                first_category=first_category, category_order=Subquery(links.values("category__order")[:1])
+            )
             .annotate(
                 place=Window(
                     RowNumber(),
@@ -136,7 +137,9 @@ class AnnualReportQuerySet(CommitmentQuerySet):
             )
             .filter(place__lte=per_category)
         )
-        return ranked.select_related("commitment__champion__organization").order_by("first_category", "place")
+        return ranked.select_related("commitment__champion__organization").order_by(
+            "category_order", "first_category", "place"
+        )
 
 
 def for_annual_report(cycle):

@@ -21,7 +21,8 @@ class JoinedLabels(Aggregate):
 
     def as_sql(self, compiler, connection, **extra_context):
         (label, label_params), (ordering, ordering_params) = map(
-            compiler.compile, self.get_source_expressions()
+            compiler.compile,
+            self.get_source_expressions()[:2],  # (then the Aggregate's filter)
         )
         return f"STRING_AGG({label}, '; ' ORDER BY {ordering})", (*label_params, *ordering_params)
 
@@ -38,7 +39,35 @@ def label_in_language(prefix=""):
     return F(f"{prefix}label_en")
 
 
+# The categories a network starts with (seeded by commitments/migrations/0015, which keeps its own
+# copy as it was): short name, English label, French label, in the order lists show them.
+STARTING_CATEGORIES = [
+    ("leadership", "Leadership and accountability", "Leadership et responsabilité"),
+    ("governance", "Good governance", "Bonne gouvernance"),
+    ("culture", "Organisational culture", "Culture organisationnelle"),
+    ("work-life", "Work-life balance", "Équilibre entre vie professionnelle et vie privée"),
+    ("programmatic", "Programmatic work", "Activités programmatiques"),
+    ("panel-parity", "Panel parity", "Parité des panels"),
+    ("gbv", "Gender-based violence", "Violence fondée sur le genre"),
+    ("selection-recruitment", "Selection and recruitment", "Sélection et recrutement"),
+    (
+        "meetings-conferences-delegations",
+        "Meetings, conferences and delegations",
+        "Réunions, conférences et délégations",
+    ),
+]
+
+
 class CategoryQuerySet(models.QuerySet):
+    def starting(self):
+        """The categories a network starts with (STARTING_CATEGORIES), made if missing: for the demo
+        and the tests, whose database may have been emptied since the migrations seeded them."""
+        for order, (slug, label_en, label_fr) in enumerate(STARTING_CATEGORIES, start=1):
+            self.get_or_create(
+                slug=slug, defaults={"label_en": label_en, "label_fr": label_fr, "order": order * 10}
+            )
+        return self.filter(slug__in=[slug for slug, _en, _fr in STARTING_CATEGORIES])
+
     def active(self):
         return self.filter(is_active=True)
 

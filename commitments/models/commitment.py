@@ -114,7 +114,9 @@ class CommitmentQuerySet(models.QuerySet):
             .annotate(labels=JoinedLabels(label_in_language("category__"), F("category__order")))
             .values("labels")
         )
-        return self.annotate(category_labels=Coalesce(Subquery(links), Value("")))
+        return self.annotate(
+            category_labels=Coalesce(Subquery(links), Value(""), output_field=models.TextField())
+        )
 
     def per_month(self):
         """Events logged, and panel speakers by gender, per month, for these commitments."""

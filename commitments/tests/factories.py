@@ -7,8 +7,9 @@ from commitments.models import Category, Commitment, Cycle, EventKind, TargetKin
 
 
 def category(slug):
-    """One of the categories the migrations seed (commitments/migrations/0015), by its short name."""
-    return Category.objects.get(slug=slug)
+    """One of the categories a network starts with, by its short name (made again after a test that
+    emptied the database, as transactional tests do)."""
+    return Category.objects.starting().get(slug=slug)
 
 
 class CycleFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,7 @@ import datetime
 from django.template import Context, Template
 from django.utils import translation
 
-from commitments.models import Commitment
+from commitments.models import Commitment, Cycle
 
 
 def _render(source, language="en", **context):
@@ -35,7 +35,9 @@ def test_due_date_says_how_long_is_left_or_how_long_overdue():
     day = '<span class="text-nowrap">%s</span>'
 
     def due(days, status="on_track", language="en"):
-        commitment = Commitment(due_on=today + datetime.timedelta(days=days), status=status)
+        commitment = Commitment(
+            due_on=today + datetime.timedelta(days=days), status=status, cycle=Cycle(year=2026)
+        )
         # Line breaks between the parts are a space in HTML.
         return " ".join(_render("{% due_date c today %}", language, c=commitment, today=today).split())
 

@@ -48,7 +48,7 @@ def test_the_audit_trail_records_admin_edits_to_the_commitment(client, cast, adm
     assert (audit[0]["action"], audit[0]["who"], [str(f) for f in audit[0]["fields"]]) == (
         "changed",
         admin_user,
-        ["title"],
+        ["short title"],
     )
 
 

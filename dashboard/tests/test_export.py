@@ -37,7 +37,7 @@ def test_it_exports_the_filtered_commitments(client, cast):
         "cycle",
         "number",
         "title",
-        "category",
+        "categories",
         "target",
         "progress %",
         "status",

@@ -168,40 +168,6 @@ def test_drafts_and_returned_commitments_change_no_figure(cast, next_cycle):
     assert (after["commitments"], after["champions"]) == (1, 1)
 
 
-def test_the_office_exports_and_imports_commitments_with_a_preview_first(cast, next_cycle):
-    import io
-
-    import tablib
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    office = _client(cast.office_member)
-    response = office.get(f"/dashboard/commitments/export.xlsx?cycle={cast.cycle.year}")
-    assert response.status_code == 200
-    rows = tablib.Dataset().load(io.BytesIO(response.content), format="xlsx")
-    assert len(rows) == 2
-    new = dict(rows.dict[0], cycle=2027, title="Set in a spreadsheet", due_on="2027-06-30", approval="")
-    bad = dict(rows.dict[0], cycle=2027, number=2, due_on="2027-06-30", champion="nobody@example.org")
-    upload = tablib.Dataset(*[list(new.values())], headers=list(new))
-    preview = office.post(
-        "/dashboard/commitments/import/", {"file": SimpleUploadedFile("c.xlsx", upload.export("xlsx"))}
-    )
-    assert preview.status_code == 200
-    assert preview.context["confirm"]
-    assert not next_cycle.commitments.exists()  # a dry run
-    done = office.post("/dashboard/commitments/import/confirm/", preview.context["confirm"], follow=True)
-    assert "Imported: 1 new commitments" in done.content.decode()
-    assert next_cycle.commitments.get().approval == Approval.APPROVED
-
-    wrong = tablib.Dataset(*[list(bad.values())], headers=list(bad))
-    preview = office.post(
-        "/dashboard/commitments/import/", {"file": SimpleUploadedFile("c.csv", wrong.export("csv").encode())}
-    )
-    assert "confirm" not in preview.context
-    assert preview.context["rows"][0]["errors"] == ["champion: No champion signs in with nobody@example.org."]
-    assert "No champion signs in with nobody@example.org." in preview.content.decode()
-    assert next_cycle.commitments.count() == 1
-
-
 def test_the_champion_page_flags_differing_assessments_and_escalations(cast):
     import datetime
 

@@ -76,7 +76,7 @@ def scaled_champions(count):
 
 
 def test_the_demo_data_holds_his_five_commitments_worded_as_announced():
-    assert [target.title for target in network.LACROIX_TARGETS] == LACROIX_COMMITMENTS
+    assert [target.text for target in network.LACROIX_TARGETS] == LACROIX_COMMITMENTS
     assert network.LACROIX.full_name == "Jean-Pierre Lacroix"
     assert network.LACROIX.title == "Under-Secretary-General for Peacekeeping Operations"
     assert network.LACROIX.joined_on == datetime.date(2017, 12, 11)

@@ -18,7 +18,7 @@ from accounts.models import Email, User, office_group
 from accounts.tests.factories import PASSWORD
 from champions.models import Champion, Hub, Organization
 from champions.tests.factories import OrganizationFactory
-from commitments.models import Commitment, Cycle, Status
+from commitments.models import Category, Commitment, Cycle, Status
 from events.models import ProgressEvent
 from events.tests.factories import ProgressEventFactory
 from reminders.models import Escalation, Message, OfficeDigest, Reminder
@@ -51,6 +51,7 @@ def one_of_each(admin_user, client):
         Organization: champion.organization,
         Champion: champion,
         Cycle: commitment.cycle,
+        Category: commitment.categories.get(),
         Commitment: commitment,
         Reminder: reminder,
         OfficeDigest: OfficeDigestFactory(),

@@ -137,10 +137,10 @@ def test_it_computes_the_network_figures(network):
 def test_it_quotes_the_best_rated_narratives_of_submitted_reports(network):
     narratives = _figures(_client(network["office"]))["narratives"]
     assert [(a.commitment.champion.full_name, a.commitment.number) for a in narratives] == [
+        ("Ada Achebe", 4),  # leadership (first in the categories' order): the office's complete,
+        ("Ada Achebe", 2),  # then its limited (not Bea Bamba's 4: the office rated it two steps lower)
         ("Ada Achebe", 3),  # culture: the office's substantial first, then its not started
         ("Ada Achebe", 1),
-        ("Ada Achebe", 4),  # leadership: the office's complete, then its limited
-        ("Ada Achebe", 2),  # (not Bea Bamba's 4: the office rated it two steps lower)
     ]
 
 
