@@ -4,13 +4,14 @@ commitments whose assessments differ."""
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
 from champions.models import Champion
-from commitments.models import Commitment, Cycle
+from commitments.models import Commitment, Cycle, TargetKind, plain_number
 from dashboard.forms import filtered
-from events.models import ProgressEvent
+from events.models import CheckIn, ProgressEvent
 from reminders.models import Escalation
 from reports.models import Assessment
 
@@ -94,22 +95,32 @@ def differences(request):
 
 @office_required
 def commitment_detail(request, pk):
-    """One commitment for the office: progress, events, status history and the audit trail."""
+    """One commitment for the office: its text, progress, events (and an indicator's reported values),
+    status history and the audit trail."""
     commitment = get_object_or_404(
         Commitment.objects.select_related("champion__organization", "champion__hub", "cycle"), pk=pk
     )
     events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
+    is_indicator = commitment.target_kind == TargetKind.INDICATOR
     records = [
         *commitment.history.select_related("history_user").order_by("-history_date")[:AUDIT_ROWS],
         *ProgressEvent.history.filter(commitment_id=commitment.pk)
         .select_related("history_user")
         .order_by("-history_date")[:AUDIT_ROWS],
+        *(
+            CheckIn.history.filter(commitment_id=commitment.pk)
+            .select_related("history_user")
+            .order_by("-history_date")[:AUDIT_ROWS]
+            if is_indicator
+            else []
+        ),
     ]
     return render(
         request,
         "dashboard/commitment_detail.html",
         {
             "commitment": commitment,
+            "check_ins": commitment.check_ins.select_related("logged_by") if is_indicator else [],
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "status_changes": commitment.status_changes.select_related("changed_by")[:20],
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
@@ -143,8 +154,15 @@ def _audit_trail(records):
                 "who": record.history_user,
                 "what": record.instance_type._meta.verbose_name,
                 "action": AUDIT_ACTIONS[record.history_type],
-                "title": record.title,
+                "title": _audit_title(record),
                 "fields": fields,
             }
         )
     return trail[::-1]
+
+
+def _audit_title(record):
+    """What a record is about: its title, or, for a check-in, which has none, its value and day."""
+    if hasattr(record, "title"):
+        return record.title
+    return f"{plain_number(record.value)} ({date_format(record.measured_on, 'j M Y')})"

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from accounts.decorators import office_required
-from commitments.models import Status, target_wording
+from commitments.models import Status, TargetKind, target_wording
 from dashboard.forms import filtered
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv, xlsx_response
 
@@ -39,6 +39,7 @@ EXPORT_HEADER = [
     "overdue",
     "last event date",
     "event count",
+    "latest value",
 ]
 
 
@@ -82,6 +83,7 @@ def _export(request):
             "overdue",
             "last_event_on",
             "events_in_cycle",
+            "latest_value",
             named=True,
         )
         .iterator(chunk_size=EXPORT_CHUNK_ROWS)
@@ -105,6 +107,10 @@ def _export(request):
             "yes" if row.overdue else "no",
             row.last_event_on.isoformat() if row.last_event_on else "",
             row.events_in_cycle,
+            # An indicator's latest reported value, as a number a spreadsheet can sum.
+            row.latest_value
+            if row.target_kind == TargetKind.INDICATOR and row.latest_value is not None
+            else "",
         ]
         for row in rows
     )

@@ -10,6 +10,7 @@ demo comes out on every run.
 import datetime
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from champions.models import HUB_NAMES
 from commitments.models import EventKind, Status, TargetKind, title_from_text
@@ -125,6 +126,9 @@ class Target:
     value: int | None = None
     unit: str = ""
     counts_kind: str = ""
+    baseline: Decimal | None = None
+    # An indicator's values as the network reports them: (days ago, value, comment).
+    check_ins: tuple = ()
 
     def fields(self):
         return {
@@ -132,6 +136,7 @@ class Target:
             "title": title_from_text(self.text),
             "target_kind": self.kind,
             "target_value": self.value,
+            "baseline": self.baseline,
             "unit": self.unit,
             "counts_kind": self.counts_kind,
         }
@@ -151,7 +156,7 @@ class Target:
             return 0
         if self.kind == TargetKind.PERCENTAGE:
             return rng.randint(1, 4)
-        if self.kind == TargetKind.MILESTONE:
+        if self.kind in (TargetKind.MILESTONE, TargetKind.INDICATOR):
             return rng.randint(0, 2)
         if status == Status.COMPLETED:
             return min(self.value, 8)
@@ -226,8 +231,7 @@ LACROIX_EVENTS = [
 
 # What the network's champions commit to: title, category, target kind and value, unit, events that count.
 TEMPLATES = [
-    Target(*row)
-    for row in [
+    *(Target(*row) for row in [
         ("Hold quarterly town halls with women staff", "culture", "count", 4, "town halls", "meeting"),
         ("Hold listening sessions with women staff in field offices", "culture", "count", 5, "sessions", "meeting"),
         ("Speak only on gender-balanced panels", "panel-parity", "percentage", 50, "% women speakers", "panel"),
@@ -244,7 +248,18 @@ TEMPLATES = [
         ("Speak publicly on gender equality at least eight times a year", "programmatic", "count", 8, "speeches", ""),
         ("Launch a zero-tolerance campaign against sexual harassment", "gbv", "milestone", None, "", ""),
         ("Train all managers on preventing sexual exploitation and abuse", "gbv", "count", 3, "trainings", "training"),
-    ]
+    ]),
+    # An indicator, with parts on lines of their own as networks publish them.
+    Target(
+        "Raise the share of women among staff at D-1 and above from 28% to 40%:\n"
+        "a) publish the share every quarter;\n"
+        "b) put at least one woman on every shortlist for a senior post.",
+        "selection-recruitment", TargetKind.INDICATOR, 40, "% women at D-1 and above", baseline=Decimal(28),
+        check_ins=(
+            (110, Decimal("30.5"), "Human resources dashboard at the end of the first quarter."),
+            (25, Decimal(33), "Three women appointed at D-1 after the spring recruitment round."),
+        ),
+    ),
 ]  # fmt: skip
 
 EVENT_TITLES = {

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import EventKind, Status
-from events.models import PanelOutcome, ProgressEvent, Scope, TaskForceRole
+from events.models import CheckIn, PanelOutcome, ProgressEvent, Scope, TaskForceRole
 
 # The evidence types accepted, by extension, with the first bytes their content must start with.
 # Why both: a name is easy to fake; the content check refuses an executable renamed to .pdf.
@@ -247,6 +247,81 @@ class ProgressEventForm(forms.ModelForm):
         ):
             cleaned["new_status"] = ""
         return cleaned
+
+
+class CheckInForm(forms.ModelForm):
+    """Record or edit one value reported on an indicator commitment ("31% on 30 June")."""
+
+    # Why the format: a date input takes ISO dates whatever the language (as on the log form).
+    measured_on = forms.DateField(
+        label=_("Date of the value"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    evidence_url = WebLinkField(label=_("Evidence link"), required=False, max_length=500)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CheckIn
+        fields = ["value", "measured_on", "comment", "evidence_file", "evidence_url"]
+        labels = {
+            "value": _("Value"),
+            "comment": _("Comment"),
+            "evidence_file": _("Evidence file"),
+        }
+        help_texts = {
+            "comment": _("Where the figure comes from, or what moved it."),
+            "evidence_file": _("PDF, Word, Excel, PowerPoint, PNG or JPEG; at most 10 MB."),
+        }
+        widgets = {
+            "comment": forms.Textarea(attrs={"rows": 3}),
+            "evidence_file": forms.FileInput(attrs={"accept": ",".join(EVIDENCE_SIGNATURES)}),
+        }
+
+    def __init__(self, *args, commitment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.instance.commitment = commitment
+        self.fields["value"].widget.attrs.update(step="any")
+        self.fields["value"].help_text = _("Target: %(target)s.") % {"target": commitment.target_label}
+        if not self.instance.pk:
+            self.fields["submission_key"].initial = uuid.uuid4()
+        today = timezone.localdate()
+        self.fields["measured_on"].widget.attrs.update(
+            min=commitment.cycle.starts_on.isoformat(), max=min(today, commitment.cycle.ends_on).isoformat()
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Div(
+                Div("value", css_class="col-sm-6"),
+                Div("measured_on", css_class="col-sm-6"),
+                css_class="row",
+            ),
+            "comment",
+            Fieldset(_("Evidence (optional)"), "evidence_file", "evidence_url"),
+            "submission_key",
+        )
+
+    def clean_measured_on(self):
+        day = self.cleaned_data["measured_on"]
+        cycle = self.commitment.cycle
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future: report a value once it is known."))
+        if not cycle.contains(day):
+            raise forms.ValidationError(
+                _("Choose a date within the %(year)s cycle, from %(start)s to %(end)s.")
+                % {
+                    "year": cycle.year,
+                    "start": date_format(cycle.starts_on, "j F Y"),
+                    "end": date_format(cycle.ends_on, "j F Y"),
+                }
+            )
+        return day
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if not upload or upload == self.initial.get("evidence_file"):
+            return upload
+        return check_evidence_file(upload)
 
 
 def check_evidence_file(upload):

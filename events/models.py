@@ -255,8 +255,11 @@ class CheckIn(models.Model):
     def save(self, *args, **kwargs):
         with transaction.atomic():
             _lock_commitments({self.commitment_id})
+            stored = CheckIn.objects.filter(pk=self.pk).values_list("evidence_file", flat=True).first()
             super().save(*args, **kwargs)
             Commitment.objects.filter(pk=self.commitment_id).recount_rollups()
+            if stored and stored != self.evidence_file.name:  # a file replaced goes, as an event's does
+                _delete_file_on_commit(self.evidence_file.storage, stored)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
@@ -265,6 +268,10 @@ class CheckIn(models.Model):
             result = super().delete(*args, **kwargs)
             Commitment.objects.filter(pk=commitment_id).recount_rollups()
         return result
+
+    def can_be_changed_by(self, user):
+        """Who may edit or delete: whoever recorded it, and the champion (as for progress events)."""
+        return user.pk is not None and user.pk in (self.logged_by_id, self.commitment.champion.user_id)
 
 
 @receiver(post_delete, sender=CheckIn)

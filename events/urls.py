@@ -8,5 +8,9 @@ urlpatterns = [
     path("events/<int:pk>/edit/", views.edit_event, name="edit_event"),
     path("events/<int:pk>/delete/", views.delete_event, name="delete_event"),
     path("events/<int:pk>/evidence/", views.evidence, name="event_evidence"),
+    path("commitments/<int:pk>/check-in/", views.record_check_in, name="record_check_in"),
+    path("check-ins/<int:pk>/edit/", views.edit_check_in, name="edit_check_in"),
+    path("check-ins/<int:pk>/delete/", views.delete_check_in, name="delete_check_in"),
+    path("check-ins/<int:pk>/evidence/", views.check_in_evidence, name="check_in_evidence"),
     path("events/export.csv", views.export_my_events, name="export_my_events"),
 ]

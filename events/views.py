@@ -9,16 +9,17 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.validators import single_line
 from champions.models import Champion
-from commitments.models import Commitment, EventKind
+from commitments.models import Commitment, EventKind, TargetKind, plain_number
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
-from events.forms import ProgressEventForm
-from events.models import ProgressEvent, Scope
+from events.forms import CheckInForm, ProgressEventForm
+from events.models import CheckIn, ProgressEvent, Scope
 
 EVENTS_PER_PAGE = 20
 
@@ -45,6 +46,18 @@ def _get_event_for_user(user, pk, *, to_change=False):
     return event
 
 
+def _get_check_in_for_user(user, pk, *, to_change=False):
+    """The check-in, if the user may see its commitment (and, with to_change, change it: whoever
+    recorded it and the champion, on a commitment still logged on); else 404."""
+    check_in = get_object_or_404(CheckIn.objects.select_related("logged_by"), pk=pk)
+    # Through the commitment's own access rule, so that what closes a commitment to logging closes
+    # its check-ins to changes too.
+    check_in.commitment = _get_commitment_for_user(user, check_in.commitment_id, to_log=to_change)
+    if to_change and not check_in.can_be_changed_by(user):
+        raise Http404(_("You may not change this value."))
+    return check_in
+
+
 @login_required
 def commitment_detail(request, pk):
     commitment = _get_commitment_for_user(request.user, pk)
@@ -53,12 +66,19 @@ def commitment_detail(request, pk):
     for event in page:
         event.commitment = commitment  # spares a query per row in can_be_changed_by
         event.changeable = event.can_be_changed_by(request.user)
+    check_ins = []
+    if commitment.target_kind == TargetKind.INDICATOR:
+        check_ins = list(commitment.check_ins.select_related("logged_by"))
+        for check_in in check_ins:
+            check_in.commitment = commitment
+            check_in.changeable = check_in.can_be_changed_by(request.user)
     return render(
         request,
         "events/commitment_detail.html",
         {
             "commitment": commitment,
             "page": page,
+            "check_ins": check_ins,
             "status_changes": commitment.status_changes.select_related("changed_by")[:20],
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
             "carried_into": commitment.carried_into.select_related("cycle").order_by("cycle__year"),
@@ -154,23 +174,119 @@ def evidence(request, pk):
     event = _get_event_for_user(request.user, pk)
     if not event.evidence_file:
         raise Http404(_("This event has no evidence file."))
-    filename = event.evidence_name or event.evidence_file.name
+    return _evidence_download(event.evidence_file, event.evidence_name)
+
+
+def _evidence_download(stored, name):
+    """A stored evidence file as a download under its uploader's name, once access is checked."""
+    filename = name or stored.name
     if settings.EVIDENCE_ACCEL_REDIRECT_PREFIX:
         # Behind nginx: the access check is done, so nginx sends the file from its internal
         # location (deploy/nginx/), and no app server is held while a large file goes out.
-        if not event.evidence_file.storage.exists(event.evidence_file.name):
+        if not stored.storage.exists(stored.name):
             raise Http404(_("The evidence file is missing."))
-        content_type = mimetypes.guess_type(event.evidence_file.name)[0] or "application/octet-stream"
+        content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
         response = HttpResponse(content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-        location = settings.EVIDENCE_ACCEL_REDIRECT_PREFIX + quote(event.evidence_file.name)
-        response["X-Accel-Redirect"] = location
+        response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_REDIRECT_PREFIX + quote(stored.name)
         return response
     try:
-        handle = event.evidence_file.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError as missing:
         raise Http404(_("The evidence file is missing.")) from missing
     return FileResponse(handle, as_attachment=True, filename=filename)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_check_in(request, pk):
+    """Report a value on an indicator commitment: the champion's side, once the commitment is approved."""
+    commitment = _get_commitment_for_user(request.user, pk, to_log=True)
+    if commitment.target_kind != TargetKind.INDICATOR:
+        raise Http404(_("Values are reported on indicator commitments only."))
+    form = CheckInForm(
+        request.POST or None,
+        request.FILES or None,
+        commitment=commitment,
+        initial={"measured_on": min(timezone.localdate(), commitment.cycle.ends_on)},
+    )
+    if request.method == "POST" and form.is_valid():
+        check_in = form.save(commit=False)
+        check_in.logged_by = request.user
+        check_in.submission_key = form.cleaned_data["submission_key"]
+        try:
+            _save_check_in(form, check_in)
+        except IntegrityError:
+            if not CheckIn.objects.filter(submission_key=check_in.submission_key).exists():
+                raise
+            # The same form posted twice (a double click, a resend): the first post saved it.
+            if check_in.evidence_file:
+                check_in.evidence_file.delete(save=False)
+            messages.info(request, _("This value was already saved."))
+        else:
+            messages.success(request, _("Value reported: %(value)s.") % {"value": _value_on_day(check_in)})
+        return redirect("commitment_detail", commitment.pk)
+    return render(
+        request, "events/check_in_form.html", {"form": form, "commitment": commitment, "check_in": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_check_in(request, pk):
+    check_in = _get_check_in_for_user(request.user, pk, to_change=True)
+    commitment = check_in.commitment
+    form = CheckInForm(request.POST or None, request.FILES or None, instance=check_in, commitment=commitment)
+    if request.method == "POST" and form.is_valid():
+        _save_check_in(form, form.save(commit=False))
+        messages.success(request, _("Value updated: %(value)s.") % {"value": _value_on_day(check_in)})
+        return redirect("commitment_detail", commitment.pk)
+    return render(
+        request, "events/check_in_form.html", {"form": form, "commitment": commitment, "check_in": check_in}
+    )
+
+
+def _save_check_in(form, check_in):
+    upload = form.cleaned_data.get("evidence_file")
+    if upload and hasattr(upload, "content_type"):
+        check_in.evidence_name = single_line(upload.name)[:255]  # as for an event's (_save_event)
+    check_in.save()
+
+
+def _value_on_day(check_in):
+    """A check-in in words for a confirmation: "31 % women at D-1 and above on 30 June 2026"."""
+    return _("%(value)s on %(day)s") % {
+        "value": f"{plain_number(check_in.value)} {check_in.commitment.unit}".strip(),
+        "day": date_format(check_in.measured_on, "j F Y"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_check_in(request, pk):
+    check_in = _get_check_in_for_user(request.user, pk, to_change=True)
+    if request.method == "POST":
+        check_in.delete()
+        messages.success(request, _("Value deleted: %(value)s.") % {"value": _value_on_day(check_in)})
+        return redirect("commitment_detail", check_in.commitment_id)
+    return render(
+        request,
+        "events/check_in_confirm_delete.html",
+        {"check_in": check_in, "commitment": check_in.commitment, "value": _value_on_day(check_in)},
+    )
+
+
+@login_required
+def check_in_evidence(request, pk):
+    """Serve a check-in's evidence file, as a download, to the champion's side and to the office
+    (which reads every champion's progress and its evidence); everybody else gets 404."""
+    if request.user.is_office_member:
+        check_in = get_object_or_404(CheckIn, pk=pk)
+    else:
+        check_in = _get_check_in_for_user(request.user, pk)
+    if not check_in.evidence_file:
+        raise Http404(_("This value has no evidence file."))
+    return _evidence_download(check_in.evidence_file, check_in.evidence_name)
 
 
 @login_required

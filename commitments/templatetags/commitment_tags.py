@@ -1,9 +1,11 @@
 from django import template
 from django.utils.formats import localize
 
-from commitments.models import Status
+from commitments.models import Status, plain_number
 
 register = template.Library()
+# A target or a reported value as people write it: 12.5 (12,5 in French), never 12.50.
+register.filter("plain_number", plain_number)
 
 
 @register.inclusion_tag("commitments/_progress.html")

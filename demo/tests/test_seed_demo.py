@@ -15,7 +15,7 @@ from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, EventKind, Stat
 from commitments.tests.factories import CommitmentFactory
 from demo import network
 from demo.scale import ScaledChampion, ScaleLoader
-from events.models import ProgressEvent
+from events.models import CheckIn, ProgressEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,7 @@ def counts():
         Cycle,
         Commitment,
         ProgressEvent,
+        CheckIn,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -191,7 +192,21 @@ def test_it_seeds_a_network_across_the_six_hubs():
         Champion.objects.filter(commitments__cycle=cycle).exclude(commitments__events__isnull=False).exists()
     )
     assert len(set(Commitment.objects.filter(cycle=cycle).values_list("status", flat=True))) >= 4
-    assert len(set(Commitment.objects.filter(cycle=cycle).values_list("target_kind", flat=True))) == 3
+    assert len(set(Commitment.objects.filter(cycle=cycle).values_list("target_kind", flat=True))) == 4
+
+
+def test_its_indicator_commitments_have_a_baseline_a_target_and_two_values_reported():
+    seed_demo()
+    reported = Commitment.objects.filter(cycle=this_cycle(), target_kind=TargetKind.INDICATOR).exclude(
+        latest_value=None
+    )
+    assert reported.exists()
+    for commitment in reported:
+        assert (commitment.baseline, commitment.target_value) == (28, 40)
+        assert "\nb) " in commitment.text  # published in parts
+        assert commitment.check_ins.count() == 2
+        assert commitment.latest_value == commitment.check_ins.first().value
+        assert 0 < commitment.progress_percent < 100
 
 
 def test_it_scales_up_in_bulk_and_stays_idempotent():

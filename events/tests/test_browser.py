@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from accounts.tests.factories import PASSWORD
 from commitments.models import EventKind, TargetKind
 from commitments.tests.factories import CommitmentFactory
-from events.models import ProgressEvent
+from events.models import CheckIn, ProgressEvent
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -151,3 +151,55 @@ def test_it_refuses_a_panel_without_speakers_and_saves_nothing(page: Page, live_
     expect(page.locator("#div_id_women_count")).to_contain_text("A panel needs at least one speaker")
     expect(page).to_have_url(log_url)
     assert not ProgressEvent.objects.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_focal_point_reports_a_value_on_an_indicator_on_a_phone(
+    page: Page, live_server, cast, pay_gap, tmp_path
+):
+    payroll = tmp_path / "payroll.pdf"
+    payroll.write_bytes(PDF)
+    today = timezone.localdate()
+    page.set_viewport_size({"width": 375, "height": 740})
+
+    def no_horizontal_scroll():
+        return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    _sign_in(page, live_server, cast.focal_point)
+    page.get_by_role("link", name=pay_gap.title).click()
+    expect(page.get_by_role("heading", name=f"2. {pay_gap.title}", level=1)).to_be_visible()
+    expect(page.get_by_test_id("commitment-text")).to_contain_text(
+        "a) publish the gap by grade every quarter;"
+    )
+    expect(page.get_by_test_id("latest-value")).to_have_text("none reported yet")
+    assert no_horizontal_scroll(), "the commitment page scrolls sideways at 375 px"
+
+    report = page.get_by_role("link", name="Report a value")
+    assert report.bounding_box()["height"] >= 44
+    report.click()
+    expect(page.get_by_role("heading", name="Report a value", level=1)).to_be_visible()
+    assert no_horizontal_scroll(), "the form scrolls sideways at 375 px"
+    _field(page, "Value").fill("10")
+    expect(_field(page, "Date of the value")).to_have_value(today.isoformat())
+    _field(page, "Comment").fill("Payroll of the quarter, all grades.")
+    _field(page, "Evidence file").set_input_files(payroll)
+    page.get_by_role("button", name="Save the value").click()
+
+    expect(page).to_have_url(f"{live_server.url}/commitments/{pay_gap.pk}/")
+    expect(page.get_by_role("status").first).to_contain_text("Value reported: 10 % pay gap on")
+    expect(page.get_by_test_id("latest-value")).to_contain_text("10 % pay gap")
+    expect(page.get_by_role("progressbar", name="Progress of commitment 2")).to_have_attribute(
+        "aria-valuenow", "33"
+    )
+    check_in = page.get_by_test_id("check-in")
+    expect(check_in).to_have_count(1)
+    expect(check_in).to_contain_text("Payroll of the quarter, all grades.")
+    expect(check_in).to_contain_text("Reported by Fiona Focal")
+    assert no_horizontal_scroll(), "the commitment page with a value scrolls sideways at 375 px"
+    with page.expect_download() as download:
+        check_in.get_by_role("link", name="Evidence: payroll.pdf").click()
+    assert download.value.path().read_bytes() == PDF
+
+    stored = CheckIn.objects.get()
+    assert (stored.value, stored.measured_on, stored.logged_by) == (10, today, cast.focal_point)

@@ -46,7 +46,7 @@ from demo.network import (
     draw_schedule,
 )
 from demo.scale import ScaleLoader
-from events.models import PanelOutcome, ProgressEvent
+from events.models import CheckIn, PanelOutcome, ProgressEvent
 
 # How many champions of the network have begun next year's commitments, and what the office asked
 # of the first one's first commitment.
@@ -110,7 +110,8 @@ class Command(BaseCommand):
         created = seeder.created
         if any(created.values()):
             added = ", ".join(
-                f"{created[what]} {what}" for what in ("users", "champions", "commitments", "events")
+                f"{created[what]} {what}"
+                for what in ("users", "champions", "commitments", "events", "check-ins")
             )
             self.stdout.write(
                 self.style.SUCCESS(f"Seeded the {seeder.cycle.year} cycle in {seconds:.1f} s: added {added}.")
@@ -218,6 +219,31 @@ class DemoSeeder:
             Commitment.objects.filter(pk__in=wanted.keys() - logged).recount_rollups()
             self.created["events"] += len(new)
 
+    def add_check_ins(self, planned):
+        """Insert the planned values of each indicator commitment that has none yet, then recount its
+        roll-ups (its latest value). planned: (commitment, Target.check_ins, who reports) triples."""
+        reported = set(
+            CheckIn.objects.filter(commitment__in=[commitment for commitment, *_ in planned]).values_list(
+                "commitment_id", flat=True
+            )
+        )
+        new = [
+            CheckIn(
+                commitment=commitment,
+                measured_on=day(self.cycle, self.today, days_ago),
+                value=value,
+                comment=comment,
+                logged_by=logged_by,
+            )
+            for commitment, check_ins, logged_by in planned
+            if commitment.pk not in reported
+            for days_ago, value, comment in check_ins
+        ]
+        if new:
+            CheckIn.objects.bulk_create(new)
+            Commitment.objects.filter(pk__in={check_in.commitment_id for check_in in new}).recount_rollups()
+            self.created["check-ins"] += len(new)
+
     # The seed's champion, the network, the office and the admin.
 
     def seed_lacroix(self):
@@ -264,7 +290,7 @@ class DemoSeeder:
     def seed_network(self, network):
         # Why draw everything whatever exists: the same draws give the same plan on every run.
         rng = random.Random(SEED)
-        planned = []
+        planned, reported = [], []
         for demo_champion in network:
             targets = rng.sample(TEMPLATES, 5)
             schedules = [draw_schedule(rng, self.cycle, self.today) for _ in targets]
@@ -289,7 +315,10 @@ class DemoSeeder:
                 ]
                 if demo_champion.full_name not in STALE:
                     planned.append((commitments.get(number), events))
+                if target.check_ins and status != Status.NOT_STARTED and demo_champion.full_name not in STALE:
+                    reported.append((commitments[number], target.check_ins, focal_point))
         self.add_events(planned)
+        self.add_check_ins(reported)
 
     def seed_next_cycle(self, network):
         """The start of next year, under way: the next cycle exists (its commitments due by the end of
