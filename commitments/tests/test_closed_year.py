@@ -140,3 +140,10 @@ def test_a_closed_past_year_is_never_current_while_an_open_cycle_contains_today(
         assert Cycle.objects.current() == closed  # the last started: its history is still shown
         this_year = Cycle.for_year(2031)
         assert Cycle.objects.current() == this_year
+
+
+def test_a_french_reader_is_told_the_year_is_closed_in_french(cast, last_year):
+    cast.focal_point.language = "fr"
+    cast.focal_point.save()
+    page = _client(cast.focal_point).get(f"/?cycle={last_year['cycle'].year}").content.decode()
+    assert f"Le cycle {last_year['cycle'].year} est clos et conservé comme historique" in page
