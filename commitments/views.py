@@ -55,8 +55,14 @@ def home(request):
 
 
 def _get_cycle_for_setting(year):
-    """The cycle, while it is open for commitments; else 404."""
+    """The cycle, while it is open for commitments (every view that changes commitments asks here);
+    else 404."""
     cycle = get_object_or_404(Cycle, year=year)
+    if cycle.is_closed:
+        raise Http404(
+            _("The %(year)s cycle is closed and kept as history: it can no longer be changed.")
+            % {"year": year}
+        )
     if not cycle.is_open_for_commitments():
         raise Http404(
             _("The %(year)s cycle has ended: its commitments can no longer be set.") % {"year": year}

@@ -25,24 +25,40 @@ EVENTS_PER_PAGE = 20
 
 
 def _get_commitment_for_user(user, pk, *, to_log=False):
-    """The commitment, if the user is its champion or a focal point of its champion (and, to log
-    progress on it, if it is approved: drafts are not measured); else 404."""
+    """The commitment, if the user is its champion or a focal point of its champion; else 404.
+
+    To log on it (progress, check-ins), it must also be approved (drafts are not measured) and in a
+    cycle not closed (a past year kept as history is read-only to the champion's side)."""
     commitments = Commitment.objects.visible_to(user).select_related(
         "champion__organization", "champion__hub", "cycle", "carried_from__cycle"
     )
     if to_log:
         commitments = commitments.approved()
-    return get_object_or_404(commitments, pk=pk)
+    commitment = get_object_or_404(commitments, pk=pk)
+    if to_log:
+        _refuse_closed_cycle(commitment.cycle)
+    return commitment
+
+
+def _refuse_closed_cycle(cycle):
+    if cycle.is_closed:
+        raise Http404(
+            _("The %(year)s cycle is closed and kept as history: it can no longer be changed.")
+            % {"year": cycle.year}
+        )
 
 
 def _get_event_for_user(user, pk, *, to_change=False):
-    """The event, if the user may see it (and change it, with to_change); else 404."""
+    """The event, if the user may see it (and change it, with to_change: not in a closed cycle);
+    else 404."""
     events = ProgressEvent.objects.visible_to(user).select_related(
         "commitment__champion", "commitment__cycle"
     )
     event = get_object_or_404(events, pk=pk)
     if to_change and not event.can_be_changed_by(user):
         raise Http404(_("You may not change this event."))
+    if to_change:
+        _refuse_closed_cycle(event.commitment.cycle)
     return event
 
 
@@ -65,13 +81,13 @@ def commitment_detail(request, pk):
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     for event in page:
         event.commitment = commitment  # spares a query per row in can_be_changed_by
-        event.changeable = event.can_be_changed_by(request.user)
+        event.changeable = not commitment.cycle.is_closed and event.can_be_changed_by(request.user)
     check_ins = []
     if commitment.target_kind == TargetKind.INDICATOR:
         check_ins = list(commitment.check_ins.select_related("logged_by"))
         for check_in in check_ins:
             check_in.commitment = commitment
-            check_in.changeable = check_in.can_be_changed_by(request.user)
+            check_in.changeable = not commitment.cycle.is_closed and check_in.can_be_changed_by(request.user)
     return render(
         request,
         "events/commitment_detail.html",

@@ -126,9 +126,10 @@ def group(reminders, today):
 
 def still_needed(reminders, today):
     """The reminders that still say something true today (a retry, a catch-up may come late), in a
-    fixed number of queries: commitments open and approved, reports not submitted, commitments not
-    yet submitted, deadlines not passed. Most messages hold commitments' reminders only: then the
-    cycles' queries are not even built (building them costs more than deciding)."""
+    fixed number of queries: their cycle not closed since they were planned (a past year kept as
+    history), commitments open and approved, reports not submitted, commitments not yet submitted,
+    deadlines not passed. Most messages hold commitments' reminders only: then the cycles' queries
+    are not even built (building them costs more than deciding)."""
     cycles = {reminder.cycle_id for reminder in reminders if reminder.commitment_id is None}
     submitted_reports = set()
     if cycles:
@@ -143,7 +144,7 @@ def still_needed(reminders, today):
         waiting |= {(cycle.pk, pk) for pk in cycle.champions_yet_to_submit().values_list("pk", flat=True)}
 
     def needed(reminder):
-        if not reminder.champion.is_active:
+        if not reminder.champion.is_active or reminder.cycle.is_closed:
             return False
         commitment = reminder.commitment
         if reminder.kind == ReminderKind.COMMITMENTS_DUE:
@@ -317,6 +318,9 @@ def group_now(reminder_ids, today=None):
 
 
 def digest_context(today):
+    """The office's weekly digest: what is late or soon due, and what awaits the office. Closed
+    cycles are history: their commitments are never overdue, due soon or stale (the QuerySet's
+    conditions), and their commitments and escalations are not listed as late."""
     commitments = (
         Commitment.objects.approved()
         .select_related("champion", "cycle")
@@ -329,14 +333,14 @@ def digest_context(today):
         "due_soon": list(commitments.due_within(today=today)[:100]),
         "stale": list(commitments.stale(today).order_by("last_event_on", "due_on")[:100]),
         "due_within_days": settings.DUE_SOON_DAYS,
-        "escalated": Escalation.objects.active().listed(today),
+        "escalated": Escalation.objects.active().filter(commitment__cycle__is_closed=False).listed(today),
         "awaiting_review": Commitment.objects.awaiting_review().count(),
         "review_url": settings.SITE_URL + reverse("dashboard_review"),
         "late_setting": [
             (cycle, list(cycle.champions_yet_to_submit().order_by("full_name")[:100]))
-            for cycle in Cycle.objects.filter(commitments_due_on__lt=today, ends_on__gte=today).order_by(
-                "year"
-            )
+            for cycle in Cycle.objects.filter(
+                commitments_due_on__lt=today, ends_on__gte=today, is_closed=False
+            ).order_by("year")
         ],
         "dashboard_url": dashboard,
         "champion_url": settings.SITE_URL + "/dashboard/champions/",

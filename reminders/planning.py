@@ -75,9 +75,9 @@ def planned_for(commitment, today):
 
 def _commitments_due(today):
     """Reminders to set the cycle's commitments, to the champions who have yet to submit them, at
-    COMMITMENT_REMINDER_OFFSETS days before the cycle's commitments_due_on."""
+    COMMITMENT_REMINDER_OFFSETS days before the cycle's commitments_due_on (none in a closed cycle)."""
     rows = []
-    for cycle in Cycle.objects.filter(commitments_due_on__gte=today):
+    for cycle in Cycle.objects.filter(commitments_due_on__gte=today, is_closed=False):
         day = _latest_passed(_before(cycle.commitments_due_on, settings.COMMITMENT_REMINDER_OFFSETS), today)
         if day:
             champions = cycle.champions_yet_to_submit().values_list("pk", flat=True)
@@ -98,8 +98,9 @@ def _champions_reminders(champion_ids, cycle, kind, day, deadline):
 def escalate(today):
     """Overdue commitments nobody acted on reach the office: escalated ESCALATE_AFTER_DAYS after their
     first overdue notice went out, when no progress has been logged since, once per deadline; cleared
-    once progress is logged, the commitment is closed or its due date moves. The office's figures
-    show escalations, so a change gives them a new data version."""
+    once progress is logged, the commitment or its cycle is closed (a closed cycle's commitments are
+    never overdue), or its due date moves. The office's figures show escalations, so a change gives
+    them a new data version."""
     first_notices = (
         Reminder.objects.filter(kind=ReminderKind.OVERDUE, state=DeliveryState.SENT, commitment__isnull=False)
         .values("commitment", "deadline")
@@ -139,6 +140,7 @@ def escalate(today):
     active = Escalation.objects.filter(cleared_on__isnull=True)
     acted_on = active.filter(
         Q(commitment__status__in=CLOSED_STATUSES)
+        | Q(commitment__cycle__is_closed=True)
         | ~Q(commitment__due_on=F("deadline"))
         | Exists(
             ProgressEvent.objects.filter(
@@ -152,7 +154,10 @@ def escalate(today):
 
 
 def plan(today):
-    """Create the reminder rows due today that do not exist yet; drop pending ones overtaken."""
+    """Create the reminder rows due today that do not exist yet; drop pending ones overtaken.
+
+    A closed cycle (a past year kept as history) is reminded of nothing: its commitments are not
+    open (CommitmentQuerySet.open), and its report and commitments are not asked for."""
     open_commitments = (
         Commitment.objects.approved()
         .open()
@@ -165,7 +170,7 @@ def plan(today):
         for commitment in open_commitments.iterator(chunk_size=2000)
         for row in planned_for(commitment, today)
     ]
-    for cycle in Cycle.objects.filter(report_due_on__gte=today):
+    for cycle in Cycle.objects.filter(report_due_on__gte=today, is_closed=False):
         day = _latest_passed(_before(cycle.report_due_on), today)
         if not day:
             continue

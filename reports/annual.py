@@ -43,7 +43,7 @@ PANEL_SUMS = ["panels_logged", "panels_balanced", "panels_single_sex", "panel_wo
 # Each level's count under both names, as the breakdown gives it: "self_complete", "office_limited"...
 LEVEL_COUNTS = [f"{side}_{level}" for side in ("self", "office") for level in Level.values]
 BREAKDOWN_COUNTS = ["commitments", "assessed", "rated", "differing", *LEVEL_COUNTS, *PANEL_SUMS]
-REPORT_COUNTS = ["champions", "on_time", "late", "missing"]
+REPORT_COUNTS = ["champions", "on_time", "late", "missing", "not_submitted"]
 
 
 def level_rank(field):
@@ -90,7 +90,7 @@ class AnnualReportQuerySet(CommitmentQuerySet):
 
     def report_states(self, cycle):
         """Per hub: the champions with these commitments, and how many of them submitted their report
-        on time, late, or not at all (missing)."""
+        on time or late (the rest did not: see _report_shares)."""
         submitted = Q(report__submitted_at__isnull=False)
         return (
             Champion.objects.filter(pk__in=self.order_by().values("champion"))
@@ -159,8 +159,12 @@ def _shares(row):
     return row
 
 
-def _report_shares(row):
-    row["missing"] = row["champions"] - row["on_time"] - row["late"]
+def _report_shares(row, cycle):
+    """The reports not submitted, and the share submitted. Not submitted is missing, except in a
+    closed cycle: a past year kept as history asks nobody for a report any more, so none is missing
+    (its unsubmitted reports stay in `not_submitted`, and in the share of all its champions)."""
+    row["not_submitted"] = row["champions"] - row["on_time"] - row["late"]
+    row["missing"] = 0 if cycle.is_closed else row["not_submitted"]
     row["submitted_share"] = share_percent(row["on_time"] + row["late"], row["champions"])
     return row
 
@@ -188,7 +192,8 @@ def network_figures(commitments, cycle):
         row = _shares({**counts, "name": hubs.get(pk, _("No hub"))})
         row.update(
             _report_shares(
-                {name: reports.get(pk, {}).get(name, 0) for name in ("champions", "on_time", "late")}
+                {name: reports.get(pk, {}).get(name, 0) for name in ("champions", "on_time", "late")},
+                cycle,
             )
         )
         hub_rows.append(row)
@@ -203,7 +208,7 @@ def network_figures(commitments, cycle):
         for key, counts in by_category.items()
     ]
     totals = _shares({**total, "name": _("All")})
-    totals.update(_report_shares(dict(report_total)))
+    totals.update(_report_shares(dict(report_total), cycle))
     months = list(CommitmentMonth.objects.filter(commitment__in=commitments.order_by().values("pk")).totals())
     for month in months:
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])

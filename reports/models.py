@@ -147,9 +147,11 @@ class Report(models.Model):
         return self.commitments().filter(assessment__level__isnull=True)
 
     def submit(self, user, now=None):
-        """The champion (not a focal point) signs the report off, once every commitment is assessed."""
+        """The champion (not a focal point) signs the report off, once every commitment is assessed,
+        unless the cycle is closed (a past year kept as history)."""
         if user.pk != self.champion.user_id:
             raise ValidationError(_("Only the champion signs off the report."))
+        self.refuse_closed_cycle()
         if self.missing_assessments().exists():
             raise ValidationError(_("Assess every commitment before submitting the report."))
         now = now or timezone.now()
@@ -163,9 +165,11 @@ class Report(models.Model):
         return True
 
     def reopen(self, user, comment):
-        """The office reopens a submitted report, saying why: assessments are editable again."""
+        """The office reopens a submitted report, saying why: assessments are editable again. Not in
+        a closed cycle: the champion could not submit it again (reopen the cycle first)."""
         if not comment.strip():
             raise ValidationError(_("Say why the report is reopened: the comment goes to the champion."))
+        self.refuse_closed_cycle()
         if not self.is_submitted:
             return False
         with transaction.atomic():
@@ -174,6 +178,13 @@ class Report(models.Model):
             self.save(update_fields=["submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "late"])
             self.steps.create(action=ReportStep.Action.REOPENED, by=user, comment=comment)
         return True
+
+    def refuse_closed_cycle(self):
+        if self.cycle.is_closed:
+            raise ValidationError(
+                gettext("The %(year)s cycle is closed and kept as history: it can no longer be changed.")
+                % {"year": self.cycle.year}
+            )
 
     def mark_reviewed(self, user, now=None):
         """The office has rated the report's commitments."""

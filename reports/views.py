@@ -21,7 +21,7 @@ from commitments.models import Commitment, Cycle
 from events.exports import stream_csv
 from events.models import ProgressEvent
 from reports import charts
-from reports.annual import for_annual_report, network_figures
+from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
 from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingForm
 from reports.models import Assessment, Report, assessment_opens_on
 from reports.pdf import filename, pdf_response
@@ -36,9 +36,16 @@ def _get_champion_for_report(user, pk):
 
 
 def _get_commitment_to_assess(user, pk):
-    """An approved commitment of a champion the user is or serves; else 404."""
+    """An approved commitment of a champion the user is or serves, in a cycle not closed (a past year
+    kept as history is read-only to the champion's side); else 404."""
     commitments = Commitment.objects.visible_to(user).approved().select_related("champion__user", "cycle")
-    return get_object_or_404(commitments, pk=pk)
+    commitment = get_object_or_404(commitments, pk=pk)
+    if commitment.cycle.is_closed:
+        raise Http404(
+            _("The %(year)s cycle is closed and kept as history: it can no longer be changed.")
+            % {"year": commitment.cycle.year}
+        )
+    return commitment
 
 
 def report_context(report, user):
@@ -87,11 +94,13 @@ def champion_report(request, year, pk):
     today = timezone.localdate()
     context = report_context(report, request.user)
     is_champions_side = Champion.objects.served_by(request.user).filter(pk=champion.pk).exists()
+    # A closed cycle is history: its report is read, not assessed or signed off any more.
+    changeable = not report.is_submitted and not cycle.is_closed
     context.update(
         opens_on=assessment_opens_on(cycle),
         window_open=today >= assessment_opens_on(cycle),
-        can_assess=is_champions_side and not report.is_submitted and today >= assessment_opens_on(cycle),
-        can_submit=request.user.pk == champion.user_id and not report.is_submitted,
+        can_assess=is_champions_side and changeable and today >= assessment_opens_on(cycle),
+        can_submit=request.user.pk == champion.user_id and changeable,
         rating_form=RatingForm(),
         note_form=NoteForm(),
         steps=report.steps.select_related("by")[:20],
@@ -208,8 +217,12 @@ def reopen(request, year, pk):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["note"]))
     else:
-        with transaction.atomic():
-            reopened = report.reopen(request.user, form.cleaned_data["note"])
+        try:
+            with transaction.atomic():
+                reopened = report.reopen(request.user, form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("champion_report", year, pk)
         if reopened:
             messages.success(
                 request, _("Report reopened: the champion can change the assessments and submit again.")
@@ -255,7 +268,12 @@ def network_report_context(request, year):
             "chart-levels-category", _("Commitments by level and category"), figures["by_category"]
         ),
         "report_chart": charts.report_chart(
-            "chart-reports", _("Reports on time, late and missing, by hub"), figures["by_hub"]
+            "chart-reports",
+            _("Reports on time, late and not submitted, by hub")
+            if cycle.is_closed
+            else _("Reports on time, late and missing, by hub"),
+            figures["by_hub"],
+            closed=cycle.is_closed,
         ),
         "parity_chart": charts.column_chart(
             "chart-parity",
@@ -302,6 +320,7 @@ def network_report_csv(request, year):
         _("reports on time"),
         _("reports late"),
         _("reports missing"),
+        _("reports not submitted"),
         _("panels"),
         _("women speakers %"),
     ]
@@ -322,7 +341,7 @@ def network_report_csv(request, year):
             row["office_complete_share"],
             row["office_achieved_share"],
             row["differing"],
-            *[row.get(name, "") for name in ("champions", "on_time", "late", "missing")],
+            *[row.get(name, "") for name in REPORT_COUNTS],
             row["panels_logged"],
             row["women_share"],
         ]

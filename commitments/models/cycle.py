@@ -48,13 +48,15 @@ def yet_to_submit(cycle):
 
 class CycleQuerySet(models.QuerySet):
     def to_set_by(self, champions):
-        """Cycles open for commitments in which one of `champions` has yet to submit."""
+        """Cycles open for commitments (see Cycle.is_open_for_commitments) in which one of `champions`
+        has yet to submit."""
         waiting = (
             Champion.objects.active()
             .filter(pk__in=champions)
             .filter(yet_to_submit(models.OuterRef(models.OuterRef("pk"))))
         )
-        return self.filter(ends_on__gte=timezone.localdate()).filter(models.Exists(waiting))
+        open_cycles = self.filter(is_closed=False, ends_on__gte=timezone.localdate())
+        return open_cycles.filter(models.Exists(waiting))
 
     def chosen(self, year, among):
         """The cycle of `year` (as a query string gives it) if it is one of `among`, else the current one."""
