@@ -159,6 +159,12 @@ class Champion(models.Model):
         return [user for user in people.values() if user.is_active and user.has_usable_password()]
 
 
+class PledgeQuerySet(models.QuerySet):
+    def offered(self):
+        """The pledges champions are asked to sign today (the admins' "offered"), in their order."""
+        return self.filter(is_active=True)
+
+
 class Pledge(models.Model):
     """A network-wide pledge a champion signs once, outside the numbered commitments: the Panel
     Parity Pledge, the pledge on gender-based violence."""
@@ -181,6 +187,8 @@ class Pledge(models.Model):
         Champion, verbose_name=_("signers"), through="PledgeSignature", related_name="pledges", blank=True
     )
 
+    objects = PledgeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
@@ -197,6 +205,13 @@ class Pledge(models.Model):
         return self.name_en
 
 
+class PledgeSignatureQuerySet(models.QuerySet):
+    def signed_by(self, day):
+        """The signatures made by `day`: a year's figures count those signed by its end, so a
+        signature made later does not rewrite the history of a year before it."""
+        return self.filter(signed_on__lte=day)
+
+
 class PledgeSignature(models.Model):
     """A champion signed a pledge, on a day: once per champion and pledge."""
 
@@ -207,6 +222,8 @@ class PledgeSignature(models.Model):
         Champion, verbose_name=_("champion"), on_delete=models.CASCADE, related_name="pledge_signatures"
     )
     signed_on = models.DateField(verbose_name=_("signed on"))
+
+    objects = PledgeSignatureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pledge signature")

@@ -7,7 +7,7 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "Commitments"
 
     def ready(self):
-        from champions.models import Champion, Hub, Organization
+        from champions.models import Champion, Hub, Organization, Pledge, PledgeSignature
         from commitments import data_version, rollups, sqlite_rules
         from commitments.models import Commitment, Cycle
 
@@ -19,7 +19,7 @@ class CommitmentsConfig(AppConfig):
         post_migrate.connect(sqlite_rules.create_triggers, sender=self)
         # What the office's figures are read from: a save or delete of any of these replaces the
         # data version (see data_version.py); so does a migrate.
-        for model in (Hub, Organization, Champion, Cycle, Commitment):
+        for model in (Hub, Organization, Champion, Pledge, PledgeSignature, Cycle, Commitment):
             post_save.connect(
                 data_version.on_save_or_delete, sender=model, dispatch_uid=f"data_version.save.{model}"
             )

@@ -1,12 +1,13 @@
-"""The version of the data the office's figures are read from: hubs, organizations, champions,
-cycles, commitments and their progress (events, through the roll-ups).
+"""The version of the data the office's figures are read from: hubs, organizations, champions, their
+pledges and signatures, cycles, commitments and their progress (events, through the roll-ups).
 
 The version is a random token in the shared cache. Pages computed from that data (the dashboard,
 see dashboard/cache.py) are kept under the version they were read at, so replacing it makes every
 page read before unreachable.
 
 Whatever changes that data calls changed(), once per write, where the write happens:
-  - saves and deletes of hubs, organizations, champions, cycles and commitments: receivers
+  - saves and deletes of hubs, organizations, champions, pledges, pledge signatures, cycles and
+    commitments: receivers
     (CommitmentsConfig.ready), so admin, forms, imports and cascades are all seen;
   - every event write, and anything else that moves progress figures: rollups.recount();
   - bulk writes that send no signals (QuerySet.update(), bulk_create()): their callers;

@@ -37,6 +37,11 @@ def home(request):
     by_champion = {champion.pk: [] for champion in champions}
     for commitment in commitments:
         by_champion[commitment.champion_id].append(commitment)
+    signed = {champion.pk: [] for champion in champions}
+    for signature in Commitment.objects.pledge_signatures(champions, cycle) if cycle else []:
+        signed[signature.champion_id].append(signature)
+    for champion in champions:
+        champion.signed_pledges = signed[champion.pk]
     groups = [(champion, by_champion[champion.pk]) for champion in champions]
     return render(
         request,

@@ -83,6 +83,7 @@ def _dashboard_page(request):
         "cycle": cycle,
         "today": today,
         "figures": summarize(per_hub, champions=ranking.paginator.count),
+        "pledges": commitments.pledge_figures(cycle) if cycle else [],
         **{table: _table(commitments, table, today) for table in TABLES},
         "ranking": ranking,
         "by_hub": breakdowns["hub"],

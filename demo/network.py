@@ -113,6 +113,27 @@ NETWORK = [
 ]
 # Champions of the network who have logged nothing yet: the dashboards show them as stale.
 STALE = {"Helena Lindqvist", "Kenji Watanabe", "Robert Ashworth"}
+
+# The network's pledges (champions/migrations/0006), by short name: the Panel Parity Pledge is signed on
+# joining; the pledge on gender-based violence once launched, on the day below or on joining after it.
+PANEL_PARITY, GBV = "panel-parity", "gender-based-violence"
+GBV_PLEDGE_LAUNCHED_ON = datetime.date(2022, 11, 25)
+LACROIX_PLEDGES = [PANEL_PARITY]
+# Who of the network signed which (the others, neither yet).
+NETWORK_PLEDGES = {
+    "Mariana Okonkwo-Reyes": [PANEL_PARITY, GBV],
+    "David Mensah": [PANEL_PARITY],
+    "Rashid Al-Khatib": [PANEL_PARITY, GBV],
+    "Claire Dubois": [PANEL_PARITY],
+    "Nomvula Dlamini": [PANEL_PARITY, GBV],
+    "Ingrid Hofer": [PANEL_PARITY],
+    "Elif Yildiz": [GBV],
+    "Wanjiru Kamau": [PANEL_PARITY],
+    "Fatou Ndiaye": [PANEL_PARITY, GBV],
+    "Lucía Fernández": [PANEL_PARITY],
+    "Camille Laurent": [PANEL_PARITY, GBV],
+    "Amara Sesay": [PANEL_PARITY],
+}
 DEFAULT_CHAMPIONS = 1 + len(NETWORK)
 
 

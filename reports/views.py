@@ -50,7 +50,8 @@ def _get_commitment_to_assess(user, pk):
 
 def report_context(report, user):
     """What a champion's report shows: each approved commitment with its target, progress,
-    self-assessment, the office's rating (for the champion's side once reviewed), and key events."""
+    self-assessment, the office's rating (for the champion's side once reviewed), and key events;
+    the network pledges the champion signed, with their panels in the cycle."""
     commitments = list(report.commitments())
     events = {}
     latest = (
@@ -77,6 +78,7 @@ def report_context(report, user):
         "champion": report.champion,
         "cycle": report.cycle,
         "commitments": commitments,
+        "signatures": Commitment.objects.pledge_signatures([report.champion_id], report.cycle),
         "is_office": is_office,
         "shows_rating": is_office or report.is_reviewed,
         "assessed": sum(1 for commitment in commitments if commitment.report_assessment),
@@ -251,10 +253,12 @@ def network_report_context(request, year):
     cycle = get_object_or_404(Cycle, year=year)
     form = NetworkReportFilterForm(request.GET)
     filters = form.filters()
-    figures = network_figures(form.apply(for_annual_report(cycle), filters), cycle)
+    commitments = form.apply(for_annual_report(cycle), filters)
+    figures = network_figures(commitments, cycle)
     months = figures["months"]
     return {
         **figures,
+        "pledges": commitments.pledge_figures(cycle),
         "cycle": cycle,
         "form": form,
         "filters": filters,

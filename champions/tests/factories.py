@@ -1,7 +1,14 @@
+import datetime
+
 import factory
 
 from accounts.tests.factories import UserFactory
-from champions.models import Champion, Hub, Organization
+from champions.models import Champion, Hub, Organization, Pledge, PledgeSignature
+
+
+def pledge(slug):
+    """One of the pledges the migrations seed (champions/migrations/0006), by its short name."""
+    return Pledge.objects.get(slug=slug)
 
 
 class HubFactory(factory.django.DjangoModelFactory):
@@ -35,3 +42,14 @@ class ChampionFactory(factory.django.DjangoModelFactory):
     def focal_points(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.focal_points.add(*extracted)
+
+
+class PledgeSignatureFactory(factory.django.DjangoModelFactory):
+    """A champion's signature of the Panel Parity Pledge, unless another pledge is given."""
+
+    class Meta:
+        model = PledgeSignature
+
+    pledge = factory.LazyFunction(lambda: pledge("panel-parity"))
+    champion = factory.SubFactory(ChampionFactory)
+    signed_on = datetime.date(2020, 3, 8)

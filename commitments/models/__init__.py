@@ -9,7 +9,13 @@
 """
 
 from commitments.models.category import Category, CategoryQuerySet
-from commitments.models.commitment import EDITABLE_FIELDS, Commitment, CommitmentQuerySet
+from commitments.models.commitment import (
+    EDITABLE_FIELDS,
+    PANEL_ROLLUPS,
+    Commitment,
+    CommitmentQuerySet,
+    PanelFigures,
+)
 from commitments.models.cycle import Cycle, CycleQuerySet, changes_stored, yet_to_submit
 from commitments.models.history import ApprovalChange, StatusChange
 from commitments.models.months import CommitmentMonth, CommitmentMonthQuerySet, CycleMonth, CycleMonthQuerySet
@@ -44,6 +50,7 @@ __all__ = [
     "EDITABLE_APPROVALS",
     "EDITABLE_FIELDS",
     "EVENT_KIND_PLURALS",
+    "PANEL_ROLLUPS",
     "ROLLUP_FIELDS",
     "STATUS_PERCENT",
     "TEXT_MAX_LENGTH",
@@ -61,6 +68,7 @@ __all__ = [
     "CycleMonthQuerySet",
     "CycleQuerySet",
     "EventKind",
+    "PanelFigures",
     "Status",
     "StatusChange",
     "TargetKind",

@@ -2,11 +2,12 @@
 of their progress, status and approval."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.validators import validate_single_line
-from champions.models import Champion
+from champions.models import Champion, Pledge, PledgeSignature
 from commitments.models.category import Category, JoinedLabels, label_in_language
 from commitments.models.cycle import Cycle, changes_stored
 from commitments.models.vocabulary import (
@@ -31,11 +32,38 @@ from commitments.models.vocabulary import (
     TargetKind,
     counted_unit_wording,
     plain_number,
+    share_percent,
     stale_cutoff,
     target_wording,
     title_from_text,
     women_share,
 )
+
+# A commitment's roll-ups of the panels logged on it.
+PANEL_ROLLUPS = ["panels_logged", "panels_balanced", "panels_single_sex", "panel_women", "panel_men"]
+
+
+@dataclass
+class PanelFigures:
+    """Panel roll-ups added up over commitments, and the shares pages show of them."""
+
+    panels_logged: int = 0
+    panels_balanced: int = 0
+    panels_single_sex: int = 0
+    panel_women: int = 0
+    panel_men: int = 0
+
+    @property
+    def balanced_share(self):
+        return share_percent(self.panels_balanced, self.panels_logged)
+
+    @property
+    def single_sex_share(self):
+        return share_percent(self.panels_single_sex, self.panels_logged)
+
+    @property
+    def women_share(self):
+        return women_share(self.panel_women, self.panel_men)
 
 
 class CommitmentQuerySet(models.QuerySet):
@@ -123,6 +151,56 @@ class CommitmentQuerySet(models.QuerySet):
         from commitments.models.months import CommitmentMonth  # (it refers to Commitment)
 
         return CommitmentMonth.objects.filter(commitment__in=self.order_by().values("pk")).totals()
+
+    def toward_pledges(self, cycle):
+        """The commitments whose panels count toward their champions' pledges in `cycle`: every
+        approved one of the cycle, whatever its categories or target (every panel a signer logs, on
+        any commitment, counts toward a pledge that counts panels)."""
+        return self.approved().filter(cycle=cycle)
+
+    def panels_by(self, field):
+        """{value of `field`: PanelFigures of these commitments' panels}, added up per value (one query)."""
+        rows = self.order_by().values(value=F(field)).annotate(**{name: Sum(name) for name in PANEL_ROLLUPS})
+        return {row.pop("value"): PanelFigures(**row) for row in rows}
+
+    def pledge_signatures(self, champions, cycle):
+        """The pledges `champions` signed by the end of `cycle`, as their signatures (with the pledge),
+        each with `panels`: for a pledge that counts panels, the PanelFigures of its signer's panels
+        in the cycle (toward_pledges); else None. Two queries."""
+        signatures = list(
+            PledgeSignature.objects.signed_by(cycle.ends_on)
+            .filter(champion__in=champions)
+            .select_related("pledge")
+            .order_by("champion", "pledge__order", "pledge__name_en")
+        )
+        panels = self.toward_pledges(cycle).filter(champion__in=champions).panels_by("champion")
+        for signature in signatures:
+            counted = signature.pledge.counts_panels
+            signature.panels = panels.get(signature.champion_id, PanelFigures()) if counted else None
+        return signatures
+
+    def pledge_figures(self, cycle):
+        """The pledges offered, each with its figures for these commitments' champions (a dashboard's
+        or a report's, filtered): `signer_count`, how many of them signed it by the end of `cycle`,
+        and `panels`, for a pledge that counts panels, the PanelFigures of those signers' panels in
+        the cycle on every commitment of theirs (toward_pledges), whatever the filters chose; else
+        None. Two queries at any size."""
+        signatures = PledgeSignature.objects.signed_by(cycle.ends_on).filter(
+            champion__in=self.order_by().values("champion")
+        )
+        pledges = list(
+            Pledge.objects.offered().annotate(
+                signer_count=Count("signatures", filter=Q(signatures__in=signatures))
+            )
+        )
+        panels = (
+            Commitment.objects.toward_pledges(cycle)
+            .filter(champion__pledge_signatures__in=signatures)
+            .panels_by("champion__pledge_signatures__pledge")
+        )
+        for pledge in pledges:
+            pledge.panels = panels.get(pledge.pk, PanelFigures()) if pledge.counts_panels else None
+        return pledges
 
     def with_progress(self):
         """Annotate `annotated_progress`: the database's computation of Commitment.progress_percent

@@ -184,6 +184,8 @@ def test_it_edits_a_champions_commitments_on_the_champion_page(client, admin_use
         "hub": champion.hub_id,
         "user": champion.user_id,
         "is_active": "on",
+        "pledge_signatures-TOTAL_FORMS": 0,
+        "pledge_signatures-INITIAL_FORMS": 0,
         "commitments-TOTAL_FORMS": 1,
         "commitments-INITIAL_FORMS": 1,
         "commitments-0-id": commitment.pk,
@@ -338,5 +340,5 @@ def test_the_champion_page_shows_the_champions_commitments_inline(client, admin_
 
     assert response.status_code == 200
     formset_prefixes = [formset.formset.prefix for formset in response.context["inline_admin_formsets"]]
-    assert formset_prefixes == ["commitments"]
+    assert formset_prefixes == ["pledge_signatures", "commitments"]
     assert 'value="Hold meetings with women staff in the field"' in response.text

@@ -5,10 +5,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory, UserFactory
-from champions.tests.factories import ChampionFactory
+from champions.tests.factories import ChampionFactory, PledgeSignatureFactory, pledge
 from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory, CycleFactory
-from events.tests.factories import ProgressEventFactory
+from events.tests.factories import PanelFactory, ProgressEventFactory
 
 
 def test_it_lists_the_current_cycles_commitments_in_number_order(client, cast):
@@ -106,6 +106,54 @@ def test_it_costs_the_same_queries_with_3_and_30_events(client, cast):
         ProgressEventFactory.create_batch(7, commitment=commitment)
     ProgressEventFactory.create_batch(8, commitment=cast.commitment)
     many = _home_queries(client, cast.focal_point)
-    # session, user, champions, their cycles, the current cycle, commitments, cycles still to set,
-    # the office-group check for the menu, the commitments' categories; a savepoint pair
-    assert few == many == 11
+    # session, user, champions, their cycles, the current cycle, commitments, their categories, the
+    # pledges signed and the cycle's panels, cycles still to set, the office-group check for the
+    # menu; a savepoint pair
+    assert few == many == 13
+
+
+def _pledges_line(page, champion):
+    section = page[page.index(f'id="champion-{champion.pk}"') :]
+    if 'data-testid="pledges"' not in section.split("</section>")[0]:
+        return None
+    start = section.index('data-testid="pledges"')
+    return " ".join(section[start : section.index("</p>", start)].split())
+
+
+def test_it_says_which_pledges_each_champion_signed_with_this_cycles_panels(client, cast):
+    second = ChampionFactory(full_name="Second Champion", focal_points=[cast.focal_point])
+    CommitmentFactory(champion=second, cycle=cast.cycle, number=1)
+    PledgeSignatureFactory(champion=cast.champion, signed_on=datetime.date(2017, 12, 11))
+    PledgeSignatureFactory(
+        champion=second, pledge=pledge("gender-based-violence"), signed_on=datetime.date(2022, 11, 25)
+    )
+    # On a count of meetings: every panel counts toward the pledge, one of them of women only.
+    PanelFactory(commitment=cast.commitment, women_count=2, men_count=1)
+    PanelFactory(commitment=cast.commitment, women_count=3, men_count=0)
+    client.force_login(cast.focal_point)
+    page = client.get("/").content.decode()
+    year = cast.cycle.year
+    assert _pledges_line(page, cast.champion) == (
+        'data-testid="pledges"> <strong>Panel Parity Pledge</strong>, signed on 11 December 2017: '
+        f"2 panels in {year} on any commitment, 2 with at least half women speakers, 1 single-sex."
+    )
+    assert _pledges_line(page, second) == (
+        'data-testid="pledges"> <strong>Pledge on gender-based violence</strong>, signed on 25 November 2022.'
+    )
+
+
+def test_it_says_nothing_of_pledges_not_signed(client, cast):
+    client.force_login(cast.champion_user)
+    page = client.get("/").content.decode()
+    assert _pledges_line(page, cast.champion) is None
+
+
+def test_the_pledges_line_costs_the_same_queries_with_one_and_several_champions(client, cast):
+    PledgeSignatureFactory(champion=cast.champion)
+    client.force_login(cast.focal_point)
+    one = _home_queries(client, cast.focal_point)
+    for _ in range(3):
+        champion = ChampionFactory(focal_points=[cast.focal_point])
+        PledgeSignatureFactory(champion=champion)
+        PanelFactory(commitment=CommitmentFactory(champion=champion, cycle=cast.cycle, number=1))
+    assert _home_queries(client, cast.focal_point) == one

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from champions.models import Champion, Hub
+from champions.models import Champion, Hub, Pledge, PledgeSignature
 from commitments import data_version
 from commitments.models import Commitment, Status
 from commitments.tests.helpers import assert_cycle_months_add_up
@@ -212,6 +212,52 @@ def _admin_champion_rename(cast, office, admin_client):
     return "text", "Renamed Champion"
 
 
+def _admin_pledge_signature_add(cast, office, admin_client):
+    parity = Pledge.objects.get(slug="panel-parity")
+    _admin_change(
+        admin_client,
+        Champion,
+        cast.champion.pk,
+        **{
+            "pledge_signatures-TOTAL_FORMS": "1",
+            "pledge_signatures-0-pledge": parity.pk,
+            "pledge_signatures-0-signed_on": "2017-12-11",
+        },
+    )
+    return f"pledge_{parity.pk}_signers", "1 of 2"
+
+
+def _admin_pledge_signature_remove(cast, office, admin_client):
+    signature = PledgeSignature.objects.create(
+        pledge=Pledge.objects.get(slug="panel-parity"),
+        champion=cast.champion,
+        signed_on=datetime.date(2017, 12, 11),
+    )
+    _view(office)  # the page as it is with the signature
+    _admin_change(admin_client, Champion, cast.champion.pk, **{"pledge_signatures-0-DELETE": "on"})
+    assert not PledgeSignature.objects.filter(pk=signature.pk).exists()
+    return f"pledge_{signature.pledge_id}_signers", "0 of 2"
+
+
+def _pledge_signature_alone(cast, office, admin_client):
+    # Saved with no change to the champion (seed_demo on a champion who exists, a shell): the
+    # signature's own receiver gives the new version, as its delete does.
+    signature = PledgeSignature.objects.create(
+        pledge=Pledge.objects.get(slug="panel-parity"),
+        champion=cast.champion,
+        signed_on=datetime.date(2017, 12, 11),
+    )
+    assert _computed(_view(office)[2])
+    signature.delete()
+    return f"pledge_{signature.pledge_id}_signers", "0 of 2"
+
+
+def _admin_pledge_rename(cast, office, admin_client):
+    parity = Pledge.objects.get(slug="panel-parity")
+    _admin_change(admin_client, Pledge, parity.pk, name_en="Panel Parity Pledge (renamed)")
+    return "text", "Panel Parity Pledge (renamed)"
+
+
 def _admin_hub_rename(cast, office, admin_client):
     _admin_change(admin_client, Hub, cast.champion.hub.pk, name="Bangkok")
     return "text", "Bangkok"
@@ -286,6 +332,10 @@ WRITE_PATHS = [
     _admin_commitments_delete_action,
     _admin_champion_delete,
     _admin_champion_rename,
+    _admin_pledge_signature_add,
+    _admin_pledge_signature_remove,
+    _pledge_signature_alone,
+    _admin_pledge_rename,
     _admin_hub_rename,
     _admin_organization_rename,
     _admin_cycle_dates,

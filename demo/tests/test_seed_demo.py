@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import OFFICE_GROUP, User
-from champions.models import HUB_NAMES, Champion, Hub, Organization
+from champions.models import HUB_NAMES, Champion, Hub, Organization, PledgeSignature
 from champions.tests.factories import ChampionFactory
 from commitments import data_version
 from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, EventKind, Status, TargetKind
@@ -54,6 +54,7 @@ def counts():
         Commitment,
         ProgressEvent,
         CheckIn,
+        PledgeSignature,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -98,6 +99,31 @@ def test_it_creates_the_seed_champion_as_announced():
     assert champion.joined_on == datetime.date(2017, 12, 11)
     assert champion.user.email == "jean-pierre.lacroix@demo.genderchampions.org"
     assert champion.focal_points.filter(email="focal.point@demo.genderchampions.org").exists()
+
+
+def test_he_signed_the_panel_parity_pledge_when_he_joined():
+    seed_demo()
+    signatures = [(s.pledge.slug, s.signed_on) for s in lacroix().pledge_signatures.all()]
+    assert signatures == [("panel-parity", datetime.date(2017, 12, 11))]
+
+
+def test_some_of_the_network_signed_one_pledge_or_both():
+    seed_demo()
+    signed = {}
+    for signature in PledgeSignature.objects.exclude(champion=lacroix()).select_related("pledge", "champion"):
+        signed.setdefault(signature.champion.full_name, set()).add(signature.pledge.slug)
+        # The pledge on gender-based violence exists since 2022; the other is signed on joining.
+        if signature.pledge.slug == "gender-based-violence":
+            assert signature.signed_on >= datetime.date(2022, 11, 25)
+        else:
+            assert signature.signed_on == signature.champion.joined_on
+    pledged = {frozenset(slugs) for slugs in signed.values()}
+    assert pledged == {
+        frozenset({"panel-parity"}),
+        frozenset({"gender-based-violence"}),
+        frozenset({"panel-parity", "gender-based-violence"}),
+    }
+    assert len(signed) < len(network.NETWORK)  # and some signed neither
 
 
 def test_it_creates_his_five_commitments_worded_as_announced():

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User, office_group
-from champions.models import HUB_NAMES, Champion, Hub, Organization
+from champions.models import HUB_NAMES, Champion, Hub, Organization, Pledge, PledgeSignature
 from commitments.models import Approval, Category, Commitment, Cycle, EventKind, Status, TargetKind
 from demo.network import (
     ADMIN_EMAIL,
@@ -23,16 +23,20 @@ from demo.network import (
     DOMAIN,
     FOCAL_POINT_EMAIL,
     FOCAL_POINTS,
+    GBV,
+    GBV_PLEDGE_LAUNCHED_ON,
     HOME_HUB,
     LACROIX,
     LACROIX_ANNOUNCEMENT,
     LACROIX_EMAIL,
     LACROIX_EVENTS,
     LACROIX_PAST_STATUSES,
+    LACROIX_PLEDGES,
     LACROIX_STATUSES,
     LACROIX_TARGETS,
     LACROIX_TRAINING_DUE_IN_DAYS,
     NETWORK,
+    NETWORK_PLEDGES,
     OFFICE_EMAIL,
     OFFICE_NAME,
     ORGANIZATIONS,
@@ -141,6 +145,7 @@ class DemoSeeder:
     def seed(self, champions, events_per_commitment):
         self.hubs = {name: Hub.objects.get_or_create(name=name)[0] for name in HUB_NAMES}
         self.categories = {category.slug: category for category in Category.objects.starting()}
+        self.pledges = {pledge.slug: pledge for pledge in Pledge.objects.all()}
         self.organizations = {}
         for acronym, name, parent, _ in ORGANIZATIONS:
             self.organizations[acronym] = Organization.objects.get_or_create(
@@ -180,6 +185,16 @@ class DemoSeeder:
         )
         self.created["champions"] += created
         return champion
+
+    def sign(self, champion, slugs):
+        """The champion's signatures of these pledges: on joining, and not before a pledge was launched."""
+        for slug in slugs:
+            signed_on = champion.joined_on
+            if slug == GBV:
+                signed_on = max(signed_on, GBV_PLEDGE_LAUNCHED_ON)
+            PledgeSignature.objects.get_or_create(
+                pledge=self.pledges[slug], champion=champion, defaults={"signed_on": signed_on}
+            )
 
     def commitments(self, champion, cycle, plans, description=""):
         """The champion's commitments in the cycle by number: plans are (target, due date, status)."""
@@ -251,6 +266,7 @@ class DemoSeeder:
         focal_point = self.user(FOCAL_POINT_EMAIL, FOCAL_POINTS[LACROIX.focal_point], login=True)
         lacroix = self.champion(LACROIX, user, LACROIX.joined_on)
         lacroix.focal_points.add(focal_point)
+        self.sign(lacroix, LACROIX_PLEDGES)
         due_on = [self.cycle.ends_on] * len(LACROIX_TARGETS)
         due_on[2] = min(self.today + LACROIX_TRAINING_DUE_IN_DAYS * DAY, self.cycle.ends_on)
         plans = list(zip(LACROIX_TARGETS, due_on, LACROIX_STATUSES, strict=True))
@@ -302,6 +318,7 @@ class DemoSeeder:
             )
             champion = self.champion(demo_champion, user, joined_on)
             champion.focal_points.add(focal_point)
+            self.sign(champion, NETWORK_PLEDGES.get(demo_champion.full_name, []))
             commitments = self.commitments(
                 champion,
                 self.cycle,
