@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from commitments.tests.factories import CommitmentFactory
+from events.models import CheckIn
 from events.tests.factories import ProgressEventFactory
 
 ROLES = ["anonymous", "champion", "other_focal_point", "office_member"]
@@ -68,6 +69,10 @@ EXPECTED = {
     "edit_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
     "delete_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
     "event_evidence": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
+    "record_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="indicator"),
+    "edit_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="check_in"),
+    "delete_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="check_in"),
+    "check_in_evidence": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="check_in"),  # the office reads evidence
     "export_my_events": SIGNED_IN,  # each their own champions' events; nobody else's
     # Setting a cycle's commitments: each their own champions' (the office has none: 404).
     "set_commitments": Expect(SIGN_IN, OK, OK, NOT_FOUND),
@@ -176,7 +181,16 @@ def objects(cast):
     event = ProgressEventFactory(commitment=cast.commitment, logged_by=cast.champion_user)
     event.evidence_file.save("agenda.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     draft = CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=2, approval="draft")
+    indicator = CommitmentFactory(
+        champion=cast.champion, cycle=cast.cycle, number=3, target_kind="indicator", baseline=28, target_value=40
+    )
+    check_in = CheckIn.objects.create(
+        commitment=indicator, measured_on=cast.cycle.starts_on, value=31, logged_by=cast.champion_user
+    )
+    check_in.evidence_file.save("survey.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     return {
+        "indicator": indicator.pk,
+        "check_in": check_in.pk,
         "commitment": cast.commitment.pk,
         "event": event.pk,
         "champion": cast.champion.pk,

@@ -45,6 +45,7 @@ def test_it_exports_the_filtered_commitments(client, cast):
         "overdue",
         "last event date",
         "event count",
+        "latest value",
     ]
     assert rows[1] == [
         "Chidi Champion",
@@ -61,6 +62,7 @@ def test_it_exports_the_filtered_commitments(client, cast):
         "yes",
         cast.cycle.starts_on.isoformat(),
         "1",
+        "",  # no latest value: not an indicator
     ]
     assert rows[2][0] == "Olga Other"
     assert len(rows) == 3
