@@ -159,10 +159,38 @@ class Champion(models.Model):
         return [user for user in people.values() if user.is_active and user.has_usable_password()]
 
 
+# The network's standing pledges (seeded by champions/migrations/0006, which keeps its own copy):
+# short name, English name, French name, whether panels count toward it.
+STARTING_PLEDGES = [
+    ("panel-parity", "Panel Parity Pledge", "Engagement pour la parité des panels", True),
+    (
+        "gender-based-violence",
+        "Pledge on gender-based violence",
+        "Engagement contre la violence fondée sur le genre",
+        False,
+    ),
+]
+
+
 class PledgeQuerySet(models.QuerySet):
     def offered(self):
         """The pledges champions are asked to sign today (the admins' "offered"), in their order."""
         return self.filter(is_active=True)
+
+    def starting(self):
+        """The network's standing pledges (STARTING_PLEDGES), made if missing: for the demo and the
+        tests, whose database may have been emptied since the migrations seeded them."""
+        for order, (slug, name_en, name_fr, counts_panels) in enumerate(STARTING_PLEDGES, start=1):
+            self.get_or_create(
+                slug=slug,
+                defaults={
+                    "name_en": name_en,
+                    "name_fr": name_fr,
+                    "counts_panels": counts_panels,
+                    "order": order * 10,
+                },
+            )
+        return self.filter(slug__in=[row[0] for row in STARTING_PLEDGES])
 
 
 class Pledge(models.Model):

@@ -8,7 +8,7 @@ from champions.models import Champion, Hub, Organization, Pledge, PledgeSignatur
 
 def pledge(slug):
     """One of the pledges the migrations seed (champions/migrations/0006), by its short name."""
-    return Pledge.objects.get(slug=slug)
+    return Pledge.objects.starting().get(slug=slug)
 
 
 class HubFactory(factory.django.DjangoModelFactory):

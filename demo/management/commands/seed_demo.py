@@ -145,7 +145,7 @@ class DemoSeeder:
     def seed(self, champions, events_per_commitment):
         self.hubs = {name: Hub.objects.get_or_create(name=name)[0] for name in HUB_NAMES}
         self.categories = {category.slug: category for category in Category.objects.starting()}
-        self.pledges = {pledge.slug: pledge for pledge in Pledge.objects.all()}
+        self.pledges = {pledge.slug: pledge for pledge in Pledge.objects.starting()}
         self.organizations = {}
         for acronym, name, parent, _ in ORGANIZATIONS:
             self.organizations[acronym] = Organization.objects.get_or_create(
