@@ -43,6 +43,9 @@ MEASURE_COLUMNS = [
     "panels_logged",
     "panel_women",
     "panel_men",
+    "baseline",
+    "latest_value",
+    "latest_value_on",
 ]
 # The columns of a commitment that its event says.
 COMMITMENT_COLUMNS = [

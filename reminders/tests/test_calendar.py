@@ -375,7 +375,6 @@ def add_champions(count, cycle, hub):
                 cycle=cycle,
                 number=number,
                 title=f"Commitment {number}",
-                categories=["culture"],
                 target_kind=TargetKind.COUNT,
                 target_value=4,
                 due_on=cycle.ends_on,
