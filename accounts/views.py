@@ -7,7 +7,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -152,7 +152,9 @@ def set_invited_password(request):
             invitation.accept(now)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop(INVITATION_SESSION_KEY, None)
-            messages.success(request, _("Welcome: your password is set and you are signed in."))
+            # In the language their pages will be in from now on (UserLanguageMiddleware).
+            with translation.override(user.language or translation.get_language()):
+                messages.success(request, _("Welcome: your password is set and you are signed in."))
             return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/invitation.html", {"form": form, "invitation": invitation})
 
