@@ -29,7 +29,12 @@ PEOPLE_PER_PAGE = 50
 class PeopleFilterForm(forms.Form):
     """The page's filters; a value that is not one of the choices is ignored (and said so)."""
 
-    q = forms.CharField(label=gettext_lazy("Name or email"), required=False, max_length=200)
+    q = forms.CharField(
+        label=gettext_lazy("Name or email"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "type": "search"}),
+    )
     state = forms.ChoiceField(
         label=gettext_lazy("Sign-in"),
         required=False,
@@ -44,6 +49,11 @@ class PeopleFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("Any organization"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("state", "hub", "organization"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def filters(self):
         """The values that are valid (cleaned_data holds no other)."""
