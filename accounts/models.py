@@ -1,11 +1,13 @@
 import datetime
+import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.core.mail import EmailMultiAlternatives
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,18 @@ class ReminderFrequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly: one email each Monday")
 
 
+class SignInState(models.TextChoices):
+    """Where a person stands with signing in (UserQuerySet.with_sign_in_state)."""
+
+    SIGNED_IN = "signed_in", _("Signed in")
+    INVITED = "invited", _("Invited")
+    INVITATION_EXPIRED = "invitation_expired", _("Invitation expired")
+    NOT_INVITED = "not_invited", _("Not invited")
+    DEACTIVATED = "deactivated", _("Account deactivated")
+    # A champion with no account at all: no email to invite (the office's people page).
+    NO_EMAIL = "no_email", _("No email yet")
+
+
 def new_calendar_token():
     """A calendar feed's secret: random, long enough that it cannot be guessed."""
     return secrets.token_urlsafe(32)
@@ -29,6 +43,37 @@ def new_calendar_token():
 class UserQuerySet(models.QuerySet):
     def office_members(self):
         return self.filter(is_active=True, groups__name=OFFICE_GROUP).distinct()
+
+    def able_to_sign_in(self):
+        """Active, with a password of their own (User.can_sign_in): people the import made, not
+        invited or not yet through their invitation, are not."""
+        return self.filter(is_active=True).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+    def with_sign_in_state(self, now=None):
+        """Each person's `sign_in_state` (SignInState), with `invited_at` and `invitation_expires_at`
+        of their latest invitation: the one definition, for the office's people page, admin and the
+        invitations themselves.
+
+        Signed in: has a usable password (their own). Invited: an invitation still open. Invitation
+        expired: invited, never accepted, none open. Not invited: none of these.
+        """
+        invitations = Invitation.objects.filter(user=OuterRef("pk"))
+        latest = invitations.order_by("-created_at", "-pk")
+        return self.annotate(
+            invited_at=Subquery(latest.values("created_at")[:1]),
+            invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
+            sign_in_state=Case(
+                When(is_active=False, then=Value(SignInState.DEACTIVATED)),
+                When(~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX), then=Value(SignInState.SIGNED_IN)),
+                When(Exists(invitations.open(now)), then=Value(SignInState.INVITED)),
+                When(
+                    Exists(invitations.filter(accepted_at__isnull=True)),
+                    then=Value(SignInState.INVITATION_EXPIRED),
+                ),
+                default=Value(SignInState.NOT_INVITED),
+                output_field=models.CharField(),
+            ),
+        )
 
     def for_sign_in(self, identifier):
         """The account an identifier signs in to: the one definition, for the password check and the
@@ -164,6 +209,29 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def can_sign_in(self):
+        """Active, with a password of their own (see UserQuerySet.able_to_sign_in)."""
+        return self.is_active and self.has_usable_password()
+
+    @property
+    def sign_in_state_label(self):
+        """The state UserQuerySet.with_sign_in_state() annotated, in words."""
+        return SignInState(self.sign_in_state).label
+
+    @property
+    def champion_roles(self):
+        """The active champions the person acts for, as ("champion", champion) for their own and
+        ("focal_point", champion) for those they serve, by name. Read through the reverse relations:
+        prefetch `champion` and `served_champions` when there are many people."""
+        own = getattr(self, "champion", None)  # the reverse one-to-one raises AttributeError when none
+        roles = [("champion", own)] if own is not None and own.is_active else []
+        served = sorted(
+            (champion for champion in self.served_champions.all() if champion.is_active),
+            key=lambda champion: champion.full_name,
+        )
+        return roles + [("focal_point", champion) for champion in served]
 
     @property
     def is_office_member(self):
@@ -302,3 +370,98 @@ class Email(Delivery):
 
     def cleared_when_done(self):
         return {"text_body": "", "html_body": ""}
+
+
+def invitation_token_hash(token):
+    """What is stored of an invitation's token: its SHA-256, so that whoever reads the database
+    (a backup, admin) cannot use a link that is still open."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Invitations whose link still works: not accepted, not replaced, not expired."""
+        return self.filter(
+            accepted_at__isnull=True, ended_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
+
+    def for_token(self, token):
+        """The invitation a link's token names, in whatever state; None for a token never issued."""
+        return self.select_related("user").filter(token_hash=invitation_token_hash(token)).first()
+
+
+class Invitation(models.Model):
+    """An email with a one-time link for a person who has no password yet (the import made them) to
+    choose one (accounts/invitations.py). The link works INVITATION_DAYS days, once; a newer
+    invitation to the same person ends it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person invited"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    token_hash = models.CharField(verbose_name=_("token hash"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    accepted_at = models.DateTimeField(verbose_name=_("accepted at"), null=True, blank=True)
+    ended_at = models.DateTimeField(
+        verbose_name=_("ended at"),
+        null=True,
+        blank=True,
+        help_text=_("When a newer invitation replaced this one: its link stopped working."),
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+    @classmethod
+    def new(cls, user, invited_by, now=None):
+        """An unsaved invitation with its link's token in `token`: known only until it is emailed."""
+        now = now or timezone.now()
+        token = secrets.token_urlsafe(32)
+        invitation = cls(
+            user=user,
+            invited_by=invited_by,
+            token_hash=invitation_token_hash(token),
+            created_at=now,
+            expires_at=now + datetime.timedelta(days=settings.INVITATION_DAYS),
+        )
+        invitation.token = token
+        return invitation
+
+    def closed_because(self, now=None):
+        """Why the link no longer works ("used", "ended", "expired", "deactivated"), or None while it
+        does. A person who has a password already (set another way) has used it as well as they can."""
+        now = now or timezone.now()
+        if self.accepted_at or self.user.has_usable_password():
+            return "used"
+        if self.ended_at:
+            return "ended"
+        if self.expires_at <= now:
+            return "expired"
+        if not self.user.is_active:
+            return "deactivated"
+        return None
+
+    def accept(self, now=None):
+        """The person has chosen their password: this link, and any other still open, stop working."""
+        now = now or timezone.now()
+        self.accepted_at = now
+        self.save(update_fields=["accepted_at"])
+        self.user.invitations.open(now).exclude(pk=self.pk).update(ended_at=now)

@@ -57,10 +57,12 @@ def release_abandoned_emails():
 
 def send_after_commit(emails_made):
     """Queue the sending of these emails (emails.make) once the transaction that made them commits:
-    a worker must see the rows. Those already sent or being sent are left alone."""
+    a worker must see the rows. Those already sent or being sent are left alone. EMAILS_PER_TASK a
+    task: inviting a whole network makes thousands at once."""
     ids = [email.pk for email in emails_made if email.state == DeliveryState.PENDING]
-    if ids:
-        transaction.on_commit(lambda: _queue(ids))
+    for start in range(0, len(ids), EMAILS_PER_TASK):
+        chunk = ids[start : start + EMAILS_PER_TASK]
+        transaction.on_commit(lambda chunk=chunk: _queue(chunk))
 
 
 def _queue(ids):

@@ -14,3 +14,8 @@ def allow(key, limit, window):
         cache.set(key, 1, timeout=window)
         count = 1
     return count <= limit
+
+
+def exceeded(key, limit):
+    """Whether `key` has been used more than `limit` times in its current window (counting nothing)."""
+    return (cache.get(f"throttle:{key}") or 0) > limit

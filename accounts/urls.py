@@ -10,6 +10,8 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("invitation/set-password/", views.set_invited_password, name="set_invited_password"),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
     # logout, password_change, password_reset and reset/<uidb64>/<token>/ with their done pages.
     path("", include("django.contrib.auth.urls")),
 ]

@@ -5,6 +5,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import User
 from accounts.validators import validate_single_line
 
 HUB_NAMES = ["Geneva", "New York", "Vienna", "Nairobi", "The Hague", "Paris"]
@@ -83,6 +84,11 @@ class ChampionQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(Q(user=user) | Q(focal_points=user)).distinct()
+
+    def acting_users(self):
+        """Everyone who acts for these champions (their own account and their focal points), able to
+        sign in yet or not: the people the office invites."""
+        return User.objects.filter(Q(pk__in=self.values("user")) | Q(pk__in=self.values("focal_points")))
 
 
 class Champion(models.Model):

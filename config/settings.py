@@ -191,6 +191,8 @@ IPWARE_STRICT = False
 # Password reset emails: at most this many an hour for one address, and for one client.
 PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
 PASSWORD_RESETS_PER_CLIENT = env.int("PASSWORD_RESETS_PER_CLIENT", default=10)
+# Days an invitation's link works (accounts/invitations.py); a new invitation ends the earlier ones.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import detail, exports, imports, review, views
+from dashboard import detail, exports, imports, people, review, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("commitments/<int:pk>/", detail.commitment_detail, name="dashboard_commitment"),
     path("differences/", detail.differences, name="dashboard_differences"),
     path("review/", review.review, name="dashboard_review"),
+    path("people/", people.people, name="dashboard_people"),
+    path("people/invite/", people.invite_everyone, name="dashboard_invite_everyone"),
+    path("people/<int:pk>/invite/", people.invite_person, name="dashboard_invite_person"),
     path("commitments/import/", imports.import_commitments, name="import_commitments"),
     path("commitments/import/confirm/", imports.confirm_import, name="confirm_import"),
     path(

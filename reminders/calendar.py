@@ -1,6 +1,7 @@
 """Calendar feeds: a person's deadlines as an iCalendar feed that calendar apps subscribe to.
 
-Each user has a private address, /calendar/<token>.ics (User.calendar_token). Their feed holds an
+Each user has a private address, /calendar/<token>.ics (User.calendar_token), answered while they
+can sign in and act for an active champion or are of the office (feed_owner). Their feed holds an
 all-day event on the due date of every approved, open commitment of the active champions they are
 or serve, and the commitments-due and report-due dates of those commitments' cycles and of the
 cycles their champions have yet to set commitments for. The office's feed holds every active
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar.prop import vDatetime, vDuration, vText
 
+from accounts.models import User
 from champions.models import Champion, Hub
 from commitments.models import Commitment, Cycle, Status
 from config.links import link_to
@@ -46,6 +48,9 @@ MEASURE_COLUMNS = [
     "panels_logged",
     "panel_women",
     "panel_men",
+    "baseline",
+    "latest_value",
+    "latest_value_on",
 ]
 # The columns of a commitment that its event says.
 COMMITMENT_COLUMNS = [
@@ -58,6 +63,16 @@ COMMITMENT_COLUMNS = [
     "champion__user_id",
     *MEASURE_COLUMNS,
 ]
+
+
+def feed_owner(token):
+    """The person whose feed `token` opens, or None: someone who can sign in (a person not through
+    their invitation yet has no feed), of the office or acting for an active champion (a champion
+    who left, and whoever served only them, have none)."""
+    user = User.objects.able_to_sign_in().filter(calendar_token=token).first()
+    if user is None or not (user.is_office_member or Champion.objects.active().served_by(user).exists()):
+        return None
+    return user
 
 
 class OfficeFeedFilterForm(forms.Form):

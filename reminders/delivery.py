@@ -257,7 +257,7 @@ def deliver(message_id, today=None, connection=None):
         # Never sent to this person, no longer true: out of the message, and gone if in no other.
         MessageItem.objects.filter(message=message, reminder__in=dropped).delete()
         Reminder.objects.filter(pk__in=dropped, items__isnull=True, state=DeliveryState.PENDING).delete()
-    if not needed or not message.user.is_active:
+    if not needed or not message.user.can_sign_in:  # deactivated, or their password made unusable
         message.delete()
         return Outcome("dropped")
     with translation.override(message.user.email_language):  # the subject is worked out here

@@ -30,3 +30,13 @@ class OfficeMemberFactory(UserFactory):
 class AdminFactory(UserFactory):
     is_staff = True
     is_superuser = True
+
+
+class ImportedPersonFactory(UserFactory):
+    """A person as the network import makes them: an account with no password of their own."""
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        obj.set_unusable_password()
+        if create:
+            obj.save(update_fields=["password"])

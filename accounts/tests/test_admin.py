@@ -1,8 +1,9 @@
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from accounts import emails
-from accounts.models import User, office_group
-from accounts.tests.factories import UserFactory
+from accounts.models import Email, Invitation, User, office_group
+from accounts.tests.factories import ImportedPersonFactory, UserFactory
 
 ADD = reverse("admin:accounts_user_add")
 CHANGELIST = reverse("admin:accounts_user_changelist")
@@ -114,3 +115,52 @@ def test_it_lists_the_emails_read_only_and_never_their_bodies(client, admin_user
     )
     email.refresh_from_db()
     assert email.subject == "Reset your password"
+
+
+def test_it_lists_who_can_sign_in_and_filters_by_it(client, admin_user):
+    UserFactory(email="fiona@example.org")
+    ImportedPersonFactory(email="nadia@example.org")
+    client.force_login(admin_user)
+
+    listed = client.get(CHANGELIST, {"q": "@example.org"})
+    assert '<td class="field-sign_in">Signed in</td>' in listed.text
+    assert '<td class="field-sign_in">Not invited</td>' in listed.text
+
+    waiting = client.get(CHANGELIST, {"sign_in": "not_invited"})
+    assert [user.email for user in waiting.context["cl"].result_list] == ["nadia@example.org"]
+
+
+def test_it_invites_the_selected_people_who_cannot_sign_in_yet(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    nadia = ImportedPersonFactory(email="nadia@example.org")
+    fiona = UserFactory(email="fiona@example.org")
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            CHANGELIST, {"action": "invite_selected", "_selected_action": [nadia.pk, fiona.pk]}, follow=True
+        )
+
+    assert [invitation.user for invitation in Invitation.objects.all()] == [nadia]
+    assert Invitation.objects.get().invited_by == admin_user
+    assert [email.address for email in Email.objects.all()] == ["nadia@example.org"]
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [
+        "An invitation was emailed to 1 person.",
+        "1 person who can sign in already, or whose account is deactivated, was not invited.",
+    ]
+
+
+def test_inviting_from_admin_needs_the_change_permission(client, db):
+    nadia = ImportedPersonFactory(email="nadia@example.org")
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    client.force_login(viewer)
+
+    listed = client.get(CHANGELIST)
+    assert listed.status_code == 200
+    assert "invite_selected" not in listed.text
+    client.post(CHANGELIST, {"action": "invite_selected", "_selected_action": [nadia.pk]})
+
+    assert not Invitation.objects.exists()

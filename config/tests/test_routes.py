@@ -62,6 +62,10 @@ EXPECTED = {
     "password_reset_done": EVERYONE,
     "password_reset_confirm": EVERYONE,  # with a wrong token: the "invalid link" page
     "password_reset_complete": EVERYONE,
+    # An invitation's link: with a wrong token, the "no such invitation" page (404); its form
+    # without a link opened first, the page that says to open it (404).
+    "accept_invitation": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "set_invited_password": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # A champion's and focal point's pages.
     "home": Expect(SIGN_IN, OK, OK, TO_DASHBOARD),
     "commitment_detail": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
@@ -103,6 +107,9 @@ EXPECTED = {
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
     "dashboard_differences": OFFICE_ONLY,
     "dashboard_review": OFFICE_ONLY,
+    "dashboard_people": OFFICE_ONLY,
+    "dashboard_invite_everyone": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
+    "dashboard_invite_person": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
     "import_commitments": OFFICE_ONLY,
     "confirm_import": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
     "export_commitments_csv": OFFICE_ONLY,

@@ -164,10 +164,16 @@ def test_a_champions_own_feed_does_not_name_them_in_each_summary(client, network
     )
 
 
-def test_someone_who_serves_no_champion_gets_an_empty_feed(client, network):
-    response = client.get(feed_url(UserFactory()))
+def test_someone_who_serves_no_active_champion_has_no_feed(client, network):
+    assert client.get(feed_url(UserFactory())).status_code == 404
+    assert client.get(feed_url(network.former.user)).status_code == 404  # a champion who left
 
-    assert events_of(response) == {}
+
+def test_someone_without_a_password_of_their_own_has_no_feed(client, network):
+    network.focal_point.set_unusable_password()
+    network.focal_point.save(update_fields=["password"])
+
+    assert client.get(feed_url(network.focal_point)).status_code == 404
 
 
 def test_the_calendar_has_a_name_and_asks_to_be_fetched_again_every_six_hours(client, network):
