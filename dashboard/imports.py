@@ -20,6 +20,8 @@ from events.exports import stream_csv, xlsx_response
 # How long an uploaded file waits for its confirmation, in the shared cache (any app server may
 # receive the confirmation).
 WAITING_SECONDS = 60 * 60
+# The preview lists what it would create by name; longer lists start folded.
+NAMES_SHOWN = 20
 IMPORT_PERMISSIONS = ("commitments.add_commitment", "commitments.change_commitment")
 
 
@@ -33,9 +35,12 @@ def _check_importer(user):
 def import_commitments(request):
     """Upload a network's file: what it would do, row by row where a row is refused."""
     _check_importer(request.user)
-    form = ImportCommitmentsForm(request.POST or None, request.FILES or None)
-    context = {"form": form, **_guide()}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form = ImportCommitmentsForm(request.POST, request.FILES)
+    else:
+        form = ImportCommitmentsForm()
+    context = {"form": form, "names_shown": NAMES_SHOWN, **_guide()}
+    if form.is_valid():
         content = form.cleaned_data["file"].read()
         extension = form.cleaned_data["extension"]
         plan = network_file.plan(content, extension)
@@ -53,16 +58,23 @@ def import_commitments(request):
 
 @require_POST
 def confirm_import(request):
-    """Import the file the same person previewed, as the preview said (its accepted rows)."""
+    """Import the file the same person previewed, as it reads now (its accepted rows)."""
     _check_importer(request.user)
-    key = request.POST.get("key", "")
-    waiting = cache.get(_cache_key(key)) if key else None
-    if waiting is None or waiting["user"] != request.user.pk:
+    key = _cache_key(request.POST.get("key", ""))
+    waiting = cache.get(key)
+    if waiting is not None and waiting["user"] != request.user.pk:
+        raise PermissionDenied("Only the person who uploaded a file confirms its import.")
+    # Why the delete decides: of two confirmations of one preview (a double click), only the one
+    # that removes the file imports it.
+    if waiting is None or not cache.delete(key):
         messages.error(
-            request, _("The file waited too long to be confirmed, or was not yours: upload it again.")
+            request,
+            _(
+                "This preview has expired or was already imported: upload the file again to see what it "
+                "would do now."
+            ),
         )
         return redirect("import_commitments")
-    cache.delete(_cache_key(key))
     plan = network_file.plan(waiting["content"], waiting["extension"])
     if not plan.can_apply:
         messages.info(request, _("Nothing to import: the file changes nothing any more."))
