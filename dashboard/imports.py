@@ -82,7 +82,11 @@ def confirm_import(request):
     result = network_file.apply(plan, request.user)
     messages.success(
         request,
-        _("Imported: %(new)s new commitments, %(updated)s updated, %(unchanged)s unchanged.")
+        ngettext(
+            "Imported: %(new)s new commitment, %(updated)s updated, %(unchanged)s unchanged.",
+            "Imported: %(new)s new commitments, %(updated)s updated, %(unchanged)s unchanged.",
+            result.commitments_created,
+        )
         % {
             "new": result.commitments_created,
             "updated": result.commitments_updated,
@@ -109,6 +113,8 @@ def confirm_import(request):
             )
             % {"count": len(result.people)},
         )
+    else:
+        messages.info(request, _("Nobody was emailed."))
     return redirect("import_commitments")
 
 
