@@ -3,7 +3,7 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 # Shared test helpers that assert get the detailed failure messages test modules get.
 pytest.register_assert_rewrite("commitments.tests.helpers")
@@ -14,6 +14,14 @@ def _isolated_files(settings, tmp_path):
     """Uploaded evidence and emails written to a folder go to a temporary folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in French leaves French active in the
+    test's thread (LocaleMiddleware activates a request's language; nothing switches it back)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
