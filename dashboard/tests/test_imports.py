@@ -304,7 +304,7 @@ def test_its_refusals_speak_french(office):
     )
 
     page = text_of(response)
-    assert "Lignes refusées" in page
+    assert "1 ligne refusée" in page
     assert "année : indiquez l'année en quatre chiffres, par exemple 2026." in page
 
 
