@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
+from import_export.forms import ExportForm
 
 from champions.admin import ChampionAdmin
 from champions.models import Champion
@@ -126,6 +128,8 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
 
     resource_classes = [NetworkFileResource]
     import_formats = export_formats = FORMATS
+    # Why not the selectable columns: a file short of a column would not import back.
+    export_form_class = ExportForm
 
     list_display = (
         "champion",
@@ -227,10 +231,11 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     def import_action(self, request, **kwargs):
         """The admin's Import is the office's network import: one set of columns, one preview."""
         if not self.has_import_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return redirect("import_commitments")
+
+    # django-import-export's own confirmation step leads there too: nothing is imported here.
+    process_import = import_action
 
     @admin.display(description=_("target"), ordering="target_kind")
     def target(self, commitment):

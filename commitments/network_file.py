@@ -266,6 +266,10 @@ def _long_text(value, column):
             _("%(column)s: at most %(limit)s characters (%(count)s given).")
             % {"column": column, "limit": TEXT_MAX_LENGTH, "count": len(text)}
         )
+    # Why check first: most texts have no control or format character, and the check costs far
+    # less than looking each character's category up.
+    if text.replace("\n", "").isprintable():
+        return text
     import unicodedata
 
     return "".join(
@@ -336,23 +340,30 @@ def _date(value, column):
     )
 
 
-def _choice(value, column, choices, synonyms=()):
-    """A choice by its stored value or its label in English or French."""
-    if value in (None, ""):
-        return None
-    key = match_key(value)
-    for stored, label in choices:
-        names = {match_key(stored), *(match_key(_label(label, language)) for language in ("en", "fr"))}
-        if key in names:
-            return stored
-    for other, stored in synonyms:
-        if key == match_key(other):
-            return stored
-    allowed = ", ".join(f"{stored} ({_label(label, 'en')})" for stored, label in choices)
-    raise RowError(
-        _("%(column)s: %(value)s is not one of the allowed values: %(allowed)s.")
-        % {"column": column, "value": value, "allowed": allowed}
-    )
+class _Choices:
+    """A choice read by its stored value or its label in English or French (the labels are read
+    once per file, not once per cell)."""
+
+    def __init__(self, column, choices, synonyms=()):
+        self.column, self.choices = column, choices
+        self.by_key = {}
+        for stored, label in choices:  # the first choice a name matches wins, then the synonyms
+            for name in (stored, _label(label, "en"), _label(label, "fr")):
+                self.by_key.setdefault(match_key(name), stored)
+        for other, stored in synonyms:
+            self.by_key.setdefault(match_key(other), stored)
+
+    def read(self, value):
+        if value in (None, ""):
+            return None
+        stored = self.by_key.get(match_key(value))
+        if stored is None:
+            allowed = ", ".join(f"{name} ({_label(label, 'en')})" for name, label in self.choices)
+            raise RowError(
+                _("%(column)s: %(value)s is not one of the allowed values: %(allowed)s.")
+                % {"column": self.column, "value": value, "allowed": allowed}
+            )
+        return stored
 
 
 def _label(label, language):
@@ -413,6 +424,9 @@ class _Planner:
 
     def __init__(self, result, columns, today):
         self.result, self.columns, self.today = result, columns, today
+        self.target_kinds = _Choices("target_kind", TargetKind.choices, TARGET_KIND_SYNONYMS)
+        self.counted_kinds = _Choices("counted_kind", EventKind.choices)
+        self.statuses = _Choices("status", Status.choices)
 
     def plan(self, rows):
         values = [self.values(cells) for cells in rows]
@@ -512,13 +526,13 @@ class _Planner:
         position = _single_line(row.get("position", ""), "position", 255)
         hub_name = _single_line(row.get("hub", ""), "hub", 100)
         categories = self.categories_of(row.get("categories", ""))
-        target_kind = _choice(row.get("target_kind"), "target_kind", TargetKind.choices, TARGET_KIND_SYNONYMS)
+        target_kind = self.target_kinds.read(row.get("target_kind"))
         target_value = _decimal(row.get("target_value"), "target_value")
         baseline = _decimal(row.get("baseline"), "baseline")
         unit = _single_line(row.get("unit", ""), "unit", 60)
-        counts_kind = _choice(row.get("counted_kind"), "counted_kind", EventKind.choices)
+        counts_kind = self.counted_kinds.read(row.get("counted_kind"))
         due_on = _date(row.get("due_on"), "due_on")
-        status = _choice(row.get("status"), "status", Status.choices)
+        status = self.statuses.read(row.get("status"))
         target_kind = _target_kind(target_kind, target_value, baseline, unit, counts_kind)
 
         cycle = self.cycle(year)

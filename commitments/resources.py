@@ -7,9 +7,12 @@ one preview, whichever door it is reached by.
 """
 
 import tablib
+from django.utils.translation import gettext_lazy as _
 from import_export import resources
+from import_export.fields import Field
 from import_export.formats.base_formats import CSV, XLSX
 
+from accounts.text import spreadsheet_safe
 from commitments import network_file
 from commitments.models import Commitment
 
@@ -30,9 +33,19 @@ class NetworkFileResource(resources.Resource):
     class Meta:
         model = Commitment
 
+    @classmethod
+    def get_display_name(cls):
+        return _("The network's file")
+
+    def get_user_visible_fields(self):
+        """The columns the Export page lists: the file's, always all of them (it imports back)."""
+        return [Field(column_name=name) for name in network_file.header()]
+
     def export(self, queryset=None, **kwargs):
         commitments = queryset if queryset is not None else Commitment.objects.all()
         dataset = tablib.Dataset(headers=network_file.header())
         for row in network_file.rows(commitments):
-            dataset.append(["" if value is None else value for value in row])
+            # Why neutralised: text starting with "=" would be a formula in Excel (an XLSX cell
+            # written so is one); the import reads the apostrophe away again.
+            dataset.append(["" if value is None else spreadsheet_safe(value) for value in row])
         return dataset

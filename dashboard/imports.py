@@ -21,6 +21,8 @@ from events.exports import stream_csv, xlsx_response
 # How long an uploaded file waits for its confirmation, in the shared cache (any app server may
 # receive the confirmation).
 WAITING_SECONDS = 60 * 60
+# The preview lists what it would create by name; longer lists start folded.
+NAMES_SHOWN = 20
 IMPORT_PERMISSIONS = ("commitments.add_commitment", "commitments.change_commitment")
 
 
@@ -42,9 +44,12 @@ def importer_required(view):
 @require_http_methods(["GET", "POST"])
 def import_commitments(request):
     """Upload a network's file: what it would do, row by row where a row is refused."""
-    form = ImportCommitmentsForm(request.POST or None, request.FILES or None)
-    context = {"form": form, **_guide()}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form = ImportCommitmentsForm(request.POST, request.FILES)
+    else:
+        form = ImportCommitmentsForm()
+    context = {"form": form, "names_shown": NAMES_SHOWN, **_guide()}
+    if form.is_valid():
         content = form.cleaned_data["file"].read()
         extension = form.cleaned_data["extension"]
         plan = network_file.plan(content, extension)
@@ -63,15 +68,22 @@ def import_commitments(request):
 @importer_required
 @require_POST
 def confirm_import(request):
-    """Import the file the same person previewed, as the preview said (its accepted rows)."""
-    key = request.POST.get("key", "")
-    waiting = cache.get(_cache_key(key)) if key else None
-    if waiting is None or waiting["user"] != request.user.pk:
+    """Import the file the same person previewed, as it reads now (its accepted rows)."""
+    key = _cache_key(request.POST.get("key", ""))
+    waiting = cache.get(key)
+    if waiting is not None and waiting["user"] != request.user.pk:
+        raise PermissionDenied("Only the person who uploaded a file confirms its import.")
+    # Why the delete decides: of two confirmations of one preview (a double click), only the one
+    # that removes the file imports it.
+    if waiting is None or not cache.delete(key):
         messages.error(
-            request, _("The file waited too long to be confirmed, or was not yours: upload it again.")
+            request,
+            _(
+                "This preview has expired or was already imported: upload the file again to see what it "
+                "would do now."
+            ),
         )
         return redirect("import_commitments")
-    cache.delete(_cache_key(key))
     plan = network_file.plan(waiting["content"], waiting["extension"])
     if not plan.can_apply:
         messages.info(request, _("Nothing to import: the file changes nothing any more."))
@@ -79,7 +91,11 @@ def confirm_import(request):
     result = network_file.apply(plan, request.user)
     messages.success(
         request,
-        _("Imported: %(new)s new commitments, %(updated)s updated, %(unchanged)s unchanged.")
+        ngettext(
+            "Imported: %(new)s new commitment, %(updated)s updated, %(unchanged)s unchanged.",
+            "Imported: %(new)s new commitments, %(updated)s updated, %(unchanged)s unchanged.",
+            result.commitments_created,
+        )
         % {
             "new": result.commitments_created,
             "updated": result.commitments_updated,
@@ -106,6 +122,8 @@ def confirm_import(request):
             )
             % {"count": len(result.people)},
         )
+    else:
+        messages.info(request, _("Nobody was emailed."))
     return redirect("import_commitments")
 
 

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import re
 import tempfile
 from itertools import islice
 
@@ -10,31 +9,14 @@ from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A list separator (either: "," in English Excel, ";" in French) where a formula would start after it.
-FORMULA_AFTER_SEPARATOR = re.compile(r"([,;]\s*)(?=[=+\-@\t\r])")
+from accounts.text import spreadsheet_safe
+
 # Rows an export fetches from the database at a time (QuerySet.iterator's chunk_size): what it
 # holds in memory whatever its size (the commitments export peaks at about 1.2 MiB with 1,000 rows
 # or 10,000, measured by bench/run.py).
 EXPORT_CHUNK_ROWS = 500
 # Rows sent to the client in one piece: one write to the socket per piece, not per row.
 ROWS_PER_PIECE = 100
-
-
-def spreadsheet_safe(value):
-    """Neutralise text a spreadsheet would read as a formula (CSV injection), with an apostrophe.
-
-    A formula can only start a cell, but where a cell starts depends on the reader: Excel splits a
-    CSV on its locale's list separator, "," in English and ";" in French, and then a field's quotes
-    no longer hold it together. So the start of the text and every start after a "," or a ";" are
-    neutralised: the file is safe whichever separator opens it.
-    """
-    if not isinstance(value, str):
-        return value
-    # Why test first: most text has no separator, and the test costs a fraction of the regex.
-    if "," in value or ";" in value:
-        value = FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def choice_labels(choices):

@@ -1,13 +1,22 @@
+import csv
 import datetime
+import io
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
 
+from accounts.tests.factories import UserFactory
 from champions.tests.factories import ChampionFactory
+from commitments import network_file
 from commitments.models import Approval, Commitment, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory, CycleFactory
+from commitments.tests.network_rows import HEADER, PARTS_TEXT, as_csv, network_rows
 
 CHANGELIST = reverse("admin:commitments_commitment_changelist")
 ADD = reverse("admin:commitments_commitment_add")
@@ -342,3 +351,124 @@ def test_the_champion_page_shows_the_champions_commitments_inline(client, admin_
     formset_prefixes = [formset.formset.prefix for formset in response.context["inline_admin_formsets"]]
     assert formset_prefixes == ["pledge_signatures", "commitments"]
     assert 'value="Hold meetings with women staff in the field"' in response.text
+
+
+# Import and export: admin's doors to the network's file (commitments/resources.py, dashboard/imports.py).
+
+IMPORT = reverse("admin:commitments_commitment_import")
+PROCESS_IMPORT = reverse("admin:commitments_commitment_process_import")
+EXPORT = reverse("admin:commitments_commitment_export")
+OFFICE_IMPORT = "/dashboard/commitments/import/"
+FORMATS = {"csv": "0", "xlsx": "1"}  # the indexes of commitments.resources.FORMATS
+
+
+def staff_who_may(*actions):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="commitments", codename__in=[f"{action}_commitment" for action in actions]
+        )
+    )
+    return user
+
+
+def exported(client, extension, query=""):
+    response = client.post(f"{EXPORT}{query}", {"resource": "0", "format": FORMATS[extension]})
+    assert response.status_code == 200, response.content[:500]
+    return response.content
+
+
+def table(content, extension):
+    if extension == "csv":
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+    return [["" if value is None else value for value in row] for row in rows]
+
+
+def test_its_import_needs_the_add_and_change_permissions(client, db):
+    client.force_login(staff_who_may("view", "change"))
+
+    changelist = client.get(CHANGELIST)
+
+    assert changelist.status_code == 200
+    assert 'class="import_link"' not in changelist.text and 'class="export_link"' in changelist.text
+    assert client.get(IMPORT).status_code == 403
+    assert client.post(PROCESS_IMPORT).status_code == 403
+    assert client.get(OFFICE_IMPORT).status_code == 403
+
+
+def test_its_import_is_the_offices_network_import(client, db):
+    client.force_login(staff_who_may("view", "add", "change"))
+
+    changelist = client.get(CHANGELIST)
+    response = client.get(IMPORT)
+    confirmation = client.post(PROCESS_IMPORT, {"import_file_name": "x", "format": "0"})
+
+    assert f'href="{IMPORT}" class="import_link"' in changelist.text.replace("'", '"')
+    assert (response.status_code, response.url) == (302, OFFICE_IMPORT)
+    assert (confirmation.status_code, confirmation.url) == (302, OFFICE_IMPORT)  # one door, one preview
+    page = client.get(OFFICE_IMPORT)
+    assert page.status_code == 200
+    assert f'href="{CHANGELIST}"' in page.text  # the way back is admin's, not the office's dashboard
+
+
+@pytest.mark.parametrize("actions, status", [(("add",), 403), (("view",), 200), (("change",), 200)])
+def test_its_export_needs_the_view_permission(client, db, actions, status):
+    CommitmentFactory()
+    client.force_login(staff_who_may(*actions))
+
+    page = client.get(EXPORT)
+    download = client.post(EXPORT, {"resource": "0", "format": FORMATS["csv"]})
+
+    assert (page.status_code, download.status_code) == (status, status)
+    if status == 200:
+        assert "focal_point_email, year, number, categories, text, title" in page.text  # its columns
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_its_export_writes_the_selected_commitments_in_the_networks_columns(client, admin_user, extension):
+    today = timezone.localdate()
+    plan = network_file.plan(as_csv(network_rows(today.year, today.year - 2)), ".csv")
+    network_file.apply(plan, admin_user)
+    client.force_login(admin_user)
+    cycle = Commitment.objects.get(text=PARTS_TEXT).cycle
+
+    rows = table(exported(client, extension, f"?cycle__id__exact={cycle.pk}"), extension)
+
+    assert rows[0] == HEADER
+    assert len(rows) == 1 + 3  # the filtered year's commitments: the ended year's one is left out
+    amina = next(row for row in rows if row[9] == PARTS_TEXT)
+    assert amina[:4] == [
+        "Amina Diallo-Ndiaye",
+        "Executive Director",
+        "Global Fund for Equal Futures",
+        "Geneva",
+    ]
+    assert amina[8] == "Leadership and accountability; Good governance"
+    assert amina[11] == "Milestone"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_a_file_exported_from_admin_imports_back_unchanged(client, admin_user, extension, language):
+    today = timezone.localdate()
+    rows = network_rows(today.year, today.year - 2)
+    rows[0].update(email="amina@example.org", focal_point_email="fp1@example.org; fp2@example.org")
+    network_file.apply(network_file.plan(as_csv(rows), ".csv"), admin_user)
+    formula = CommitmentFactory(
+        number=2, text='=HYPERLINK("https://evil.example","x")', title="+SUM(A1:A9)", unit="-1"
+    )
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
+    client.force_login(admin_user)
+
+    content = exported(client, extension)
+    preview = client.post(OFFICE_IMPORT, {"file": SimpleUploadedFile(f"commitments.{extension}", content)})
+
+    plan = preview.context["plan"]
+    assert plan.file_errors == [] and plan.refused == []
+    assert (len(plan.new), len(plan.updated), plan.unchanged) == (0, 0, Commitment.objects.count())
+    assert "key" not in preview.context  # nothing to confirm
+    cells = [cell for row in table(content, extension) for cell in row]
+    assert formula.text not in cells and "'" + formula.text in cells  # never read as a formula
+    assert "'+SUM(A1:A9)" in cells
