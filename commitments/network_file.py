@@ -124,7 +124,9 @@ class Plan:
 
     @property
     def can_apply(self):
-        return not self.file_errors and bool(self.new or self.updated or self.champions or self.focal_points)
+        return not self.file_errors and bool(
+            self.new or self.updated or self.champions or self.champion_updates or self.focal_points
+        )
 
 
 @dataclass
@@ -358,7 +360,7 @@ class _Choices:
             return None
         stored = self.by_key.get(match_key(value))
         if stored is None:
-            allowed = ", ".join(f"{name} ({_label(label, 'en')})" for name, label in self.choices)
+            allowed = ", ".join(f"{name} ({label})" for name, label in self.choices)
             raise RowError(
                 _("%(column)s: %(value)s is not one of the allowed values: %(allowed)s.")
                 % {"column": self.column, "value": value, "allowed": allowed}
@@ -572,8 +574,8 @@ class _Planner:
             elif category not in found:
                 found.append(category)
         if unknown:
-            allowed = "; ".join(category.label_en for category in self.categories.values())
-            allowed = "; ".join(dict.fromkeys(allowed.split("; ")))
+            # In the reader's language, each category once (by_label holds both labels of each).
+            allowed = "; ".join(dict.fromkeys(category.label for category in self.categories.values()))
             raise RowError(
                 _("categories: %(labels)s is not a category of the network; the categories are: %(allowed)s.")
                 % {"labels": "; ".join(unknown), "allowed": allowed}

@@ -53,7 +53,7 @@ def _field(page: Page, label):
 def _draft(page: Page, title, theme, kind, value, counted):
     page.get_by_role("link", name="Add a commitment").click()
     _field(page, "Commitment").fill(title)
-    _field(page, "Theme").select_option(label=theme)
+    page.get_by_role("checkbox", name=theme, exact=True).check()
     _field(page, "How it is measured").select_option(label=kind)
     if value is None:
         expect(_field(page, "Target")).to_be_hidden()  # a milestone has no value

@@ -213,7 +213,7 @@ def _admin_champion_rename(cast, office, admin_client):
 
 
 def _admin_pledge_signature_add(cast, office, admin_client):
-    parity = Pledge.objects.get(slug="panel-parity")
+    parity = Pledge.objects.starting().get(slug="panel-parity")
     _admin_change(
         admin_client,
         Champion,
@@ -229,7 +229,7 @@ def _admin_pledge_signature_add(cast, office, admin_client):
 
 def _admin_pledge_signature_remove(cast, office, admin_client):
     signature = PledgeSignature.objects.create(
-        pledge=Pledge.objects.get(slug="panel-parity"),
+        pledge=Pledge.objects.starting().get(slug="panel-parity"),
         champion=cast.champion,
         signed_on=datetime.date(2017, 12, 11),
     )
@@ -243,7 +243,7 @@ def _pledge_signature_alone(cast, office, admin_client):
     # Saved with no change to the champion (seed_demo on a champion who exists, a shell): the
     # signature's own receiver gives the new version, as its delete does.
     signature = PledgeSignature.objects.create(
-        pledge=Pledge.objects.get(slug="panel-parity"),
+        pledge=Pledge.objects.starting().get(slug="panel-parity"),
         champion=cast.champion,
         signed_on=datetime.date(2017, 12, 11),
     )
@@ -253,7 +253,7 @@ def _pledge_signature_alone(cast, office, admin_client):
 
 
 def _admin_pledge_rename(cast, office, admin_client):
-    parity = Pledge.objects.get(slug="panel-parity")
+    parity = Pledge.objects.starting().get(slug="panel-parity")
     _admin_change(admin_client, Pledge, parity.pk, name_en="Panel Parity Pledge (renamed)")
     return "text", "Panel Parity Pledge (renamed)"
 

@@ -522,8 +522,8 @@ def _queries(client, url):
 @pytest.mark.slow  # 10,000 commitments
 @pytest.mark.parametrize(
     "url, expected",
-    # The computed page: 20 with the categories' names and the category filter's choices.
-    [("/dashboard/", 20), ("/dashboard/export.csv", 7), ("/dashboard/?hub={hub}&status=on_track", 21)],
+    # The computed page: with the categories' names, the category filter's choices and the pledges.
+    [("/dashboard/", 22), ("/dashboard/export.csv", 7), ("/dashboard/?hub={hub}&status=on_track", 23)],
 )
 def test_each_page_costs_the_same_queries_with_10_and_10000_commitments(office, cast, url, expected):
     # The dashboard computed: the test's data is not committed, so the cache is passed by (the
