@@ -189,7 +189,12 @@ def objects(cast):
     event.evidence_file.save("agenda.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     draft = CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=2, approval="draft")
     indicator = CommitmentFactory(
-        champion=cast.champion, cycle=cast.cycle, number=3, target_kind="indicator", baseline=28, target_value=40
+        champion=cast.champion,
+        cycle=cast.cycle,
+        number=3,
+        target_kind="indicator",
+        baseline=28,
+        target_value=40,
     )
     check_in = CheckIn.objects.create(
         commitment=indicator, measured_on=cast.cycle.starts_on, value=31, logged_by=cast.champion_user
