@@ -102,7 +102,7 @@ def test_a_focal_point_sets_five_commitments_and_the_office_approves_them(page: 
     page.goto(f"{live_server.url}/cycles/{YEAR}/commitments/")
     expect(page.get_by_role("note")).to_contain_text("Say which panels count.")
     page.get_by_role("link", name="Edit 2").click()
-    _field(page, "What you will do, and how you will know it is done").fill("Every panel I am invited to.")
+    _field(page, "How you will know it is done").fill("Every panel I am invited to.")
     page.get_by_role("button", name="Save draft").click()
     page.get_by_role("button", name="Submit again 2").click()
     expect(page.get_by_role("status").first).to_contain_text("Submitted: commitment 2")

@@ -16,8 +16,8 @@ from django.urls import reverse
 from accounts import emails
 from accounts.models import Email, User, office_group
 from accounts.tests.factories import PASSWORD
-from champions.models import Champion, Hub, Organization
-from champions.tests.factories import OrganizationFactory
+from champions.models import Champion, Hub, Organization, Pledge
+from champions.tests.factories import OrganizationFactory, pledge
 from commitments.models import Category, Commitment, Cycle, Status
 from events.models import ProgressEvent
 from events.tests.factories import ProgressEventFactory
@@ -50,6 +50,7 @@ def one_of_each(admin_user, client):
         Hub: champion.hub,
         Organization: champion.organization,
         Champion: champion,
+        Pledge: pledge("panel-parity"),
         Cycle: commitment.cycle,
         Category: commitment.categories.get(),
         Commitment: commitment,

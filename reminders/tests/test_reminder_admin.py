@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import DeliveryState
 from accounts.tests.factories import UserFactory
-from champions.admin import ChampionAdmin
+from champions.admin import ChampionAdmin, PledgeSignatureInline
 from champions.models import Champion
 from commitments.admin import ApprovalChangeInline, CommitmentAdmin, CommitmentInline, StatusChangeInline
 from commitments.models import Commitment, Status
@@ -242,13 +242,13 @@ def test_the_registered_commitment_admin_has_every_apps_inlines_and_actions(rf, 
     assert isinstance(model_admin, CommitmentAdmin)
     assert [
         type(inline) for inline in admin.site.get_model_admin(Champion).get_inline_instances(request)
-    ] == [CommitmentInline]
+    ] == [PledgeSignatureInline, CommitmentInline]
     # The lower apps' own admins are left as they wrote them.
     assert (CommitmentAdmin.inlines, CommitmentAdmin.actions) == (
         [StatusChangeInline, ApprovalChangeInline],
         (),
     )
-    assert not ChampionAdmin.inlines
+    assert ChampionAdmin.inlines == [PledgeSignatureInline]
 
 
 @pytest.fixture
