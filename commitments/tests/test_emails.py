@@ -62,7 +62,9 @@ def test_a_returned_commitment_reaches_each_person_once(
     assert (smtp.addressees(), smtp.conversations) == (_readers(cast), 2)
     for message in smtp.received():
         assert message["Subject"] == "Commitment 2 for 2027: the office asks for changes"
-        assert "Give a number of meetings." in message.get_body(("plain",)).get_content()
+        body = message.get_body(("plain",)).get_content()
+        assert "Give a number of meetings." in body
+        assert f"The commitment as submitted:\r\n{commitment.text}" in body  # the text, not only the title
     assert sorted(Email.objects.values_list("state", flat=True)) == ["sent", "sent"]
 
     # A redelivered task, and the same return told twice, send nothing more.

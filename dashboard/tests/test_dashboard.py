@@ -638,3 +638,14 @@ def test_it_leads_to_the_excel_export_and_the_offices_other_pages(office, cast):
         f"/reports/{cast.cycle.year}/",
     ):
         assert f'href="{path}"' in pages
+
+
+@pytest.mark.parametrize("value", ["panel-parity", "Panel parity", "PARITE DES PANELS", "parité des panels"])
+def test_a_category_filter_takes_its_short_name_or_either_label(office, cast, value):
+    CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=2, categories=["panel-parity", "gbv"])
+
+    response = office.get("/dashboard/", {"category": value})
+
+    assert response.context["form"].ignored == []
+    assert response.context["figures"]["commitments"] == 1  # the panel-parity one alone
+    assert "category=panel-parity" in response.context["query"]
