@@ -121,12 +121,14 @@ def _rows(filters):
         users = users.filter(sign_in_state=state)
         no_account = no_account.none()
     no_id = Value(None, output_field=IntegerField())
-    users = users.annotate(
+    # Why order_by() on each part: SQLite refuses an ORDER BY inside a UNION's parts (the models'
+    # default orderings); the union is ordered as a whole.
+    users = users.order_by().annotate(
         sort_name=Lower(Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField())),
         user_pk=F("pk"),
         champion_pk=no_id,
     ).values_list("sort_name", "user_pk", "champion_pk")
-    no_account = no_account.annotate(
+    no_account = no_account.order_by().annotate(
         sort_name=Lower("full_name"), user_pk=no_id, champion_pk=F("pk")
     ).values_list("sort_name", "user_pk", "champion_pk")
     return users.union(no_account, all=True).order_by("sort_name", "user_pk", "champion_pk")
