@@ -71,6 +71,7 @@ def differences(request):
     """Commitments flagged "assessment differs" (the office's rating two steps or more from the
     champion's, not yet resolved), for the dashboard's filters."""
     form, filters, commitments = filtered(request)
+    form.read_choices()
     flagged = (
         Assessment.objects.differing()
         .filter(commitment__in=commitments.order_by().values("pk"))

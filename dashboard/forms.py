@@ -48,6 +48,25 @@ class DashboardFilterForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 
+    def read_choices(self):
+        """Read the cycles, hubs, organizations and categories once, as the form's choices and for the
+        page to name its rows by (`self.cycles`, `self.hubs`...): a ModelChoiceField queries its
+        choices each time it is shown (twice for a required select), and a page names the same rows.
+        Submitted values are still checked against the database."""
+        self.cycles = list(self.fields["cycle"].queryset)
+        self.hubs = list(self.fields["hub"].queryset)
+        self.organizations = list(self.fields["organization"].queryset)
+        self.categories = list(self.fields["category"].queryset)
+        for name, rows in (
+            ("cycle", self.cycles),
+            ("hub", self.hubs),
+            ("organization", self.organizations),
+            ("category", self.categories),
+        ):
+            field = self.fields[name]
+            empty = [] if field.empty_label is None else [("", field.empty_label)]
+            field.choices = empty + [(_in_query(row), str(row)) for row in rows]
+
     def filters(self):
         """The valid filters; an unknown value is ignored (and named in `ignored`)."""
         self.is_valid()
@@ -101,5 +120,8 @@ def filtered(request):
         current = Cycle.objects.current()
         if current:
             filters["cycle"] = current
+            # The select shows the cycle the page is of (not its first choice, the latest year).
+            form.data = form.data.copy()
+            form.data["cycle"] = current.year
     commitments = form.apply(for_dashboard(), filters)
     return form, filters, commitments

@@ -123,14 +123,20 @@ def _rows(filters):
     no_id = Value(None, output_field=IntegerField())
     # Why order_by() on each part: SQLite refuses an ORDER BY inside a UNION's parts (the models'
     # default orderings); the union is ordered as a whole.
-    users = users.order_by().annotate(
-        sort_name=Lower(Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField())),
-        user_pk=F("pk"),
-        champion_pk=no_id,
-    ).values_list("sort_name", "user_pk", "champion_pk")
-    no_account = no_account.order_by().annotate(
-        sort_name=Lower("full_name"), user_pk=no_id, champion_pk=F("pk")
-    ).values_list("sort_name", "user_pk", "champion_pk")
+    users = (
+        users.order_by()
+        .annotate(
+            sort_name=Lower(Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField())),
+            user_pk=F("pk"),
+            champion_pk=no_id,
+        )
+        .values_list("sort_name", "user_pk", "champion_pk")
+    )
+    no_account = (
+        no_account.order_by()
+        .annotate(sort_name=Lower("full_name"), user_pk=no_id, champion_pk=F("pk"))
+        .values_list("sort_name", "user_pk", "champion_pk")
+    )
     return users.union(no_account, all=True).order_by("sort_name", "user_pk", "champion_pk")
 
 

@@ -13,8 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.decorators import office_required
-from champions.models import Hub, Organization
-from commitments.models import Category, CycleMonth, Status, average_percent, women_share
+from commitments.models import CycleMonth, Status, average_percent, women_share
 from dashboard.cache import cached_page
 from dashboard.forms import filtered
 from dashboard.reporting import by_kind, summarize
@@ -60,12 +59,13 @@ def dashboard(request):
 def _dashboard_page(request):
     """The dashboard's title year and content, rendered: what the cache keeps."""
     form, filters, commitments = filtered(request)
+    form.read_choices()
     today = timezone.localdate()
     cycle = filters.get("cycle")
-    hubs = dict(Hub.objects.values_list("pk", "name"))
+    hubs = {hub.pk: hub.name for hub in form.hubs}
     ranking = _ranking_page(commitments, request.GET.get("page"), hubs)
     per_hub, per_organization, per_category = by_kind(commitments.breakdown_cube(today))
-    breakdowns, status_by_hub = _breakdowns(per_hub, per_organization, per_category, hubs)
+    breakdowns, status_by_hub = _breakdowns(per_hub, per_organization, per_category, form)
     if set(filters) == {"cycle"}:
         # A whole cycle: its months' totals, a dozen rows kept by the roll-ups (CycleMonth).
         monthly = list(CycleMonth.objects.filter(cycle=cycle).trend())
@@ -167,14 +167,13 @@ def _ranking_page(commitments, number, hubs):
     return page
 
 
-def _breakdowns(per_hub, per_organization, per_category, hubs):
+def _breakdowns(per_hub, per_organization, per_category, form):
     """Fold the cube's parts (see DashboardQuerySet.breakdown_cube and by_kind) into the rows of each
     breakdown table, and the status mix by hub for its chart, each sorted by name (commitments of no
-    hub or no category in a row of their own, last)."""
-    organizations = {
-        pk: acronym or name for pk, name, acronym in Organization.objects.values_list("pk", "name", "acronym")
-    }
-    categories = {category.pk: category.label for category in Category.objects.all()}
+    hub or no category in a row of their own, last). Rows are named from the filter form's choices."""
+    hubs = {hub.pk: hub.name for hub in form.hubs}
+    organizations = {organization.pk: organization.short_name for organization in form.organizations}
+    categories = {category.pk: category.label for category in form.categories}
     breakdowns = {
         "hub": _breakdown(per_hub, "hub", hubs, gettext("No hub")),
         "category": _breakdown(per_category, "category", categories, gettext("No category")),

@@ -8,6 +8,13 @@ register = template.Library()
 register.filter("plain_number", plain_number)
 
 
+@register.filter
+def status_label(status):
+    """A status's label in the reader's language (the choices' own: a commitment's
+    get_status_display() looks through every choice each time, in every cell of a long table)."""
+    return Status(status).label
+
+
 @register.inclusion_tag("commitments/_progress.html")
 def progress_bar(commitment):
     return {"commitment": commitment, "percent": commitment.progress_percent}
