@@ -140,7 +140,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
         "status",
         "approval",
         "due_on",
-        "progress",
+        "progress_shown",
         "last_event_on",
     )
     list_display_links = ("number", "title")
@@ -167,7 +167,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     )
     autocomplete_fields = ("champion", "cycle", "carried_from")
     date_hierarchy = "due_on"
-    readonly_fields = (*ROLLUP_FIELDS, "progress", "created_at", "updated_at")
+    readonly_fields = (*ROLLUP_FIELDS, "created_at", "updated_at")
     fieldsets = (
         (
             None,
@@ -208,7 +208,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Progress (kept up to date from the progress events)"), {"fields": ("progress", *ROLLUP_FIELDS)}),
+        (_("Progress (kept up to date from the progress events)"), {"fields": ROLLUP_FIELDS}),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     filter_horizontal = ("categories",)
@@ -241,11 +241,9 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     def target(self, commitment):
         return commitment.target_label
 
-    @admin.display(description=_("progress"))
-    def progress(self, commitment):
-        if commitment.pk is None:
-            return "-"
-        return f"{commitment.progress_percent}%"
+    @admin.display(description=_("progress"), ordering="progress")
+    def progress_shown(self, commitment):
+        return f"{commitment.progress}%"
 
     def save_model(self, request, obj, form, change):
         """A status changed here goes through Commitment.change_status, as everywhere else."""

@@ -73,6 +73,10 @@ def recount(commitments):
             params,
         )
         recounted = cursor.rowcount
+    # Progress from the roll-ups just written (and the target and status): the column pages sum.
+    commitments.model._default_manager.using(commitments.db).filter(
+        pk__in=commitments.order_by().values("pk")
+    ).refresh_progress()
     _recount_months(commitments, connection)
     data_version.changed(using=commitments.db)
     return recounted

@@ -43,20 +43,16 @@ class DashboardQuerySet(CommitmentQuerySet):
         `status`, `hub` and `organization` (ids), its `progress`, whether it is `overdue`, `due_soon`
         and `stale` (1 or 0, the CommitmentQuerySet's conditions) and its roll-ups (CUBE_ROLLUPS)."""
         today = today or timezone.localdate()
-        return (
-            self.with_progress()
-            .order_by()
-            .values(
-                "id",
-                "status",
-                *CUBE_ROLLUPS,
-                hub=F("champion__hub_id"),
-                organization=F("champion__organization_id"),
-                progress=F("annotated_progress"),
-                overdue=_one_where(self.overdue_condition(today)),
-                due_soon=_one_where(self.due_within_condition(today=today)),
-                stale=_one_where(self.stale_condition(today)),
-            )
+        return self.order_by().values(
+            "id",
+            "status",
+            "progress",
+            *CUBE_ROLLUPS,
+            hub=F("champion__hub_id"),
+            organization=F("champion__organization_id"),
+            overdue=_one_where(self.overdue_condition(today)),
+            due_soon=_one_where(self.due_within_condition(today=today)),
+            stale=_one_where(self.stale_condition(today)),
         )
 
     def breakdown_cube(self, today=None):
@@ -109,14 +105,13 @@ class DashboardQuerySet(CommitmentQuerySet):
         every commitment to its champion and grouping by name), which the ORM cannot say.
         """
         per_champion = (
-            self.with_progress()
-            .order_by()
+            self.order_by()
             .values(ranked_champion=F("champion"))
             .annotate(
-                progress_total=Sum("annotated_progress"),
+                progress_total=Sum("progress"),
                 commitments=Count("pk"),
                 # Why not Avg: on PostgreSQL AVG of integers adds up in numeric, twice as slow.
-                average_progress=Cast(Sum("annotated_progress"), models.FloatField()) / Count("pk"),
+                average_progress=Cast(Sum("progress"), models.FloatField()) / Count("pk"),
             )
         )
         ranked, params = per_champion.query.sql_with_params()

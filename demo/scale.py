@@ -137,6 +137,8 @@ class ScaleLoader:
         affected = self.add_events(user_ids, champion_ids, commitment_ids, events_per_commitment)
         for start in range(0, len(affected), BATCH_SIZE):
             Commitment.objects.filter(pk__in=affected[start : start + BATCH_SIZE]).recount_rollups()
+        # Inserted in bulk, the commitments without events (a milestone's status) have no progress yet.
+        self.commitments().refresh_progress()
         if not affected and (self.created["champions"] or self.created["commitments"]):
             # Why: bulk_create sends no signals, and no recount told the dashboard's cache either.
             data_version.changed()

@@ -1,6 +1,7 @@
 """Commitments: a champion's numbered, measurable commitments for a cycle, and the one definition
 of their progress, status and approval."""
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.validators import validate_single_line
 from champions.models import Champion, Pledge, PledgeSignature
+from commitments import data_version
 from commitments.models.category import Category, JoinedLabels, label_in_language
 from commitments.models.cycle import Cycle, changes_stored
 from commitments.models.vocabulary import (
@@ -203,13 +205,25 @@ class CommitmentQuerySet(models.QuerySet):
         return pledges
 
     def with_progress(self):
-        """Annotate `annotated_progress`: the database's computation of Commitment.progress_percent
-        (whole percentages rounded down, as there)."""
+        """Annotate `annotated_progress`: each commitment's progress, the roll-up kept on its row
+        (see progress_expression), for rows read as values."""
+        return self.annotate(annotated_progress=F("progress"))
+
+    def refresh_progress(self):
+        """Work these commitments' stored progress out anew from their roll-ups and targets (one
+        statement): after a write that changes them without Commitment.save or a recount."""
+        return self.update(progress=self.progress_expression())
+
+    @staticmethod
+    def progress_expression():
+        """Progress as the database works it out from a commitment's roll-ups and target: the mirror
+        of Commitment.progress_percent (whole percentages rounded down, as there; a test holds the
+        two to each other). It is stored on the commitment (`progress`), kept by the roll-ups'
+        recount and by saves that change a target or a status, so pages sum a column, not this."""
         decimal = models.DecimalField(max_digits=20, decimal_places=6)
         integer = models.IntegerField()
         # A count's or a percentage's target is a whole number (Commitment.clean): as an integer, the
-        # quotient is an integer division, rounded down as in Python, and costs the database half
-        # what decimal arithmetic does on every commitment of a dashboard.
+        # quotient is an integer division, rounded down as in Python.
         whole_target = Cast("target_value", integer)
 
         def whole_percent(part, whole):
@@ -217,35 +231,33 @@ class CommitmentQuerySet(models.QuerySet):
             return Cast(Floor(Cast(part, decimal) * 100 / Cast(whole, decimal)), integer)
 
         baseline = Coalesce(F("baseline"), Value(0), output_field=decimal)
-        return self.annotate(
-            annotated_progress=Case(
-                When(
-                    target_kind=TargetKind.COUNT,
-                    then=Least(Value(100), F("counted_events") * 100 / whole_target),
+        return Case(
+            When(
+                target_kind=TargetKind.COUNT,
+                then=Least(Value(100), F("counted_events") * 100 / whole_target),
+            ),
+            When(
+                Q(target_kind=TargetKind.PERCENTAGE) & Q(panel_women__gt=0),
+                then=Least(
+                    Value(100),
+                    F("panel_women") * 10000 / ((F("panel_women") + F("panel_men")) * whole_target),
                 ),
-                When(
-                    Q(target_kind=TargetKind.PERCENTAGE) & Q(panel_women__gt=0),
-                    then=Least(
-                        Value(100),
-                        F("panel_women") * 10000 / ((F("panel_women") + F("panel_men")) * whole_target),
+            ),
+            When(target_kind=TargetKind.PERCENTAGE, then=Value(0)),
+            When(
+                Q(target_kind=TargetKind.INDICATOR) & Q(latest_value__isnull=False),
+                then=Least(
+                    Value(100),
+                    Greatest(
+                        Value(0),
+                        whole_percent(F("latest_value") - baseline, F("target_value") - baseline),
                     ),
                 ),
-                When(target_kind=TargetKind.PERCENTAGE, then=Value(0)),
-                When(
-                    Q(target_kind=TargetKind.INDICATOR) & Q(latest_value__isnull=False),
-                    then=Least(
-                        Value(100),
-                        Greatest(
-                            Value(0),
-                            whole_percent(F("latest_value") - baseline, F("target_value") - baseline),
-                        ),
-                    ),
-                ),
-                When(target_kind=TargetKind.INDICATOR, then=Value(0)),
-                *[When(status=status, then=Value(percent)) for status, percent in STATUS_PERCENT.items()],
-                default=Value(0),
-                output_field=models.IntegerField(),
-            )
+            ),
+            When(target_kind=TargetKind.INDICATOR, then=Value(0)),
+            *[When(status=status, then=Value(percent)) for status, percent in STATUS_PERCENT.items()],
+            default=Value(0),
+            output_field=integer,
         )
 
 
@@ -378,6 +390,12 @@ class Commitment(models.Model):
     latest_value_on = models.DateField(
         verbose_name=_("latest value on"), null=True, blank=True, editable=False
     )
+    progress = models.PositiveSmallIntegerField(
+        verbose_name=_("progress (%)"),
+        default=0,
+        editable=False,
+        help_text=_("Kept up to date from the progress events, check-ins, target and status."),
+    )
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
@@ -469,10 +487,20 @@ class Commitment(models.Model):
             kwargs["update_fields"] = EDITABLE_FIELDS
         # Which events count changes with the kind that counts or the cycle, and only with them.
         recount = changes_stored(self, COMMITMENT_FIELDS_COUNTED, kwargs.get("update_fields"))
+        # Progress changes with the target and the status too (a milestone's is its status's).
+        reprogress = changes_stored(self, PROGRESS_FIELDS, kwargs.get("update_fields"))
+        if self._state.adding:
+            # From the roll-ups it is made with; a target the database refuses has no progress.
+            with contextlib.suppress(TypeError, ArithmeticError):
+                self.progress = self.progress_percent
         super().save(*args, **kwargs)
         if recount:
             Commitment.objects.filter(pk=self.pk).recount_rollups()
             self.refresh_from_db(fields=ROLLUP_FIELDS)
+        elif reprogress:
+            Commitment.objects.filter(pk=self.pk).refresh_progress()
+            self.refresh_from_db(fields=["progress"])
+            data_version.changed()
 
     @property
     def progress_percent(self):
@@ -673,6 +701,9 @@ class Commitment(models.Model):
                 }
             )
 
+
+# Which stored fields progress is worked out from, beside the roll-ups (Commitment.save).
+PROGRESS_FIELDS = {"target_kind", "target_value", "baseline", "status"}
 
 # What a save() of an existing commitment writes: every field but its id and roll-ups.
 EDITABLE_FIELDS = [

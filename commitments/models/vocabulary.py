@@ -91,6 +91,7 @@ ROLLUP_FIELDS = [
     "last_event_on",
     "latest_value",
     "latest_value_on",
+    "progress",
 ]
 # A commitment as published (parts a) to d) on lines of their own), and the short title lists show.
 TEXT_MAX_LENGTH = 2000

@@ -302,6 +302,7 @@ def test_the_ranking_averages_the_progress_definition(office, cast):
 def test_average_progress_is_rounded_down_in_the_ranking_and_the_breakdowns(office, cast):
     """99.5% on average is shown as 99%: a percentage never overstates (share_percent)."""
     Commitment.objects.filter(pk=cast.commitment.pk).update(target_value=100, counted_events=99)
+    Commitment.objects.filter(pk=cast.commitment.pk).refresh_progress()
     cast.commitment.categories.set([category("gbv")])
     CommitmentFactory(
         champion=cast.champion,
@@ -499,6 +500,7 @@ def _bulk_network(cycle, champions):
         ],
         batch_size=2000,
     )
+    Commitment.objects.filter(pk__in=[commitment.pk for commitment in made]).refresh_progress()
     culture = category("culture")
     Commitment.categories.through.objects.bulk_create(
         [Commitment.categories.through(commitment=commitment, category=culture) for commitment in made],

@@ -260,3 +260,19 @@ def test_two_events_saved_at_once_on_two_commitments_both_count_in_their_cycles_
         {"month": day, "events": 2, "panel_women": 0, "panel_men": 0}
     ]
     assert_cycle_months_add_up()
+
+
+def test_stored_progress_follows_status_and_target_changes_and_equals_a_fresh_working_out():
+    commitments = _mixed_dataset(random.Random(13), size=20)
+    for commitment in commitments[:10]:
+        commitment = Commitment.objects.get(pk=commitment.pk)
+        if commitment.is_approved and commitment.target_kind == TargetKind.MILESTONE:
+            commitment.change_status(Status.ON_TRACK, None)
+        elif commitment.target_kind == TargetKind.COUNT:
+            commitment.target_value = commitment.target_value + 1
+            commitment.save()
+    stored = {c.pk: c.progress for c in Commitment.objects.all()}
+    python = {c.pk: c.progress_percent for c in Commitment.objects.all()}
+    Commitment.objects.refresh_progress()
+    fresh = {c.pk: c.progress for c in Commitment.objects.all()}
+    assert stored == python == fresh
