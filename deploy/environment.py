@@ -5,6 +5,7 @@ Shared by deploy/backup, deploy/restore and deploy/stack (Python's standard libr
 
 import os
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,13 +36,33 @@ def environment(env_file=None):
 
 
 def libpq_url(database_url):
-    """DATABASE_URL (django-environ's spellings) as a URL pg_dump, pg_restore and psql take."""
+    """DATABASE_URL (django-environ's spellings) as a URL pg_dump, pg_restore and psql take, without
+    its password: a command line is readable by every local user (`ps`); the password goes in the
+    environment instead (libpq_environ)."""
     scheme, sep, rest = database_url.partition("://")
     if not sep or scheme not in {"postgres", "postgresql", "pgsql", "psql"}:
         raise SystemExit(
             f"DATABASE_URL must be a PostgreSQL URL (postgres://...), not {scheme or database_url!r}"
         )
-    return f"postgresql://{rest}"
+    parts = urlsplit(f"postgresql://{rest}")
+    netloc = parts.hostname or ""
+    if ":" in netloc:  # an IPv6 address
+        netloc = f"[{netloc}]"
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username:
+        netloc = f"{quote(unquote(parts.username), safe='')}@{netloc}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def libpq_environ(database_url, base=None):
+    """The environment for pg_dump, pg_restore and psql: `base` (os.environ) with the URL's password
+    as PGPASSWORD, which libpq reads and which only this user and root can see."""
+    env = dict(os.environ if base is None else base)
+    password = urlsplit(database_url).password
+    if password:
+        env["PGPASSWORD"] = unquote(password)
+    return env
 
 
 def media_root(env):

@@ -4,8 +4,14 @@ The templates carry their own print stylesheet (templates/reports/pdf/_base.html
 running header with the year and the filters, and page numbers, with CSS @page rules.
 """
 
+import mimetypes
+import posixpath
 import re
+from pathlib import Path
+from urllib.parse import unquote
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
@@ -29,9 +35,42 @@ def page_number_content():
     return " ".join(parts)
 
 
-def refuse_fetching(url, *args, **kwargs):
-    """The PDF is made from the template alone: a page never makes the server fetch anything."""
-    raise ValueError(f"The report's PDF does not fetch {url}.")
+# The address PDFs are laid out at: a page's relative links ({% static %}: /static/...) resolve
+# under it, and nothing is ever fetched from it (OwnFilesFetcher reads the files from disk).
+BASE_URL = "https://report.invalid/"
+
+
+def own_static_file(url):
+    """The file on disk behind `url` if it is one of the product's own static files (under
+    BASE_URL + STATIC_URL, found by the staticfiles finders or in STATIC_ROOT), else None."""
+    prefix = BASE_URL + settings.STATIC_URL.lstrip("/")
+    if not url.startswith(prefix):
+        return None
+    name = posixpath.normpath(unquote(url[len(prefix) :].split("?")[0].split("#")[0]))
+    if name.startswith(("..", "/")) or "\x00" in name:
+        return None
+    found = finders.find(name) or (Path(settings.STATIC_ROOT) / name if settings.STATIC_ROOT else None)
+    return Path(found) if found and Path(found).is_file() else None
+
+
+def url_fetcher():
+    """A WeasyPrint fetcher that reads the product's own static files (a report's logo, its
+    stylesheets' images) from disk and refuses every other URL: a page never makes the server fetch
+    from the network, from its files, or from an address a user wrote. A refused resource is left
+    out of the PDF (WeasyPrint logs a warning), the rest of the report is made."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+    class OwnFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):  # within the document itself: nothing is fetched
+                return super().fetch(url, headers)
+            path = own_static_file(url)
+            if path is None:
+                raise URLFetchingError(f"The report's PDF fetches only the product's own files, not {url}.")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    return OwnFilesFetcher(allowed_protocols={"data", "https"})
 
 
 def render_pdf(template, context):
@@ -41,7 +80,7 @@ def render_pdf(template, context):
     from weasyprint import HTML
 
     html = render_to_string(template, {**context, "page_number_content": page_number_content()})
-    return HTML(string=html, url_fetcher=refuse_fetching).write_pdf()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).write_pdf()
 
 
 def filename(*words, extension="pdf"):
