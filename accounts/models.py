@@ -207,6 +207,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.calendar_token = new_calendar_token()
         self.save(update_fields=["calendar_token"])
 
+    def set_password(self, raw_password):
+        """A new password (changed, reset, chosen from an invitation) also gives a new calendar
+        address: whoever had the old one, with the old password, loses both."""
+        super().set_password(raw_password)
+        if self.pk:
+            self.calendar_token = new_calendar_token()
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self.pk and self.is_active and (update_fields is None or "is_active" in update_fields):
+            # A reactivated account's old calendar address stays dead: it gets a new one.
+            stored = type(self).objects.filter(pk=self.pk).values_list("is_active", flat=True).first()
+            if stored is False:
+                self.calendar_token = new_calendar_token()
+        if update_fields is not None and {"password", "is_active"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "calendar_token"}
+        super().save(*args, **kwargs)
+
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
