@@ -459,6 +459,12 @@ def summarize_requests(records, faults, start, ended, report, args):
         f"{sum(steady_errors.values())} outside the kills; "
         f"{sum(sum(c['errors'].values()) for p, c in by_phase.items() if p != 'steady')} during them",
     )
+    killed = by_phase.get("gunicorn instance killed", {"errors": {}})["errors"]
+    report.check(
+        "no request lost when an app server is killed (nginx sends it to the other)",
+        not killed,
+        f"{sum(killed.values())} failed while it was down",
+    )
     report.check("no request refused (4xx)", client_errors == 0, f"{client_errors} answered 4xx")
     signed_in = sum(record[2] == "sign-in" and record[3] == 302 for record in records)
     report.check(
