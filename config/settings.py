@@ -323,15 +323,28 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "config.logging.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "config.logging.RequestContextFilter"},
+        "secrets": {"()": "config.logging.RedactSecretsFilter"},
+    },
     "formatters": {
         "json": {"()": "config.logging.JsonFormatter"},
         "text": {"()": "config.logging.TextFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request", "secrets"],
+            "formatter": LOG_FORMAT,
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Why: Django's defaults give these loggers handlers of their own (a console for development's
+    # server, mail to ADMINS), which would write past the filters above; here they go to root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 # Why: the worker and beat log through LOGGING too (config/celery.py), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
