@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import routers, viewsets
+from rest_framework import mixins, routers, viewsets
 from rest_framework.response import Response
 
 from champions.models import Champion, Hub, Organization, Pledge, PledgeSignature, sees_unpublished
@@ -31,8 +31,8 @@ class APIRootView(NoSignInRequired, routers.APIRootView):
     """The API's lists."""
 
 
-class ReadOnlyViewSet(NoSignInRequired, viewsets.ReadOnlyModelViewSet):
-    """A read-only list and detail, each answer kept in the cache per audience and address."""
+class ListViewSet(NoSignInRequired, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A read-only list, each answer kept in the cache per audience and address."""
 
     filters_class = None
 
@@ -47,9 +47,6 @@ class ReadOnlyViewSet(NoSignInRequired, viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return self.cached(super().list, request, *args, **kwargs)
 
-    def retrieve(self, request, *args, **kwargs):
-        return self.cached(super().retrieve, request, *args, **kwargs)
-
     def cached(self, answer, request, *args, **kwargs):
         # Why the audience in the key: office members get champions nobody else may see.
         audience = "office" if sees_unpublished(request.user) else "public"
@@ -60,6 +57,13 @@ class ReadOnlyViewSet(NoSignInRequired, viewsets.ReadOnlyModelViewSet):
             data = answer(request, *args, **kwargs).data
             cache.set(key, data, settings.PUBLIC_PAGE_SECONDS)
         return Response(data)
+
+
+class ReadOnlyViewSet(mixins.RetrieveModelMixin, ListViewSet):
+    """A read-only list and detail, each answer kept in the cache per audience and address."""
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.cached(super().retrieve, request, *args, **kwargs)
 
 
 def published_commitments(user, filters):
@@ -118,30 +122,28 @@ class CommitmentViewSet(ReadOnlyViewSet):
         )
 
 
-class CategoryViewSet(ReadOnlyViewSet):
+class CategoryViewSet(ListViewSet):
     """The categories commitments are grouped under, in English and French."""
 
     serializer_class = serializers.CategorySerializer
     queryset = Category.objects.all()
-    lookup_field = "slug"
 
 
-class CycleViewSet(ReadOnlyViewSet):
+class CycleViewSet(ListViewSet):
     """The reporting years, newest first."""
 
     serializer_class = serializers.CycleSerializer
     queryset = Cycle.objects.order_by("-year")
-    lookup_field = "year"
 
 
-class HubViewSet(ReadOnlyViewSet):
+class HubViewSet(ListViewSet):
     """The network's city hubs."""
 
     serializer_class = serializers.HubSerializer
     queryset = Hub.objects.all()
 
 
-class OrganizationViewSet(ReadOnlyViewSet):
+class OrganizationViewSet(ListViewSet):
     """Organizations of the champions shown."""
 
     serializer_class = serializers.OrganizationSerializer
@@ -151,9 +153,8 @@ class OrganizationViewSet(ReadOnlyViewSet):
         return Organization.objects.filter(Exists(shown)).order_by("name", "pk")
 
 
-class PledgeViewSet(ReadOnlyViewSet):
+class PledgeViewSet(ListViewSet):
     """The network's pledges champions sign, outside their numbered commitments."""
 
     serializer_class = serializers.PledgeSerializer
     queryset = Pledge.objects.offered()
-    lookup_field = "slug"

@@ -8,7 +8,9 @@ from rest_framework.routers import DefaultRouter
 from public import api, views
 from public.sitemaps import PublicPagesSitemap
 
+# (JSON only: no .json suffixes)
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.APIRootView = api.APIRootView
 router.register("champions", api.ChampionViewSet, basename="api-champion")
 router.register("commitments", api.CommitmentViewSet, basename="api-commitment")
