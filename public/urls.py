@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -20,7 +21,7 @@ router.register("hubs", api.HubViewSet, basename="api-hub")
 router.register("organizations", api.OrganizationViewSet, basename="api-organization")
 router.register("pledges", api.PledgeViewSet, basename="api-pledge")
 
-sitemap_view = login_not_required(cache_page(60)(sitemap))
+sitemap_view = login_not_required(cache_page(settings.PUBLIC_PAGE_SECONDS)(sitemap))
 
 urlpatterns = [
     path("public/", views.champions, name="public_champions"),
