@@ -77,12 +77,15 @@ def with_public_record(champions, cycle, today):
 
 
 def language_links(path, **query):
-    """The page in each language, [(code, absolute address)], and its canonical address (the one
-    in the active language)."""
-    links = [(code, settings.SITE_URL + address(path, code, **query)) for code, _name in settings.LANGUAGES]
+    """The page in each language, [(code, its address on this site, its absolute address)], and its
+    canonical address (the absolute one in the active language)."""
+    links = []
+    for code, _name in settings.LANGUAGES:
+        local = address(path, code, **query)
+        links.append((code, local, settings.SITE_URL + local))
     active = translation.get_language()
-    canonical = next((link for code, link in links if code == active), links[0][1])
-    return {"language_links": links, "canonical_url": canonical, "default_url": links[0][1]}
+    canonical = next((url for code, _local, url in links if code == active), links[0][2])
+    return {"language_links": links, "canonical_url": canonical, "default_url": links[0][2]}
 
 
 @public_page

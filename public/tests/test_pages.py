@@ -126,6 +126,9 @@ def test_it_tells_search_engines_its_title_description_and_addresses(client, net
     assert f'<link rel="canonical" href="{url}">' in page
     assert f'<link rel="alternate" hreflang="fr" href="{url}?lang=fr">' in page
     assert f'<link rel="alternate" hreflang="x-default" href="{url}">' in page
+    # The language switch stays on this site (no form: the page is cached for everyone).
+    assert f'href="{network.public.public_url()}?lang=fr" hreflang="fr"' in page
+    assert "csrfmiddlewaretoken" not in page
 
 
 def test_its_sitemap_lists_the_public_pages_in_each_language(client, network):
