@@ -198,3 +198,13 @@ def test_signed_in_pages_link_to_the_public_pages(client, network):
     client.force_login(network.office_member)
 
     assert f'href="{LIST}"' in client.get("/dashboard/").content.decode()
+
+
+def test_it_escapes_what_champions_wrote(client, network):
+    network.approved.title = '<script>alert("x")</script>'
+    network.approved.save()
+
+    page = client.get(network.public.public_url()).content.decode()
+
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
