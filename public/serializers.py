@@ -107,13 +107,22 @@ class CommitmentSerializer(serializers.ModelSerializer):
         ]
 
 
+# The largest id the database holds (a bigint): a larger one is refused, not looked up.
+LARGEST_ID = 2**63 - 1
+
+
 class ChampionFilters(serializers.Serializer):
     """The champions list's query parameters."""
 
-    hub = serializers.IntegerField(required=False, min_value=1, help_text="A hub's id.")
-    organization = serializers.IntegerField(required=False, min_value=1, help_text="An organization's id.")
+    hub = serializers.IntegerField(required=False, min_value=1, max_value=LARGEST_ID, help_text="A hub's id.")
+    organization = serializers.IntegerField(
+        required=False, min_value=1, max_value=LARGEST_ID, help_text="An organization's id."
+    )
     cycle = serializers.IntegerField(
-        required=False, min_value=1, help_text="A cycle's year: champions with commitments in it."
+        required=False,
+        min_value=1,
+        max_value=9999,
+        help_text="A cycle's year: champions with commitments in it.",
     )
     category = serializers.SlugField(
         required=False, help_text="A category's short name: champions with commitments in it."
@@ -123,6 +132,8 @@ class ChampionFilters(serializers.Serializer):
 class CommitmentFilters(ChampionFilters):
     """The commitments list's query parameters."""
 
-    cycle = serializers.IntegerField(required=False, min_value=1, help_text="A cycle's year.")
+    cycle = serializers.IntegerField(required=False, min_value=1, max_value=9999, help_text="A cycle's year.")
     category = serializers.SlugField(required=False, help_text="A category's short name.")
-    champion = serializers.IntegerField(required=False, min_value=1, help_text="A champion's id.")
+    champion = serializers.IntegerField(
+        required=False, min_value=1, max_value=LARGEST_ID, help_text="A champion's id."
+    )

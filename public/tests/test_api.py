@@ -132,12 +132,19 @@ def test_it_filters_commitments_by_cycle_hub_organization_category_and_champion(
     ]
 
 
-@pytest.mark.parametrize("query", ["cycle=last", "hub=-1", "category=no%20such%20thing", "organization=1.5"])
+@pytest.mark.parametrize(
+    "query",
+    ["cycle=last", "hub=-1", "category=no%20such%20thing", "organization=1.5", f"champion={'9' * 30}"],
+)
 def test_it_answers_a_bad_filter_with_400(client, network, query):
     response = client.get(f"/api/v1/commitments/?{query}")
 
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
+
+
+def test_it_answers_a_detail_beyond_any_id_with_404(client, network):
+    assert client.get(f"/api/v1/commitments/{'9' * 30}/").status_code == 404
 
 
 def test_it_pages_fifty_at_a_time(client, network, more_public_champions):

@@ -95,7 +95,7 @@ def test_it_answers_an_earlier_name_with_the_pages_address(client, network):
     assert network.public.public_url().endswith("-paula-renamed/")
 
 
-@pytest.mark.parametrize("slug", ["999999-nobody", "paula-public", "0"])
+@pytest.mark.parametrize("slug", ["999999-nobody", "paula-public", "0", "9" * 30 + "-too-large"])
 def test_it_answers_an_unknown_champion_with_404(client, network, slug):
     assert client.get(f"/public/champions/{slug}/").status_code == 404
 
