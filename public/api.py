@@ -48,9 +48,10 @@ class ListViewSet(NoSignInRequired, mixins.ListModelMixin, viewsets.GenericViewS
         return self.cached(super().list, request, *args, **kwargs)
 
     def cached(self, answer, request, *args, **kwargs):
-        # Why the audience in the key: office members get champions nobody else may see.
+        # Why the audience in the key: office members get champions nobody else may see. Why the
+        # absolute address: the answer's links to other pages are absolute.
         audience = "office" if sees_unpublished(request.user) else "public"
-        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         key = f"public-api:{audience}:{address}"
         data = cache.get(key)
         if data is None:

@@ -311,4 +311,7 @@ def test_most_of_the_network_is_public_and_some_not_yet():
     seed_demo()
 
     assert Champion.objects.get(full_name="Jean-Pierre Lacroix").is_public
-    assert set(Champion.objects.filter(is_public=False).values_list("full_name", flat=True)) == network.NOT_PUBLIC
+    assert (
+        set(Champion.objects.filter(is_public=False).values_list("full_name", flat=True))
+        == network.NOT_PUBLIC
+    )
