@@ -12,6 +12,7 @@ from commitments.models.category import Category, CategoryQuerySet
 from commitments.models.commitment import (
     EDITABLE_FIELDS,
     PANEL_ROLLUPS,
+    CarryOver,
     Commitment,
     CommitmentQuerySet,
     PanelFigures,
@@ -57,6 +58,7 @@ __all__ = [
     "TITLE_MAX_LENGTH",
     "Approval",
     "ApprovalChange",
+    "CarryOver",
     "Category",
     "CategoryQuerySet",
     "Commitment",

@@ -3,11 +3,11 @@ of their progress, status and approval."""
 
 import contextlib
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least
 from django.utils import formats, timezone
@@ -68,6 +68,16 @@ class PanelFigures:
         return women_share(self.panel_women, self.panel_men)
 
 
+@dataclass
+class CarryOver:
+    """What CommitmentQuerySet.carry_into did: the drafts it made (`copied`), and the commitments it
+    did not copy because their champion's cycle was full or they were carried already."""
+
+    copied: list = field(default_factory=list)
+    cycle_full: list = field(default_factory=list)
+    already_carried: list = field(default_factory=list)
+
+
 class CommitmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Commitments of the champions a user is or serves as focal point (see Champion.served_by)."""
@@ -77,6 +87,41 @@ class CommitmentQuerySet(models.QuerySet):
         """The lowest number a new commitment of `champion` in `cycle` can take, or None at the maximum."""
         taken = set(self.filter(champion=champion, cycle=cycle).values_list("number", flat=True))
         return next((n for n in range(1, cycle.max_commitments + 1) if n not in taken), None)
+
+    def to_carry_into(self, cycle):
+        """The unfinished commitments of the cycle before `cycle` not yet carried into it: what a
+        champion may start `cycle` from (approved, neither completed nor not achieved)."""
+        carried = Commitment.objects.filter(cycle=cycle, carried_from__isnull=False).values("carried_from")
+        return (
+            self.approved()
+            .filter(cycle__year=cycle.year - 1)
+            .exclude(status__in=CLOSED_STATUSES)
+            .exclude(pk__in=carried)
+        )
+
+    def carry_into(self, cycle):
+        """Copy these commitments into `cycle` as drafts, each linked to the one it continues
+        (carried_from), in the order of their numbers, each under its champion's next free number:
+        the one way commitments are carried over, one or all at once. Returns a CarryOver saying
+        which were copied and which not (the champion's cycle full, or carried already).
+
+        Why the row lock: two carries of the same commitment at once (a double click, two focal
+        points) wait for each other, and the second sees the first's draft, so none is copied twice.
+        """
+        result = CarryOver()
+        with transaction.atomic():
+            for previous in self.select_related("champion").order_by("champion", "number"):
+                Commitment.objects.select_for_update().filter(pk=previous.pk).first()
+                if Commitment.objects.filter(cycle=cycle, carried_from=previous).exists():
+                    result.already_carried.append(previous)
+                    continue
+                draft = previous.draft_for(cycle)
+                if not draft.save_numbered():
+                    result.cycle_full.append(previous)
+                    continue
+                draft.categories.set(previous.categories.all())
+                result.copied.append(draft)
+        return result
 
     def approved(self):
         """Approved commitments: the only ones measured, shown in figures, logged on and reminded of."""
@@ -501,6 +546,40 @@ class Commitment(models.Model):
             Commitment.objects.filter(pk=self.pk).refresh_progress()
             self.refresh_from_db(fields=["progress"])
             data_version.changed()
+
+    def draft_for(self, cycle):
+        """A new draft of `cycle` (unsaved, unnumbered) copying this commitment and continuing it."""
+        return Commitment(
+            champion=self.champion,
+            cycle=cycle,
+            approval=Approval.DRAFT,
+            carried_from=self,
+            text=self.text,
+            title=self.title,
+            description=self.description,
+            target_kind=self.target_kind,
+            target_value=self.target_value,
+            baseline=self.baseline,
+            unit=self.unit,
+            counts_kind=self.counts_kind,
+            due_on=cycle.a_year_after(self.due_on),
+        )
+
+    def save_numbered(self):
+        """Save this new commitment under its champion's lowest free number in its cycle; False
+        when the cycle has as many as it allows."""
+        for _attempt in range(3):
+            self.number = Commitment.objects.next_number(self.champion, self.cycle)
+            if self.number is None:
+                return False
+            try:
+                with transaction.atomic():
+                    self.save()
+                return True
+            except IntegrityError:  # another commitment took the number meanwhile: take the next one
+                self.pk = None
+                self._state.adding = True
+        return False
 
     @property
     def progress_percent(self):
