@@ -312,7 +312,9 @@ def _report_carry_over(request, carried, cycle):
     if carried.cycle_full:
         messages.warning(
             request,
-            _("Not copied, because the %(year)s cycle allows at most %(maximum)s commitments: %(commitments)s.")
+            _(
+                "Not copied, because the %(year)s cycle allows at most %(maximum)s commitments: %(commitments)s."
+            )
             % {
                 "year": cycle.year,
                 "maximum": cycle.max_commitments,

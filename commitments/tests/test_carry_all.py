@@ -72,7 +72,9 @@ def test_repeating_it_copies_nothing_twice(cast, next_cycle, unfinished):
     client.post(_url(next_cycle, cast.champion), follow=True)
     response = client.post(_url(next_cycle, cast.champion))
     assert next_cycle.commitments.count() == 3
-    assert [str(message) for message in response.wsgi_request._messages] == ["There was nothing left to copy."]
+    assert [str(message) for message in response.wsgi_request._messages] == [
+        "There was nothing left to copy."
+    ]
     # Nor does the single copy of one of them.
     client.post(f"/cycles/{next_cycle.year}/commitments/{unfinished[0].pk}/carry/")
     assert next_cycle.commitments.count() == 3
@@ -88,7 +90,10 @@ def test_it_copies_up_to_the_maximum_and_names_those_left_out(cast, next_cycle, 
 
     response = client.post(_url(next_cycle, cast.champion))
     copied = next_cycle.commitments.exclude(carried_from=None).order_by("number")
-    assert [(draft.number, draft.carried_from) for draft in copied] == [(3, unfinished[0]), (5, unfinished[1])]
+    assert [(draft.number, draft.carried_from) for draft in copied] == [
+        (3, unfinished[0]),
+        (5, unfinished[1]),
+    ]
     messages = [str(message) for message in response.wsgi_request._messages]
     assert f"allows at most 5 commitments: 4. {unfinished[2].title}." in messages[1]
 
