@@ -249,6 +249,34 @@ class ProgressEventForm(forms.ModelForm):
         return cleaned
 
 
+class StatusForm(forms.Form):
+    """The champion's side changes a commitment's status on its own, with a comment for the history."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    comment = forms.CharField(
+        label=_("Comment on the status"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class KeepStatusForm(forms.Form):
+    """The champion's side keeps a status its measured progress contradicts, optionally saying why."""
+
+    comment = forms.CharField(
+        label=_("Why it stands (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
 class CheckInForm(forms.ModelForm):
     """Record or edit one value reported on an indicator commitment ("31% on 30 June")."""
 

@@ -20,6 +20,11 @@ from champions.models import Champion, Pledge, PledgeSignature
 from commitments import data_version
 from commitments.models.category import Category, JoinedLabels, label_in_language
 from commitments.models.cycle import Cycle, changes_stored
+from commitments.models.status_check import (
+    status_check_expression,
+    status_check_of,
+    status_disagrees_condition,
+)
 from commitments.models.vocabulary import (
     CLOSED_STATUSES,
     COMMITMENT_FIELDS_COUNTED,
@@ -178,6 +183,20 @@ class CommitmentQuerySet(models.QuerySet):
     @staticmethod
     def overdue_condition(today=None):
         return CommitmentQuerySet.open_condition() & Q(due_on__lt=today or timezone.localdate())
+
+    def status_disagreeing(self, today=None):
+        """Commitments whose self-set status disagrees with their measured progress, not kept as
+        they are by the champion's side since: the one rule (commitments/models/status_check.py)."""
+        return self.filter(self.status_disagrees_condition(today))
+
+    @staticmethod
+    def status_disagrees_condition(today=None):
+        return status_disagrees_condition(today)
+
+    def with_status_check(self, today=None):
+        """Annotate `status_disagreement`: how each commitment's status disagrees with its measured
+        progress (a StatusDisagreement value), or None (see status_disagreeing)."""
+        return self.annotate(status_disagreement=status_check_expression(today))
 
     def with_category_labels(self):
         """Annotate `category_labels`: the commitment's categories in the reader's language, in their
@@ -400,6 +419,14 @@ class Commitment(models.Model):
         on_delete=models.SET_NULL,
         related_name="carried_into",
         help_text=_("The previous cycle's commitment this one continues."),
+    )
+    # The status and measured progress the champion's side kept it at, where the two disagreed
+    # (confirm_status): the disagreement is not raised again until either changes.
+    status_confirmed = models.CharField(
+        verbose_name=_("status kept"), max_length=20, choices=Status.choices, blank=True, editable=False
+    )
+    status_confirmed_progress = models.PositiveSmallIntegerField(
+        verbose_name=_("progress (%) the status was kept at"), null=True, blank=True, editable=False
     )
     # Roll-ups of the commitment's progress events, kept by recount_rollups() in the same
     # transaction as each event is saved or deleted, so pages read one row, not every event.
@@ -713,6 +740,23 @@ class Commitment(models.Model):
             self.approval = to
             self.save(update_fields=["approval", "updated_at"])
         return change
+
+    def status_check(self, today=None):
+        """How the status disagrees with measured progress (a StatusDisagreement), or None: the
+        rule of CommitmentQuerySet.status_disagreeing, for one commitment."""
+        return status_check_of(self, today)
+
+    def confirm_status(self, user, comment=""):
+        """The champion's side keeps the status where it disagrees with measured progress: kept in
+        the status history, and not asked again until the status or the measured progress changes."""
+        with transaction.atomic():
+            current = Commitment.objects.select_for_update().values("status", "progress").get(pk=self.pk)
+            self.status, self.progress = current["status"], current["progress"]
+            self.status_confirmed, self.status_confirmed_progress = self.status, self.progress
+            self.save(update_fields=["status_confirmed", "status_confirmed_progress", "updated_at"])
+            return self.status_changes.create(
+                old_status=self.status, new_status=self.status, comment=comment, changed_by=user
+            )
 
     def change_status(self, status, user, comment="", *, save=True):
         """Set a new status and keep it in the history: the one way a status changes.
