@@ -155,7 +155,11 @@ def log_progress(request, pk):
         request.POST or None,
         request.FILES or None,
         commitment=commitment,
-        initial={"occurred_on": min(timezone.localdate(), commitment.cycle.ends_on)},
+        # Opens on the kind of event that counts toward the commitment, where one does.
+        initial={
+            "occurred_on": min(timezone.localdate(), commitment.cycle.ends_on),
+            "kind": commitment.counted_kind,
+        },
     )
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)

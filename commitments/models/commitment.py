@@ -29,6 +29,7 @@ from commitments.models.vocabulary import (
     CLOSED_STATUSES,
     COMMITMENT_FIELDS_COUNTED,
     EDITABLE_APPROVALS,
+    EVENT_KIND_PLURALS,
     ROLLUP_FIELDS,
     STATUS_PERCENT,
     TEXT_MAX_LENGTH,
@@ -38,6 +39,7 @@ from commitments.models.vocabulary import (
     Status,
     TargetKind,
     counted_unit_wording,
+    kinds_counted,
     plain_number,
     share_percent,
     stale_cutoff,
@@ -625,6 +627,29 @@ class Commitment(models.Model):
             share = (self.latest_value - baseline) * 100 // (self.target_value - baseline)
             return max(0, min(100, int(share)))
         return STATUS_PERCENT[self.status]
+
+    @property
+    def counted_kinds(self):
+        """The kinds of progress event that move this commitment's measured progress (kinds_counted)."""
+        return kinds_counted(self.target_kind, self.counts_kind)
+
+    @property
+    def counted_kind(self):
+        """The one kind of event that counts toward the target, where only one does: the kind the
+        log form opens on; else None."""
+        kinds = self.counted_kinds
+        return kinds[0] if len(kinds) == 1 else None
+
+    def counts_for_nothing(self, kind):
+        """Whether an event of `kind` adds nothing to measured progress where other kinds would (a
+        meeting toward a count of trainings; anything but a panel toward a percentage of speakers)."""
+        kinds = self.counted_kinds
+        return bool(kinds) and kind not in kinds
+
+    @property
+    def counted_kinds_label(self):
+        """The kinds of event that count, in words: "trainings", "panels"."""
+        return ", ".join(str(EVENT_KIND_PLURALS[kind]) for kind in self.counted_kinds)
 
     @property
     def counted_unit(self):
