@@ -96,7 +96,7 @@ EXPECTED = {
     "submit_report": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="champion"),  # POST only
     "mark_report_reviewed": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "reopen_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
-    "rate_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
+    "rate_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "resolve_divergence": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
     # The network's annual report: the office's.
     "network_report": OFFICE_ONLY,
