@@ -175,3 +175,14 @@ def test_the_self_assessment_form_is_styled_like_the_others(cast):
     assert form.helper.form_tag is False
     labels = [str(label) for _value, label in form.fields["level"].choices]
     assert "Not started (proposed)" in labels
+
+
+def test_a_tampered_form_is_refused_without_an_error_page(cast, report):
+    data = _ratings(("xyz", ""), ("limited", ""), ("complete", ""))
+    data.update({"rating-TOTAL_FORMS": "many", "rating-INITIAL_FORMS": "-1"})
+    response = _client(cast.office_member).post(_url(cast, "ratings/"), data)
+    assert response.status_code == 200
+    assert _levels() == [("", "", False)] * 3
+    del data["rating-TOTAL_FORMS"]
+    assert _client(cast.office_member).post(_url(cast, "ratings/"), data).status_code == 200
+    assert _levels() == [("", "", False)] * 3
