@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
 from champions.models import Champion
-from commitments.models import Commitment, Cycle, TargetKind, plain_number
+from commitments.models import Commitment, Cycle, StatusDisagreement, TargetKind, plain_number
 from dashboard.forms import filtered
 from events.models import CheckIn, ProgressEvent
 from reminders.models import Escalation
@@ -90,6 +90,37 @@ def differences(request):
             "query": query,
             "cycle": filters.get("cycle"),
             "page": Paginator(flagged, DIFFERENCES_PER_PAGE).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@office_required
+def status_checks(request):
+    """Commitments whose self-set status disagrees with their measured progress (the commitments
+    app's rule, CommitmentQuerySet.status_disagreeing), for the dashboard's filters: each with both,
+    and how they disagree."""
+    form, filters, commitments = filtered(request)
+    form.read_choices()
+    today = timezone.localdate()
+    flagged = (
+        commitments.status_disagreeing(today)
+        .with_status_check(today)
+        .select_related("champion__organization", "champion__hub", "cycle")
+        .order_by("champion__full_name", "number")
+    )
+    page = Paginator(flagged, DIFFERENCES_PER_PAGE).get_page(request.GET.get("page"))
+    for commitment in page:
+        commitment.disagreement = StatusDisagreement(commitment.status_disagreement).label
+    return render(
+        request,
+        "dashboard/status_checks.html",
+        {
+            "form": form,
+            "filters": filters,
+            "query": form.query_string(filters),
+            "cycle": filters.get("cycle"),
+            "today": today,
+            "page": page,
         },
     )
 

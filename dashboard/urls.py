@@ -9,6 +9,7 @@ urlpatterns = [
     path("champions/<int:pk>/", detail.champion_detail, name="dashboard_champion"),
     path("commitments/<int:pk>/", detail.commitment_detail, name="dashboard_commitment"),
     path("differences/", detail.differences, name="dashboard_differences"),
+    path("status-checks/", detail.status_checks, name="dashboard_status_checks"),
     path("review/", review.review, name="dashboard_review"),
     path("people/", people.people, name="dashboard_people"),
     path("people/invite/", people.invite_everyone, name="dashboard_invite_everyone"),

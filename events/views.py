@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.validators import single_line
 from champions.models import Champion
 from commitments.models import Commitment, EventKind, TargetKind, plain_number
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
-from events.forms import CheckInForm, ProgressEventForm
+from events.forms import CheckInForm, KeepStatusForm, ProgressEventForm, StatusForm
 from events.models import CheckIn, ProgressEvent, Scope
 
 EVENTS_PER_PAGE = 20
@@ -107,7 +107,43 @@ def commitment_detail(request, pk):
                 else []
             ),
             "today": timezone.localdate(),
+            "status_check": commitment.status_check(),
+            "keep_status_form": KeepStatusForm(),
         },
+    )
+
+
+@login_required
+@require_POST
+def keep_status(request, pk):
+    """ "Keep status": the champion's side confirms a status its measured progress contradicts; it
+    is not asked again (nor flagged to the office) until the status or the measured progress changes."""
+    commitment = _get_commitment_for_user(request.user, pk, to_log=True)
+    form = KeepStatusForm(request.POST)
+    if form.is_valid():
+        commitment.confirm_status(request.user, form.cleaned_data["comment"])
+        messages.success(request, _("Status kept: %(status)s.") % {"status": commitment.get_status_display()})
+    else:
+        messages.error(request, " ".join(form.errors["comment"]))
+    return redirect("commitment_detail", commitment.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_status(request, pk):
+    """Change a commitment's status without logging an event (where it disagrees with the measure)."""
+    commitment = _get_commitment_for_user(request.user, pk, to_log=True)
+    form = StatusForm(request.POST or None, initial={"status": commitment.status})
+    if request.method == "POST" and form.is_valid():
+        commitment.change_status(form.cleaned_data["status"], request.user, form.cleaned_data["comment"])
+        messages.success(
+            request, _("Status saved: %(status)s.") % {"status": commitment.get_status_display()}
+        )
+        return redirect("commitment_detail", commitment.pk)
+    return render(
+        request,
+        "events/status_form.html",
+        {"form": form, "commitment": commitment, "status_check": commitment.status_check()},
     )
 
 
@@ -119,7 +155,11 @@ def log_progress(request, pk):
         request.POST or None,
         request.FILES or None,
         commitment=commitment,
-        initial={"occurred_on": min(timezone.localdate(), commitment.cycle.ends_on)},
+        # Opens on the kind of event that counts toward the commitment, where one does.
+        initial={
+            "occurred_on": min(timezone.localdate(), commitment.cycle.ends_on),
+            "kind": commitment.counted_kind,
+        },
     )
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)

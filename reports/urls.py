@@ -11,7 +11,7 @@ urlpatterns = [
     path("reports/<int:year>/champions/<int:pk>/submit/", views.submit_report, name="submit_report"),
     path("reports/<int:year>/champions/<int:pk>/reviewed/", views.mark_reviewed, name="mark_report_reviewed"),
     path("reports/<int:year>/champions/<int:pk>/reopen/", views.reopen, name="reopen_report"),
+    path("reports/<int:year>/champions/<int:pk>/ratings/", views.rate_report, name="rate_report"),
     path("reports/commitments/<int:pk>/assess/", views.assess, name="assess_commitment"),
-    path("reports/commitments/<int:pk>/rate/", views.rate, name="rate_commitment"),
     path("reports/commitments/<int:pk>/resolve/", views.resolve, name="resolve_divergence"),
 ]

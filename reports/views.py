@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import office_required
@@ -22,7 +23,7 @@ from events.exports import stream_csv
 from events.models import ProgressEvent
 from reports import charts
 from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
-from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingForm
+from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
 from reports.models import Assessment, Report, assessment_opens_on
 from reports.pdf import filename, pdf_response
 
@@ -90,7 +91,12 @@ def champion_report(request, year, pk):
     """A champion's annual report: where their side assesses and submits, and the office rates."""
     champion = _get_champion_for_report(request.user, pk)
     cycle = get_object_or_404(Cycle, year=year)
-    report = Report.of(champion, cycle)
+    return _champion_report_page(request, Report.of(champion, cycle), champion, cycle)
+
+
+def _champion_report_page(request, report, champion, cycle, ratings=None):
+    """The report's page; for the office, with its ratings of the report's commitments in one form
+    (`ratings`: a bound RatingFormSet to show again with its errors)."""
     # Loaded already, the champion with their hub and organization: not again through the report.
     report.champion, report.cycle = champion, cycle
     today = timezone.localdate()
@@ -98,16 +104,79 @@ def champion_report(request, year, pk):
     is_champions_side = Champion.objects.served_by(request.user).filter(pk=champion.pk).exists()
     # A closed cycle is history: its report is read, not assessed or signed off any more.
     changeable = not report.is_submitted and not cycle.is_closed
+    if ratings is None and context["is_office"] and report.is_submitted:
+        ratings = _ratings([commitment.report_assessment for commitment in _assessed(context["commitments"])])
+    for commitment, rating in zip(_assessed(context["commitments"]), ratings or [], strict=False):
+        commitment.rating_form = rating
     context.update(
         opens_on=assessment_opens_on(cycle),
         window_open=today >= assessment_opens_on(cycle),
         can_assess=is_champions_side and changeable and today >= assessment_opens_on(cycle),
         can_submit=request.user.pk == champion.user_id and changeable,
-        rating_form=RatingForm(),
+        ratings=ratings,
         note_form=NoteForm(),
         steps=report.steps.select_related("by")[:20],
     )
     return render(request, "reports/champion_report.html", context)
+
+
+RATINGS_FORM_ID = "report-ratings"
+
+
+def _assessed(commitments):
+    return [commitment for commitment in commitments if commitment.report_assessment]
+
+
+def _ratings(assessments, data=None):
+    """The office's ratings of a report's assessments (in the order of their commitments), one row
+    each (RatingFormSet)."""
+    return RatingFormSet(data, assessments=assessments, form_id=RATINGS_FORM_ID, prefix="rating")
+
+
+@office_required
+@require_POST
+def rate_report(request, year, pk):
+    """The office rates every commitment of a submitted report in one save: all rows or none."""
+    champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
+    cycle = get_object_or_404(Cycle, year=year)
+    report = get_object_or_404(Report, champion=champion, cycle=cycle)
+    if not report.is_submitted:
+        messages.error(request, _("The office rates a report once it is submitted."))
+        return redirect("champion_report", year, pk)
+    report.champion, report.cycle = champion, cycle
+    assessments = Assessment.objects.filter(commitment__in=report.commitments()).select_related("commitment")
+    ratings = _ratings(list(assessments.order_by("commitment__number")), request.POST)
+    if not ratings.is_valid():
+        messages.error(request, _("Nothing was saved: please correct the ratings marked below."))
+        return _champion_report_page(request, report, champion, cycle, ratings)
+    rated = [form for form in ratings if form.has_changed()]
+    with transaction.atomic():
+        for form in rated:
+            form.assessment.rate(
+                request.user, form.cleaned_data["office_level"], form.cleaned_data["office_comment"]
+            )
+    differing = [form.assessment.commitment.number for form in rated if form.assessment.diverges]
+    if rated:
+        messages.success(
+            request,
+            ngettext(
+                "Rating saved: %(count)s commitment.", "Ratings saved: %(count)s commitments.", len(rated)
+            )
+            % {"count": len(rated)},
+        )
+    else:
+        messages.info(request, _("No rating changed."))
+    if differing:
+        messages.warning(
+            request,
+            ngettext(
+                "Commitment %(numbers)s: the assessments differ.",
+                "Commitments %(numbers)s: the assessments differ.",
+                len(differing),
+            )
+            % {"numbers": ", ".join(str(number) for number in differing)},
+        )
+    return redirect("champion_report", year, pk)
 
 
 @login_required
@@ -152,33 +221,6 @@ def submit_report(request, year, pk):
         if submitted:
             messages.success(request, _("Report submitted. Thank you."))
     return redirect("champion_report", year, champion.pk)
-
-
-@office_required
-@require_POST
-def rate(request, pk):
-    """The office's rating of one commitment of a submitted report."""
-    assessment = get_object_or_404(Assessment.objects.select_related("commitment__cycle"), commitment=pk)
-    commitment = assessment.commitment
-    report = Report.of(commitment.champion, commitment.cycle)
-    form = RatingForm(request.POST)
-    if not report.is_submitted:
-        messages.error(request, _("The office rates a report once it is submitted."))
-    elif not form.is_valid():
-        messages.error(
-            request, _("Choose the office's level for commitment %(number)s.") % {"number": commitment.number}
-        )
-    else:
-        assessment.rate(request.user, form.cleaned_data["office_level"], form.cleaned_data["office_comment"])
-        if assessment.diverges:
-            messages.warning(
-                request, _("Commitment %(number)s: the assessments differ.") % {"number": commitment.number}
-            )
-        else:
-            messages.success(
-                request, _("Rating saved: commitment %(number)s.") % {"number": commitment.number}
-            )
-    return redirect("champion_report", commitment.cycle.year, commitment.champion_id)
 
 
 @office_required

@@ -5,6 +5,7 @@
 - `cycle`: the reporting years
 - `commitment`: a champion's commitments, their progress, status and approval
 - `history`: the steps of a commitment's approval and its status changes
+- `status_check`: where the self-set status and measured progress disagree
 - `months`: the monthly roll-ups behind the dashboard's trends (kept by `commitments/rollups.py`)
 """
 
@@ -12,6 +13,7 @@ from commitments.models.category import Category, CategoryQuerySet
 from commitments.models.commitment import (
     EDITABLE_FIELDS,
     PANEL_ROLLUPS,
+    CarryOver,
     Commitment,
     CommitmentQuerySet,
     PanelFigures,
@@ -19,6 +21,12 @@ from commitments.models.commitment import (
 from commitments.models.cycle import Cycle, CycleQuerySet, changes_stored, yet_to_submit
 from commitments.models.history import ApprovalChange, StatusChange
 from commitments.models.months import CommitmentMonth, CommitmentMonthQuerySet, CycleMonth, CycleMonthQuerySet
+from commitments.models.status_check import (
+    ON_TRACK_DOUBTED_DAYS,
+    ON_TRACK_DOUBTED_UNDER,
+    STATUS_RULES,
+    StatusDisagreement,
+)
 from commitments.models.vocabulary import (
     CLOSED_STATUSES,
     COMMITMENT_FIELDS_COUNTED,
@@ -35,6 +43,7 @@ from commitments.models.vocabulary import (
     TargetKind,
     average_percent,
     counted_unit_wording,
+    kinds_counted,
     plain_number,
     share_percent,
     stale_cutoff,
@@ -44,6 +53,9 @@ from commitments.models.vocabulary import (
 )
 
 __all__ = [
+    "ON_TRACK_DOUBTED_DAYS",
+    "ON_TRACK_DOUBTED_UNDER",
+    "STATUS_RULES",
     "CLOSED_STATUSES",
     "COMMITMENT_FIELDS_COUNTED",
     "CYCLE_FIELDS_COUNTED",
@@ -57,6 +69,7 @@ __all__ = [
     "TITLE_MAX_LENGTH",
     "Approval",
     "ApprovalChange",
+    "CarryOver",
     "Category",
     "CategoryQuerySet",
     "Commitment",
@@ -71,10 +84,12 @@ __all__ = [
     "PanelFigures",
     "Status",
     "StatusChange",
+    "StatusDisagreement",
     "TargetKind",
     "average_percent",
     "changes_stored",
     "counted_unit_wording",
+    "kinds_counted",
     "plain_number",
     "share_percent",
     "stale_cutoff",

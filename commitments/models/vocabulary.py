@@ -34,6 +34,18 @@ EVENT_KIND_PLURALS = {
 }
 
 
+def kinds_counted(target_kind, counts_kind):
+    """The kinds of progress event that move a target's measured progress: the kind a count counts
+    (every kind when it names none), panels for a percentage (women's share of their speakers), and
+    none for an indicator (its reported values move it) or a milestone (its status). The one wording
+    of it for forms and pages; the roll-ups count the same (commitments/rollups.py)."""
+    if target_kind == TargetKind.COUNT:
+        return (counts_kind,) if counts_kind else tuple(EventKind.values)
+    if target_kind == TargetKind.PERCENTAGE:
+        return (EventKind.PANEL,)
+    return ()
+
+
 class TargetKind(models.TextChoices):
     """How a commitment is measured: a count of events, women's share of panel speakers, a value
     the champion reports (an indicator, e.g. women among D-level staff, 28% to 40%), or a

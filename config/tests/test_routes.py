@@ -70,6 +70,8 @@ EXPECTED = {
     "home": Expect(SIGN_IN, OK, OK, TO_DASHBOARD),
     "commitment_detail": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
     "log_progress": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
+    "change_status": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
+    "keep_status": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),  # POST only
     "edit_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
     "delete_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
     "event_evidence": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
@@ -86,6 +88,7 @@ EXPECTED = {
     "submit_commitments": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # POST only
     "submit_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="draft"),
     "carry_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),
+    "carry_all_commitments": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND),  # the cast's champion
     # The year end: a champion's report is theirs, their focal points' and the office's.
     "champion_report": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="champion"),
     "champion_report_pdf": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="champion"),
@@ -93,7 +96,7 @@ EXPECTED = {
     "submit_report": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="champion"),  # POST only
     "mark_report_reviewed": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "reopen_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
-    "rate_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
+    "rate_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "resolve_divergence": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
     # The network's annual report: the office's.
     "network_report": OFFICE_ONLY,
@@ -106,6 +109,7 @@ EXPECTED = {
     "dashboard_champion": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
     "dashboard_differences": OFFICE_ONLY,
+    "dashboard_status_checks": OFFICE_ONLY,
     "dashboard_review": OFFICE_ONLY,
     "dashboard_people": OFFICE_ONLY,
     "dashboard_invite_everyone": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
