@@ -2,6 +2,7 @@
 commitments whose assessments differ."""
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,8 +25,14 @@ AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 @office_required
 def champion_detail(request, pk):
     champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
-    cycles = list(Cycle.objects.filter(commitments__champion=champion).distinct().order_by("-year"))
-    cycle = Cycle.objects.chosen(request.GET.get("cycle", ""), among=cycles)
+    # The champion's cycles, and the one asked for (from the dashboard's filters) even when the
+    # champion made no commitment in it: the page is of the year the office was looking at.
+    year = request.GET.get("cycle", "")
+    chosen = Q(year=int(year)) if year.isdigit() and len(year) <= 4 else Q(pk__in=[])
+    cycles = list(
+        Cycle.objects.filter(Q(commitments__champion=champion) | chosen).distinct().order_by("-year")
+    )
+    cycle = Cycle.objects.chosen(year, among=cycles)
     commitments = list(
         champion.commitments.approved()
         .filter(cycle=cycle)
