@@ -53,9 +53,15 @@ def champion_detail(request, pk):
         .filter(commitment__in=commitments)
         .values_list("commitment", "escalated_on")
     )
+    reported = {}
+    indicators = [commitment for commitment in commitments if commitment.target_kind == TargetKind.INDICATOR]
+    if indicators:
+        for check_in in CheckIn.objects.filter(commitment__in=indicators).select_related("logged_by"):
+            reported.setdefault(check_in.commitment_id, []).append(check_in)
     for commitment in commitments:
         commitment.differs = commitment.pk in differing
         commitment.escalated_on = escalated.get(commitment.pk)
+        commitment.reported = reported.get(commitment.pk, [])
     return render(
         request,
         "dashboard/champion_detail.html",
@@ -65,6 +71,8 @@ def champion_detail(request, pk):
             "cycles": cycles,
             "query": f"cycle={cycle.year}" if cycle else "",
             "commitments": commitments,
+            "indicators": indicators,
+            "signatures": Commitment.objects.pledge_signatures([champion.pk], cycle) if cycle else [],
             "focal_points": champion.focal_points.all(),
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],

@@ -186,14 +186,15 @@ def delete_event(request, pk):
 
 @login_required
 def evidence(request, pk):
-    """Serve an event's evidence file to those who may see the event, as a download."""
-    event = _get_event_for_user(request.user, pk)
+    """Serve an event's evidence file, as a download, to the champion's side and to the office
+    (ProgressEvent.objects.readable_by); everybody else gets 404."""
+    event = get_object_or_404(ProgressEvent.objects.readable_by(request.user), pk=pk)
     if not event.evidence_file:
         raise Http404(_("This event has no evidence file."))
-    return _evidence_download(event.evidence_file, event.evidence_name)
+    return evidence_download(event.evidence_file, event.evidence_name)
 
 
-def _evidence_download(stored, name):
+def evidence_download(stored, name):
     """A stored evidence file as a download under its uploader's name, once access is checked."""
     filename = name or stored.name
     if settings.EVIDENCE_ACCEL_REDIRECT_PREFIX:
@@ -302,7 +303,7 @@ def check_in_evidence(request, pk):
         check_in = _get_check_in_for_user(request.user, pk)
     if not check_in.evidence_file:
         raise Http404(_("This value has no evidence file."))
-    return _evidence_download(check_in.evidence_file, check_in.evidence_name)
+    return evidence_download(check_in.evidence_file, check_in.evidence_name)
 
 
 @login_required
