@@ -6,11 +6,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
 from champions.models import Champion
-from commitments.models import Commitment, Cycle, TargetKind, plain_number
+from commitments.forms import CommentForm
+from commitments.models import Comment, Commitment, Cycle, TargetKind, plain_number
 from dashboard.forms import filtered
 from events.models import CheckIn, ProgressEvent
 from reminders.models import Escalation
@@ -123,6 +125,9 @@ def commitment_detail(request, pk):
         *ProgressEvent.history.filter(commitment_id=commitment.pk)
         .select_related("history_user")
         .order_by("-history_date")[:AUDIT_ROWS],
+        *Comment.history.filter(commitment_id=commitment.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:AUDIT_ROWS],
         *(
             CheckIn.history.filter(commitment_id=commitment.pk)
             .select_related("history_user")
@@ -141,6 +146,8 @@ def commitment_detail(request, pk):
             "status_changes": commitment.status_changes.select_related("changed_by")[:20],
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
             "audit": _audit_trail(records)[:AUDIT_ROWS],
+            "comments": commitment.comments.thread(),
+            "comment_form": CommentForm(),
             "today": timezone.localdate(),
         },
     )
@@ -178,7 +185,10 @@ def _audit_trail(records):
 
 
 def _audit_title(record):
-    """What a record is about: its title, or, for a check-in, which has none, its value and day."""
+    """What a record is about: its title; for a comment, its first words; for a check-in, its value
+    and day."""
     if hasattr(record, "title"):
         return record.title
+    if hasattr(record, "text"):
+        return Truncator(record.text).chars(80)
     return f"{plain_number(record.value)} ({date_format(record.measured_on, 'j M Y')})"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.validators import single_line
 from champions.models import Champion
+from commitments.forms import CommentForm
 from commitments.models import Commitment, EventKind, TargetKind, plain_number
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
 from events.forms import CheckInForm, ProgressEventForm
@@ -99,6 +100,8 @@ def commitment_detail(request, pk):
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
             "carried_into": commitment.carried_into.select_related("cycle").order_by("cycle__year"),
             # Where it continues last year's: that one's progress history, the newest first.
+            "comments": commitment.comments.thread(),
+            "comment_form": CommentForm(),
             "earlier_events": (
                 commitment.carried_from.events.select_related("logged_by").order_by(
                     "-occurred_on", "-created_at"

@@ -5,10 +5,12 @@
 - `cycle`: the reporting years
 - `commitment`: a champion's commitments, their progress, status and approval
 - `history`: the steps of a commitment's approval and its status changes
+- `comment`: the conversation on a commitment between the office and the champion's side
 - `months`: the monthly roll-ups behind the dashboard's trends (kept by `commitments/rollups.py`)
 """
 
 from commitments.models.category import Category, CategoryQuerySet
+from commitments.models.comment import COMMENT_MAX_LENGTH, Comment, CommentQuerySet
 from commitments.models.commitment import (
     EDITABLE_FIELDS,
     PANEL_ROLLUPS,
@@ -45,6 +47,7 @@ from commitments.models.vocabulary import (
 
 __all__ = [
     "CLOSED_STATUSES",
+    "COMMENT_MAX_LENGTH",
     "COMMITMENT_FIELDS_COUNTED",
     "CYCLE_FIELDS_COUNTED",
     "EDITABLE_APPROVALS",
@@ -59,6 +62,8 @@ __all__ = [
     "ApprovalChange",
     "Category",
     "CategoryQuerySet",
+    "Comment",
+    "CommentQuerySet",
     "Commitment",
     "CommitmentMonth",
     "CommitmentMonthQuerySet",
