@@ -639,7 +639,7 @@ def test_it_leads_to_the_excel_export_and_the_offices_other_pages(office, cast):
         f"/dashboard/review/?cycle={cast.cycle.year}",
         "/dashboard/commitments/import/",
         f"/dashboard/differences/?cycle={cast.cycle.year}&amp;status=on_track",
-        f"/reports/{cast.cycle.year}/",
+        f"/reports/{cast.cycle.year}/?cycle={cast.cycle.year}&amp;status=on_track",
     ):
         assert f'href="{path}"' in pages
 

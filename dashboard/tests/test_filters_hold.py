@@ -81,6 +81,7 @@ def test_the_dashboard_filtered_by_hub_stays_on_the_chosen_year(office, years, c
     query = f"cycle={years.this_year.year}&amp;hub={years.new_york.pk}"
     assert f"/dashboard/export.csv?{query}" in page
     assert f"/dashboard/differences/?{query}" in page
+    assert f"/reports/{years.this_year.year}/?{query}" in page
     # Reset clears the other filters, not the year being looked at.
     assert f'href="/dashboard/?cycle={years.this_year.year}">Reset' in page
 
@@ -190,3 +191,10 @@ def test_the_people_pages_state_links_keep_the_other_filters(office, cast, years
     assert _selected(listed.content.decode(), "hub") == [str(years.new_york.pk)]
     # Inviting everyone still invites the whole network, and says how many.
     assert "Invite everyone not invited yet (2)" in page
+
+
+def test_the_network_report_of_a_hub_leads_back_to_the_dashboard_of_that_hub_and_year(office, years):
+    response = office.get(f"/reports/{years.this_year.year}/?hub={years.new_york.pk}")
+    page = response.content.decode()
+    assert _selected(page, "hub") == [str(years.new_york.pk)]
+    assert f'href="/dashboard/?cycle={years.this_year.year}&amp;hub={years.new_york.pk}"' in page
