@@ -147,8 +147,9 @@ def _more_proof(cast, proof, count):
 @pytest.mark.parametrize(
     "url, expected",
     [
-        # As before the notes and files were shown: who logged each event is read with it.
-        ("/dashboard/commitments/{commitment}/", 14),
+        # 14 as before the notes and files were shown (who logged each event is read with it), and
+        # the conversation: its comments, and their history in the audit trail.
+        ("/dashboard/commitments/{commitment}/", 16),
         # 16 before, then the pledges signed (two queries) and the indicators' values (one).
         ("/dashboard/champions/{champion}/", 19),
     ],
