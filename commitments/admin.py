@@ -8,7 +8,15 @@ from import_export.forms import ExportForm
 
 from champions.admin import ChampionAdmin
 from champions.models import Champion
-from commitments.models import ROLLUP_FIELDS, ApprovalChange, Category, Commitment, Cycle, StatusChange
+from commitments.models import (
+    ROLLUP_FIELDS,
+    ApprovalChange,
+    Category,
+    Comment,
+    Commitment,
+    Cycle,
+    StatusChange,
+)
 from commitments.resources import FORMATS, NetworkFileResource
 
 
@@ -251,3 +259,26 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
             status, obj.status = obj.status, form.initial["status"]
             obj.change_status(status, request.user, gettext("Changed in admin."), save=False)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The conversations on commitments, read only: a comment is what was sent (and emailed), so
+    it is never edited, added or deleted here."""
+
+    list_display = ("created_at", "commitment", "author", "from_office", "text")
+    list_filter = ("from_office", "commitment__cycle")
+    search_fields = ("text", "commitment__champion__full_name", "author__email")
+    list_select_related = ("commitment__champion", "commitment__cycle", "author")
+    date_hierarchy = "created_at"
+    fields = ("commitment", "author", "from_office", "text", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts import emails
+from accounts.models import User
 from accounts.tasks import send_after_commit
 from commitments.models import Approval, ApprovalChange
 
@@ -37,6 +38,32 @@ def email_all_approved(champion, cycle):
     }
     key = f"commitments-approved:{champion.pk}:{cycle.pk}:{last_step.pk}"
     _make_and_send(key, "commitments-approved", context, champion)
+
+
+def email_comment(comment):
+    """A comment was just posted: email it to the other side, each reader once (the comment's key).
+    An office comment goes to the champion and their focal points (Champion.people); a comment of
+    the champion's side to the office's members who can sign in. Never to its author."""
+    commitment = comment.commitment
+    if comment.from_office:
+        readers = commitment.champion.people()
+        page = reverse("commitment_detail", args=[commitment.pk])
+    else:
+        readers = list(User.objects.office_members().able_to_sign_in())
+        page = reverse("dashboard_commitment", args=[commitment.pk])
+    context = {
+        "comment": comment,
+        "commitment": commitment,
+        "champion": commitment.champion,
+        "author": comment.author,
+        "url": f"{settings.SITE_URL}{page}#comments",
+    }
+    made = [
+        emails.make(f"comment:{comment.pk}:{user.pk}", user, **emails.render("comment", context, user))
+        for user in readers
+        if user.pk != comment.author_id
+    ]
+    send_after_commit(made)
 
 
 def _make_and_send(key, name, context, champion):

@@ -4,6 +4,7 @@ from commitments import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("commitments/<int:pk>/comments/", views.post_comment, name="post_comment"),
     path("cycles/<int:year>/commitments/", views.set_commitments, name="set_commitments"),
     path(
         "cycles/<int:year>/champions/<int:champion_pk>/commitments/new/",

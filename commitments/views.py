@@ -2,14 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from champions.models import Champion
-from commitments.forms import CommitmentDraftForm
-from commitments.models import EDITABLE_APPROVALS, Approval, Commitment, Cycle
+from commitments.emails import email_comment
+from commitments.forms import CommentForm, CommitmentDraftForm
+from commitments.models import EDITABLE_APPROVALS, Approval, Comment, Commitment, Cycle
 
 
 @login_required
@@ -333,3 +335,34 @@ def _report_carry_over(request, carried, cycle):
 
 def _listed(commitments):
     return "; ".join(f"{commitment.number}. {commitment.title}" for commitment in commitments)
+
+
+@login_required
+@require_POST
+def post_comment(request, pk):
+    """A comment on a commitment, by the champion's side or the office, emailed to the other side
+    once; back to the page it was written on. Everybody else gets 404."""
+    user = request.user
+    commitment = get_object_or_404(Commitment.objects.select_related("champion", "cycle"), pk=pk)
+    champions_side = Champion.objects.served_by(user).filter(pk=commitment.champion_id).exists()
+    if not (champions_side or user.is_office_member):
+        raise Http404(_("No such commitment."))
+    page = "commitment_detail" if champions_side else "dashboard_commitment"
+    back = reverse(page, args=[commitment.pk]) + "#comments"
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(back)
+    comment, created = Comment.objects.post(
+        commitment,
+        user,
+        form.cleaned_data["text"],
+        from_office=not champions_side,
+        submission_key=form.cleaned_data["submission_key"],
+    )
+    if created:
+        email_comment(comment)
+        messages.success(request, _("Comment sent."))
+    else:
+        messages.info(request, _("This comment was already sent."))
+    return redirect(back)

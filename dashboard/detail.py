@@ -2,14 +2,17 @@
 commitments whose assessments differ."""
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
 from champions.models import Champion
-from commitments.models import Commitment, Cycle, StatusDisagreement, TargetKind, plain_number
+from commitments.forms import CommentForm
+from commitments.models import Comment, Commitment, Cycle, StatusDisagreement, TargetKind, plain_number
 from dashboard.forms import filtered
 from events.models import CheckIn, ProgressEvent
 from reminders.models import Escalation
@@ -24,8 +27,14 @@ AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 @office_required
 def champion_detail(request, pk):
     champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
-    cycles = list(Cycle.objects.filter(commitments__champion=champion).distinct().order_by("-year"))
-    cycle = Cycle.objects.chosen(request.GET.get("cycle", ""), among=cycles)
+    # The champion's cycles, and the one asked for (from the dashboard's filters) even when the
+    # champion made no commitment in it: the page is of the year the office was looking at.
+    year = request.GET.get("cycle", "")
+    chosen = Q(year=int(year)) if year.isdigit() and len(year) <= 4 else Q(pk__in=[])
+    cycles = list(
+        Cycle.objects.filter(Q(commitments__champion=champion) | chosen).distinct().order_by("-year")
+    )
+    cycle = Cycle.objects.chosen(year, among=cycles)
     commitments = list(
         champion.commitments.approved()
         .filter(cycle=cycle)
@@ -46,9 +55,15 @@ def champion_detail(request, pk):
         .filter(commitment__in=commitments)
         .values_list("commitment", "escalated_on")
     )
+    reported = {}
+    indicators = [commitment for commitment in commitments if commitment.target_kind == TargetKind.INDICATOR]
+    if indicators:
+        for check_in in CheckIn.objects.filter(commitment__in=indicators).select_related("logged_by"):
+            reported.setdefault(check_in.commitment_id, []).append(check_in)
     for commitment in commitments:
         commitment.differs = commitment.pk in differing
         commitment.escalated_on = escalated.get(commitment.pk)
+        commitment.reported = reported.get(commitment.pk, [])
     return render(
         request,
         "dashboard/champion_detail.html",
@@ -58,6 +73,8 @@ def champion_detail(request, pk):
             "cycles": cycles,
             "query": f"cycle={cycle.year}" if cycle else "",
             "commitments": commitments,
+            "indicators": indicators,
+            "signatures": Commitment.objects.pledge_signatures([champion.pk], cycle) if cycle else [],
             "focal_points": champion.focal_points.all(),
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],
@@ -139,6 +156,9 @@ def commitment_detail(request, pk):
         *ProgressEvent.history.filter(commitment_id=commitment.pk)
         .select_related("history_user")
         .order_by("-history_date")[:AUDIT_ROWS],
+        *Comment.history.filter(commitment_id=commitment.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:AUDIT_ROWS],
         *(
             CheckIn.history.filter(commitment_id=commitment.pk)
             .select_related("history_user")
@@ -157,6 +177,8 @@ def commitment_detail(request, pk):
             "status_changes": commitment.status_changes.select_related("changed_by")[:20],
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
             "audit": _audit_trail(records)[:AUDIT_ROWS],
+            "comments": commitment.comments.thread(),
+            "comment_form": CommentForm(),
             "today": timezone.localdate(),
         },
     )
@@ -194,7 +216,10 @@ def _audit_trail(records):
 
 
 def _audit_title(record):
-    """What a record is about: its title, or, for a check-in, which has none, its value and day."""
+    """What a record is about: its title; for a comment, its first words; for a check-in, its value
+    and day."""
     if hasattr(record, "title"):
         return record.title
+    if hasattr(record, "text"):
+        return Truncator(record.text).chars(80)
     return f"{plain_number(record.value)} ({date_format(record.measured_on, 'j M Y')})"

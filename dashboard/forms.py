@@ -119,7 +119,8 @@ def filtered(request):
     if "cycle" not in filters:
         current = Cycle.objects.current()
         if current:
-            filters["cycle"] = current
+            # First, as when chosen: links onwards (query_string) read the same either way.
+            filters = {"cycle": current, **filters}
             # The select shows the cycle the page is of (not its first choice, the latest year).
             form.data = form.data.copy()
             form.data["cycle"] = current.year

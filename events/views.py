@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.validators import single_line
 from champions.models import Champion
+from commitments.forms import CommentForm
 from commitments.models import Commitment, EventKind, TargetKind, plain_number
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
 from events.forms import CheckInForm, KeepStatusForm, ProgressEventForm, StatusForm
@@ -99,6 +100,8 @@ def commitment_detail(request, pk):
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
             "carried_into": commitment.carried_into.select_related("cycle").order_by("cycle__year"),
             # Where it continues last year's: that one's progress history, the newest first.
+            "comments": commitment.comments.thread(),
+            "comment_form": CommentForm(),
             "earlier_events": (
                 commitment.carried_from.events.select_related("logged_by").order_by(
                     "-occurred_on", "-created_at"
@@ -226,14 +229,15 @@ def delete_event(request, pk):
 
 @login_required
 def evidence(request, pk):
-    """Serve an event's evidence file to those who may see the event, as a download."""
-    event = _get_event_for_user(request.user, pk)
+    """Serve an event's evidence file, as a download, to the champion's side and to the office
+    (ProgressEvent.objects.readable_by); everybody else gets 404."""
+    event = get_object_or_404(ProgressEvent.objects.readable_by(request.user), pk=pk)
     if not event.evidence_file:
         raise Http404(_("This event has no evidence file."))
-    return _evidence_download(event.evidence_file, event.evidence_name)
+    return evidence_download(event.evidence_file, event.evidence_name)
 
 
-def _evidence_download(stored, name):
+def evidence_download(stored, name):
     """A stored evidence file as a download under its uploader's name, once access is checked."""
     filename = name or stored.name
     if settings.EVIDENCE_ACCEL_REDIRECT_PREFIX:
@@ -342,7 +346,7 @@ def check_in_evidence(request, pk):
         check_in = _get_check_in_for_user(request.user, pk)
     if not check_in.evidence_file:
         raise Http404(_("This value has no evidence file."))
-    return _evidence_download(check_in.evidence_file, check_in.evidence_name)
+    return evidence_download(check_in.evidence_file, check_in.evidence_name)
 
 
 @login_required

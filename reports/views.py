@@ -20,7 +20,8 @@ from accounts.validators import single_line
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
 from events.exports import stream_csv
-from events.models import ProgressEvent
+from events.models import CheckIn, ProgressEvent
+from events.views import evidence_download
 from reports import charts
 from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
 from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
@@ -86,6 +87,22 @@ def report_context(report, user):
     }
 
 
+def attach_evidence(commitments):
+    """Give each commitment its `evidence`: every progress event logged on it, newest first (with
+    who logged it), and its `reported` check-ins (an indicator's), in two queries for the whole
+    report: what the office checks its ratings against."""
+    events, check_ins = {}, {}
+    logged = ProgressEvent.objects.filter(commitment__in=commitments).select_related("logged_by")
+    for event in logged.order_by("-occurred_on", "-created_at"):
+        events.setdefault(event.commitment_id, []).append(event)
+    reported = CheckIn.objects.filter(commitment__in=commitments).select_related("logged_by")
+    for check_in in reported:
+        check_ins.setdefault(check_in.commitment_id, []).append(check_in)
+    for commitment in commitments:
+        commitment.evidence = events.get(commitment.pk, [])
+        commitment.reported = check_ins.get(commitment.pk, [])
+
+
 @login_required
 def champion_report(request, year, pk):
     """A champion's annual report: where their side assesses and submits, and the office rates."""
@@ -101,6 +118,7 @@ def _champion_report_page(request, report, champion, cycle, ratings=None):
     report.champion, report.cycle = champion, cycle
     today = timezone.localdate()
     context = report_context(report, request.user)
+    attach_evidence(context["commitments"])
     is_champions_side = Champion.objects.served_by(request.user).filter(pk=champion.pk).exists()
     # A closed cycle is history: its report is read, not assessed or signed off any more.
     changeable = not report.is_submitted and not cycle.is_closed
@@ -205,6 +223,18 @@ def assess(request, pk):
         )
         return redirect("champion_report", commitment.cycle.year, commitment.champion_id)
     return render(request, "reports/assess.html", {"form": form, "commitment": commitment, "report": report})
+
+
+@login_required
+def assessment_evidence(request, pk):
+    """Serve a self-assessment's evidence file, as a download, to the champion's side and to the
+    office; everybody else gets 404."""
+    user = request.user
+    commitments = Commitment.objects.all() if user.is_office_member else Commitment.objects.visible_to(user)
+    assessment = get_object_or_404(Assessment.objects.filter(commitment__in=commitments), commitment=pk)
+    if not assessment.evidence_file:
+        raise Http404(_("This assessment has no evidence file."))
+    return evidence_download(assessment.evidence_file, assessment.evidence_name)
 
 
 @login_required

@@ -6,10 +6,12 @@
 - `commitment`: a champion's commitments, their progress, status and approval
 - `history`: the steps of a commitment's approval and its status changes
 - `status_check`: where the self-set status and measured progress disagree
+- `comment`: the conversation on a commitment between the office and the champion's side
 - `months`: the monthly roll-ups behind the dashboard's trends (kept by `commitments/rollups.py`)
 """
 
 from commitments.models.category import Category, CategoryQuerySet
+from commitments.models.comment import COMMENT_MAX_LENGTH, Comment, CommentQuerySet
 from commitments.models.commitment import (
     EDITABLE_FIELDS,
     PANEL_ROLLUPS,
@@ -57,6 +59,7 @@ __all__ = [
     "ON_TRACK_DOUBTED_UNDER",
     "STATUS_RULES",
     "CLOSED_STATUSES",
+    "COMMENT_MAX_LENGTH",
     "COMMITMENT_FIELDS_COUNTED",
     "CYCLE_FIELDS_COUNTED",
     "EDITABLE_APPROVALS",
@@ -72,6 +75,8 @@ __all__ = [
     "CarryOver",
     "Category",
     "CategoryQuerySet",
+    "Comment",
+    "CommentQuerySet",
     "Commitment",
     "CommitmentMonth",
     "CommitmentMonthQuerySet",

@@ -74,7 +74,7 @@ EXPECTED = {
     "keep_status": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),  # POST only
     "edit_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
     "delete_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
-    "event_evidence": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
+    "event_evidence": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="event"),  # the office reads evidence
     "record_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="indicator"),
     "edit_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="check_in"),
     "delete_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="check_in"),
@@ -96,6 +96,9 @@ EXPECTED = {
     "submit_report": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="champion"),  # POST only
     "mark_report_reviewed": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "reopen_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
+    # A self-assessment's file: the cast's commitment has no assessment yet, so nothing to download.
+    "assessment_evidence": Expect(SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, pk="commitment"),
+    "post_comment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),  # POST only
     "rate_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "resolve_divergence": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
     # The network's annual report: the office's.
