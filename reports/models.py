@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +56,12 @@ def assessment_opens_on(cycle):
     return cycle.ends_on - datetime.timedelta(days=settings.ASSESSMENT_OPENS_DAYS_BEFORE_END)
 
 
+def report_window_open(cycle, today=None):
+    """Whether reports on the cycle are being assessed and signed off: from the day assessments open
+    until the cycle is closed (a past year kept as history)."""
+    return not cycle.is_closed and (today or timezone.localdate()) >= assessment_opens_on(cycle)
+
+
 def evidence_upload_to(instance, filename):
     """A random name under assessments/: never the uploader's name, never guessable."""
     return f"assessments/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
@@ -64,6 +70,23 @@ def evidence_upload_to(instance, filename):
 class ReportQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
+
+
+def signed_off(champion="champion", cycle="cycle"):
+    """Whether the outer query's champion has signed off their report on its cycle (`champion` and
+    `cycle` name the outer query's fields): their commitments of that cycle are then reminded of
+    no more (reminders.planning)."""
+    return Exists(Report.objects.submitted().filter(champion=OuterRef(champion), cycle=OuterRef(cycle)))
+
+
+def champions_yet_to_report(cycle):
+    """Active champions with approved commitments in the cycle who have not signed off their report
+    on it: the one definition, for the report reminders and the office's list of who is late."""
+    return (
+        Champion.objects.active()
+        .filter(Exists(Commitment.objects.approved().filter(cycle=cycle, champion=OuterRef("pk"))))
+        .exclude(Exists(Report.objects.submitted().filter(cycle=cycle, champion=OuterRef("pk"))))
+    )
 
 
 class Report(models.Model):
