@@ -86,6 +86,12 @@ def make(key, user, subject, text_body, html_body=""):
     return email
 
 
+def make_each(key, name, context, readers):
+    """The email `name` to each of `readers`, rendered in their language, made once each (keyed by
+    `key` and the reader: see make); returns those made, for accounts.tasks.send_after_commit."""
+    return [make(f"{key}:{user.pk}", user, **render(name, context, user)) for user in readers]
+
+
 @dataclass
 class Outcome:
     state: str

@@ -44,6 +44,11 @@ class UserQuerySet(models.QuerySet):
     def office_members(self):
         return self.filter(is_active=True, groups__name=OFFICE_GROUP).distinct()
 
+    def told_at_once(self):
+        """Office members who chose to hear at once when a champion submits commitments or signs off
+        a report (User.notify_at_once); the others read it in the weekly digest."""
+        return self.office_members().filter(notify_at_once=True)
+
     def able_to_sign_in(self):
         """Active, with a password of their own (User.can_sign_in): people the import made, not
         invited or not yet through their invitation, are not."""

@@ -14,7 +14,7 @@ import datetime
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -22,10 +22,10 @@ from django.utils.translation import gettext, ngettext
 from accounts.emails import SEND_ERRORS, Outcome, build_emails, send
 from accounts.models import DeliveryState, ReminderFrequency, User
 from champions.models import Champion
-from commitments.models import Commitment, Cycle
+from commitments.models import Approval, ApprovalChange, Commitment, Cycle
 from reminders.models import Escalation, Message, MessageItem, OfficeDigest, Reminder, ReminderKind
 from reminders.planning import plan
-from reports.models import Report
+from reports.models import Report, ReportStep
 
 # Most urgent first: the order of lines within a champion's part of a message.
 URGENCY = [
@@ -397,6 +397,7 @@ def digest_context(today):
     )
     dashboard = settings.SITE_URL + reverse("dashboard")
     return {
+        **submissions_of_last_week(today),
         "today": today,
         "overdue": list(commitments.overdue(today)[:100]),
         "due_soon": list(commitments.due_within(today=today)[:100]),
@@ -416,8 +417,36 @@ def digest_context(today):
     }
 
 
+def submissions_of_last_week(today):
+    """What champions submitted in the week before the digest's (Monday to Sunday, by the local
+    day): the commitments, by champion and cycle, and the reports signed off. Each submission is in
+    one digest however late in its week the digest goes out."""
+    this_week = today - datetime.timedelta(days=today.weekday())
+    last_week = this_week - datetime.timedelta(days=7)
+    return {
+        "submitted_commitments": list(
+            ApprovalChange.objects.filter(
+                new_approval=Approval.SUBMITTED,
+                changed_at__date__gte=last_week,
+                changed_at__date__lt=this_week,
+            )
+            .values("commitment__champion", "commitment__champion__full_name", "commitment__cycle__year")
+            .annotate(count=Count("commitment", distinct=True), last=Max("changed_at"))
+            .order_by("last")
+        ),
+        "signed_off": list(
+            ReportStep.objects.filter(
+                action=ReportStep.Action.SUBMITTED, at__date__gte=last_week, at__date__lt=this_week
+            )
+            .select_related("report__champion", "report__cycle")
+            .order_by("at")
+        ),
+    }
+
+
 def send_digest(today=None):
-    """The office's weekly digest, once per week however often it is called."""
+    """The office's weekly digest, once per week however often it is called. Those who chose to hear
+    of submissions and sign-offs at once (User.notify_at_once) are not told of them again here."""
     today = today or timezone.localdate()
     week_of = today - datetime.timedelta(days=today.weekday())
     digest, _ = OfficeDigest.objects.get_or_create(week_of=week_of)
@@ -430,4 +459,7 @@ def send_digest(today=None):
         )
         return Outcome(DeliveryState.FAILED)
     context = digest_context(today)
-    return send(digest, build_emails("digest", context, people))
+    told_at_once = {**context, "submitted_commitments": [], "signed_off": [], "told_at_once": True}
+    messages = build_emails("digest", context, [p for p in people if not p.notify_at_once])
+    messages += build_emails("digest", told_at_once, [p for p in people if p.notify_at_once])
+    return send(digest, messages)

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
+from reports.emails import email_office_signed_off, email_reviewed
 
 
 class Level(models.TextChoices):
@@ -184,7 +185,8 @@ class Report(models.Model):
             self.submitted_at, self.submitted_by = now, user
             self.late = timezone.localdate(now) > self.cycle.report_due_on
             self.save(update_fields=["submitted_at", "submitted_by", "late"])
-            self.steps.create(action=ReportStep.Action.SUBMITTED, by=user)
+            step = self.steps.create(action=ReportStep.Action.SUBMITTED, by=user)
+            email_office_signed_off(self, step)
         return True
 
     def reopen(self, user, comment):
@@ -210,13 +212,22 @@ class Report(models.Model):
             )
 
     def mark_reviewed(self, user, now=None):
-        """The office has rated the report's commitments."""
+        """The office has rated the report's commitments: the champion's side now sees the ratings,
+        and is told by email. False if it was reviewed already (a second click, another office
+        member): nothing is recorded or sent twice."""
         if not self.is_submitted:
             raise ValidationError(_("Only a submitted report is reviewed."))
+        now = now or timezone.now()
         with transaction.atomic():
-            self.reviewed_at, self.reviewed_by = now or timezone.now(), user
-            self.save(update_fields=["reviewed_at", "reviewed_by"])
-            self.steps.create(action=ReportStep.Action.REVIEWED, by=user)
+            # Why a conditional update: of two office members marking it at once, one records it.
+            marked = Report.objects.filter(
+                pk=self.pk, submitted_at__isnull=False, reviewed_at__isnull=True
+            ).update(reviewed_at=now, reviewed_by=user)
+            if not marked:
+                return False
+            self.reviewed_at, self.reviewed_by = now, user
+            step = self.steps.create(action=ReportStep.Action.REVIEWED, by=user)
+            email_reviewed(self, step)
         return True
 
 
