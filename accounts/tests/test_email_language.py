@@ -80,10 +80,13 @@ def test_every_french_subject_starts_with_a_word(cast):
         "cycle": cast.cycle,
         "champion": cast.champion,
         "commitment": cast.commitment,
+        "commitments": [cast.commitment],
         "headline": "",
         "today": cast.cycle.starts_on,
     }
-    for name in ["commitment-returned", "commitments-approved", "digest", "reminders", "invitation"]:
+    names = ["commitment-returned", "commitments-approved", "digest", "reminders", "invitation"]
+    names += ["commitments-submitted", "report-signed-off", "report-reviewed"]
+    for name in names:
         subject = render(name, context, cast.focal_point)["subject"]
         assert subject == subject.strip() and "\n" not in subject, name
 
