@@ -1,6 +1,6 @@
-"""Emails about setting commitments: one to the champion and one to each focal point, each in its
-reader's language, made once (accounts.Email) in the transaction that decides them and sent after
-it commits."""
+"""Emails about setting commitments: one to the champion and one to each focal point (or, for a
+submission, to the office members who asked to hear at once), each in its reader's language, made
+once (accounts.Email) in the transaction that decides them and sent after it commits."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -66,9 +66,25 @@ def email_comment(comment):
     send_after_commit(made)
 
 
+def email_office_submitted(champion, cycle, changes):
+    """The champion's side has just submitted commitments (`changes`: the approval steps that did):
+    the office members who chose to hear at once are told now, one email each per submission (its
+    latest step); the others read it in the weekly digest (reminders.delivery.digest_context)."""
+    readers = list(User.objects.told_at_once())
+    if not changes or not readers:
+        return
+    latest = max(changes, key=lambda change: change.pk)
+    context = {
+        "champion": champion,
+        "cycle": cycle,
+        "commitments": sorted((change.commitment for change in changes), key=lambda c: c.number),
+        "submitted_by": latest.changed_by,
+        "review_url": settings.SITE_URL + reverse("dashboard_review") + f"?cycle={cycle.year}",
+    }
+    send_after_commit(
+        emails.make_each(f"commitments-submitted:{latest.pk}", "commitments-submitted", context, readers)
+    )
+
+
 def _make_and_send(key, name, context, champion):
-    made = [
-        emails.make(f"{key}:{user.pk}", user, **emails.render(name, context, user))
-        for user in champion.people()
-    ]
-    send_after_commit(made)
+    send_after_commit(emails.make_each(key, name, context, champion.people()))

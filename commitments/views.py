@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from champions.models import Champion
-from commitments.emails import email_comment
+from commitments.emails import email_comment, email_office_submitted
 from commitments.forms import CommentForm, CommitmentDraftForm
 from commitments.models import EDITABLE_APPROVALS, Approval, Comment, Commitment, Cycle
 
@@ -225,8 +225,12 @@ def submit_commitments(request, year, champion_pk):
     cycle = _get_cycle_for_setting(year)
     champion = _get_champion_for_user(request.user, champion_pk)
     editable = cycle.commitments.filter(champion=champion, approval__in=EDITABLE_APPROVALS)
-    submitted = [commitment for commitment in editable.order_by("number") if commitment.submit(request.user)]
+    changes = [
+        change for commitment in editable.order_by("number") if (change := commitment.submit(request.user))
+    ]
+    submitted = [change.commitment for change in changes]
     if submitted:
+        email_office_submitted(champion, cycle, changes)
         messages.success(
             request,
             ngettext(
@@ -247,7 +251,9 @@ def submit_commitment(request, year, pk):
     """Submit one commitment (a returned one, once changed)."""
     cycle = _get_cycle_for_setting(year)
     commitment = _get_draft_for_user(request.user, cycle, pk)
-    commitment.submit(request.user)
+    change = commitment.submit(request.user)
+    if change:
+        email_office_submitted(commitment.champion, cycle, [change])
     messages.success(request, _("Submitted: commitment %(number)s, “%(title)s”.") % _named(commitment))
     return redirect("set_commitments", cycle.year)
 

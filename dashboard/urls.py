@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import detail, exports, imports, people, review, views
+from dashboard import detail, exports, imports, late, people, review, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -28,6 +28,7 @@ urlpatterns = [
         {"extension": "xlsx"},
         name="export_commitments_xlsx",
     ),
+    path("review/<int:year>/remind/", late.remind, name="review_remind"),
     path("review/commitments/<int:pk>/approve/", review.approve, name="review_approve"),
     path("review/commitments/<int:pk>/return/", review.return_commitment, name="review_return"),
     path(

@@ -275,11 +275,19 @@ def resolve(request, pk):
 def mark_reviewed(request, year, pk):
     report = get_object_or_404(Report.objects.select_related("cycle"), champion=pk, cycle__year=year)
     try:
-        report.mark_reviewed(request.user)
+        reviewed = report.mark_reviewed(request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Report marked reviewed: the champion now sees the office's ratings."))
+        if reviewed:
+            messages.success(
+                request,
+                _(
+                    "Report marked reviewed: the champion now sees the office's ratings, and is told by email."
+                ),
+            )
+        else:
+            messages.info(request, _("This report is marked reviewed already."))
     return redirect("champion_report", year, pk)
 
 
