@@ -8,6 +8,7 @@ from import_export.forms import ExportForm
 
 from champions.admin import ChampionAdmin
 from champions.models import Champion
+from commitments import network_file
 from commitments.models import (
     ROLLUP_FIELDS,
     ApprovalChange,
@@ -224,6 +225,10 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
+
+    def get_export_filename(self, request, queryset, file_format):
+        """commitments-2026.xlsx: the file names its year when its commitments are all of one."""
+        return f"{network_file.file_stem(network_file.year_of(queryset))}.{file_format.get_extension()}"
 
     @admin.display(description=_("categories"))
     def category_labels(self, commitment):

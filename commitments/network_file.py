@@ -957,6 +957,22 @@ def header(language=None):
     return [COLUMNS[name] if french else name for name in COLUMNS]
 
 
+def year_of(commitments):
+    """The year of `commitments` when they are all of one cycle, else None."""
+    years = list(commitments.order_by().values_list("cycle__year", flat=True).distinct()[:2])
+    return years[0] if len(years) == 1 else None
+
+
+def file_stem(year=None):
+    """The name of a file of commitments, without its extension: of one year ("commitments-2026")."""
+    return f"commitments-{year}" if year else "commitments"
+
+
+def sheet_title(year=None):
+    """The name of a sheet of commitments: of one year ("Commitments 2026"), or of all."""
+    return _("Commitments %(year)s") % {"year": year} if year else _("Commitments")
+
+
 def rows(commitments):
     """Each commitment as a row of the network's file, in the reader's language where a value is a
     label (categories, kinds, statuses): it imports back unchanged."""

@@ -5,15 +5,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.forms import CommentForm
-from commitments.models import Comment, Commitment, Cycle, StatusDisagreement, TargetKind, plain_number
+from commitments.models import Commitment, Cycle, StatusDisagreement, TargetKind
+from dashboard import audit
 from dashboard.forms import filtered
+from events.exports import stream_csv
 from events.models import CheckIn, ProgressEvent
 from reminders.models import Escalation
 from reports.models import Assessment
@@ -21,7 +21,6 @@ from reports.models import Assessment
 EVENTS_PER_PAGE = 25
 AUDIT_ROWS = 50
 DIFFERENCES_PER_PAGE = 50
-AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
 @office_required
@@ -151,22 +150,6 @@ def commitment_detail(request, pk):
     )
     events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
     is_indicator = commitment.target_kind == TargetKind.INDICATOR
-    records = [
-        *commitment.history.select_related("history_user").order_by("-history_date")[:AUDIT_ROWS],
-        *ProgressEvent.history.filter(commitment_id=commitment.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:AUDIT_ROWS],
-        *Comment.history.filter(commitment_id=commitment.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:AUDIT_ROWS],
-        *(
-            CheckIn.history.filter(commitment_id=commitment.pk)
-            .select_related("history_user")
-            .order_by("-history_date")[:AUDIT_ROWS]
-            if is_indicator
-            else []
-        ),
-    ]
     return render(
         request,
         "dashboard/commitment_detail.html",
@@ -176,7 +159,7 @@ def commitment_detail(request, pk):
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "status_changes": commitment.status_changes.select_related("changed_by")[:20],
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
-            "audit": _audit_trail(records)[:AUDIT_ROWS],
+            "audit": audit.audit_trail(commitment, limit=AUDIT_ROWS)[:AUDIT_ROWS],
             "comments": commitment.comments.thread(),
             "comment_form": CommentForm(),
             "today": timezone.localdate(),
@@ -184,42 +167,20 @@ def commitment_detail(request, pk):
     )
 
 
-def _audit_trail(records):
-    """Historical records, newest first, each with the fields it changed from the one before it.
-
-    The diff is taken in memory against the previous record of the same object, when it is in
-    the window (asking each record for its predecessor would cost a query per row).
-    """
-    records = sorted(records, key=lambda record: record.history_date)
-    previous, trail = {}, []
-    for record in records:
-        key = (type(record), record.id)
-        before = previous.get(key)
-        fields = []
-        if record.history_type == "~" and before is not None:
-            fields = [
-                record.instance_type._meta.get_field(change.field).verbose_name
-                for change in record.diff_against(before).changes
-            ]
-        previous[key] = record
-        trail.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "what": record.instance_type._meta.verbose_name,
-                "action": AUDIT_ACTIONS[record.history_type],
-                "title": _audit_title(record),
-                "fields": fields,
-            }
-        )
-    return trail[::-1]
-
-
-def _audit_title(record):
-    """What a record is about: its title; for a comment, its first words; for a check-in, its value
-    and day."""
-    if hasattr(record, "title"):
-        return record.title
-    if hasattr(record, "text"):
-        return Truncator(record.text).chars(80)
-    return f"{plain_number(record.value)} ({date_format(record.measured_on, 'j M Y')})"
+@office_required
+def commitment_history_csv(request, pk):
+    """The commitment's whole audit trail as CSV: a row per changed field, its values before and after."""
+    commitment = get_object_or_404(Commitment.objects.select_related("cycle"), pk=pk)
+    header = [
+        _("when"),
+        _("who"),
+        _("email"),
+        _("what"),
+        _("change"),
+        _("title"),
+        _("field"),
+        _("before"),
+        _("after"),
+    ]
+    name = f"commitment-{commitment.cycle.year}-{commitment.pk}-history.csv"
+    return stream_csv(name, [str(column) for column in header], audit.csv_rows(audit.audit_trail(commitment)))

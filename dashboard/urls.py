@@ -8,6 +8,11 @@ urlpatterns = [
     path("export.xlsx", exports.export_xlsx, name="dashboard_export_xlsx"),
     path("champions/<int:pk>/", detail.champion_detail, name="dashboard_champion"),
     path("commitments/<int:pk>/", detail.commitment_detail, name="dashboard_commitment"),
+    path(
+        "commitments/<int:pk>/history.csv",
+        detail.commitment_history_csv,
+        name="dashboard_commitment_history",
+    ),
     path("differences/", detail.differences, name="dashboard_differences"),
     path("status-checks/", detail.status_checks, name="dashboard_status_checks"),
     path("review/", review.review, name="dashboard_review"),

@@ -6,6 +6,7 @@ urlpatterns = [
     path("reports/<int:year>/", views.network_report, name="network_report"),
     path("reports/<int:year>.pdf", views.network_report_pdf, name="network_report_pdf"),
     path("reports/<int:year>.csv", views.network_report_csv, name="network_report_csv"),
+    path("reports/<int:year>.xlsx", views.network_report_xlsx, name="network_report_xlsx"),
     path("reports/<int:year>/champions/<int:pk>/", views.champion_report, name="champion_report"),
     path("reports/<int:year>/champions/<int:pk>.pdf", views.champion_report_pdf, name="champion_report_pdf"),
     path("reports/<int:year>/champions/<int:pk>/submit/", views.submit_report, name="submit_report"),

@@ -19,7 +19,7 @@ from accounts.decorators import office_required
 from accounts.validators import single_line
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
-from events.exports import stream_csv
+from events.exports import stream_csv, xlsx_response
 from events.models import CheckIn, ProgressEvent
 from events.views import evidence_download
 from reports import charts
@@ -388,6 +388,23 @@ def network_report_pdf(request, year):
 @office_required
 def network_report_csv(request, year):
     """The network report's table (by hub, by category, and all) as CSV."""
+    context, header, rows = _network_table(request, year)
+    name = filename(_("annual report"), year, *context["filters"].values(), extension="csv")
+    return stream_csv(name, header, rows)
+
+
+@office_required
+def network_report_xlsx(request, year):
+    """The network report's table as an Excel workbook: the CSV's rows, numbers as numbers."""
+    context, header, rows = _network_table(request, year)
+    name = filename(_("annual report"), year, *context["filters"].values(), extension="xlsx")
+    sheet = _("Annual report %(year)s") % {"year": year}
+    return xlsx_response(name, header, rows, sheet=sheet)
+
+
+def _network_table(request, year):
+    """The network report's context for the filters in the query string, and its table's header
+    and rows (by hub, by category, and all), in the reader's language."""
     context = network_report_context(request, year)
     header = [
         _("breakdown"),
@@ -425,12 +442,11 @@ def network_report_csv(request, year):
             row["office_complete_share"],
             row["office_achieved_share"],
             row["differing"],
-            *[row.get(name, "") for name in REPORT_COUNTS],
+            *[row.get(name) for name in REPORT_COUNTS],
             row["panels_logged"],
             row["women_share"],
         ]
         for section, table in sections
         for row in table
     ]
-    name = filename(_("annual report"), year, *context["filters"].values(), extension="csv")
-    return stream_csv(name, header, rows)
+    return context, header, rows
