@@ -8,7 +8,15 @@ from import_export.forms import ExportForm
 
 from champions.admin import ChampionAdmin
 from champions.models import Champion
-from commitments.models import ROLLUP_FIELDS, ApprovalChange, Category, Commitment, Cycle, StatusChange
+from commitments.models import (
+    ROLLUP_FIELDS,
+    ApprovalChange,
+    Category,
+    Commitment,
+    Cycle,
+    StatusChange,
+    percent_wording,
+)
 from commitments.resources import FORMATS, NetworkFileResource
 
 
@@ -243,7 +251,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("progress"), ordering="progress")
     def progress_shown(self, commitment):
-        return f"{commitment.progress}%"
+        return percent_wording(commitment.progress)
 
     def save_model(self, request, obj, form, change):
         """A status changed here goes through Commitment.change_status, as everywhere else."""

@@ -166,4 +166,4 @@ def _audit_title(record):
     """What a record is about: its title, or, for a check-in, which has none, its value and day."""
     if hasattr(record, "title"):
         return record.title
-    return f"{plain_number(record.value)} ({date_format(record.measured_on, 'j M Y')})"
+    return f"{plain_number(record.value)} ({date_format(record.measured_on, 'SHORT_DATE_FORMAT')})"
