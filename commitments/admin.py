@@ -17,6 +17,7 @@ from commitments.models import (
     Commitment,
     Cycle,
     StatusChange,
+    percent_wording,
 )
 from commitments.resources import FORMATS, NetworkFileResource
 
@@ -256,7 +257,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("progress"), ordering="progress")
     def progress_shown(self, commitment):
-        return f"{commitment.progress}%"
+        return percent_wording(commitment.progress)
 
     def save_model(self, request, obj, form, change):
         """A status changed here goes through Commitment.change_status, as everywhere else."""

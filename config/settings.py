@@ -209,8 +209,7 @@ LOCALE_PATHS = [Path(env.str("LOCALE_DIR", default=str(BASE_DIR / "locale")))]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
-# English dates as "31 Dec 2027" (Django's English is "Dec. 31, 2027" and "12/31/2027"); French
-# keeps Django's own formats.
+# English dates day first ("31 December 2027"); French keeps Django's own (config/formats/en).
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"

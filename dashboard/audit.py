@@ -206,7 +206,7 @@ def _title(record):
         return record.title
     if hasattr(record, "text"):
         return Truncator(record.text).chars(80)
-    return f"{plain_number(record.value)} ({date_format(record.measured_on, 'j M Y')})"
+    return f"{plain_number(record.value)} ({date_format(record.measured_on, 'SHORT_DATE_FORMAT')})"
 
 
 def csv_rows(trail):

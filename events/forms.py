@@ -233,8 +233,8 @@ class ProgressEventForm(forms.ModelForm):
                 _("Choose a date within the %(year)s cycle, from %(start)s to %(end)s.")
                 % {
                     "year": cycle.year,
-                    "start": date_format(cycle.starts_on, "j F Y"),
-                    "end": date_format(cycle.ends_on, "j F Y"),
+                    "start": date_format(cycle.starts_on, "DATE_FORMAT"),
+                    "end": date_format(cycle.ends_on, "DATE_FORMAT"),
                 }
             )
         return day
@@ -376,8 +376,8 @@ class CheckInForm(forms.ModelForm):
                 _("Choose a date within the %(year)s cycle, from %(start)s to %(end)s.")
                 % {
                     "year": cycle.year,
-                    "start": date_format(cycle.starts_on, "j F Y"),
-                    "end": date_format(cycle.ends_on, "j F Y"),
+                    "start": date_format(cycle.starts_on, "DATE_FORMAT"),
+                    "end": date_format(cycle.ends_on, "DATE_FORMAT"),
                 }
             )
         return day

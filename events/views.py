@@ -317,7 +317,7 @@ def _value_on_day(check_in):
     """A check-in in words for a confirmation: "31 % women at D-1 and above on 30 June 2026"."""
     return _("%(value)s on %(day)s") % {
         "value": f"{plain_number(check_in.value)} {check_in.commitment.unit}".strip(),
-        "day": date_format(check_in.measured_on, "j F Y"),
+        "day": date_format(check_in.measured_on, "DATE_FORMAT"),
     }
 
 

@@ -362,7 +362,7 @@ def network_report_context(request, year):
         "parity_chart": charts.column_chart(
             "chart-parity",
             _("Women's share of panel speakers by month (%)"),
-            [date_format(month["month"], "M") for month in months],
+            [date_format(month["month"], "F") for month in months],
             [month["women_share"] for month in months],
             reference=50,
         ),

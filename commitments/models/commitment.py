@@ -659,7 +659,7 @@ class Commitment(models.Model):
     @property
     def counted_unit(self):
         """What a count target counts, in the reader's language where the kind of event says it."""
-        return counted_unit_wording(self.counts_kind, self.unit)
+        return counted_unit_wording(self.counts_kind, self.unit, self.target_value)
 
     @property
     def target_label(self):
