@@ -29,7 +29,6 @@ from commitments.models.vocabulary import (
     CLOSED_STATUSES,
     COMMITMENT_FIELDS_COUNTED,
     EDITABLE_APPROVALS,
-    EVENT_KIND_PLURALS,
     ROLLUP_FIELDS,
     STATUS_PERCENT,
     TEXT_MAX_LENGTH,
@@ -39,6 +38,7 @@ from commitments.models.vocabulary import (
     Status,
     TargetKind,
     counted_unit_wording,
+    event_kind_unit,
     kinds_counted,
     plain_number,
     share_percent,
@@ -654,7 +654,7 @@ class Commitment(models.Model):
     @property
     def counted_kinds_label(self):
         """The kinds of event that count, in words: "trainings", "panels"."""
-        return ", ".join(str(EVENT_KIND_PLURALS[kind]) for kind in self.counted_kinds)
+        return ", ".join(event_kind_unit(kind, 2) for kind in self.counted_kinds)
 
     @property
     def counted_unit(self):
