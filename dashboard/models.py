@@ -1,0 +1,74 @@
+"""The office's import jobs: a large network file's preview, worked out by a Celery task."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from events.models import delete_file_on_commit
+
+
+def import_upload_to(instance, filename):
+    """A random name under imports/: never the uploader's name, never guessable."""
+    return f"imports/{uuid.uuid4().hex}{instance.extension}"
+
+
+class ImportJob(models.Model):
+    """A network file of more than IMPORT_PREVIEW_IN_REQUEST_ROWS rows, waiting for its preview.
+
+    The upload stores the file and queues dashboard.tasks.preview_import, which plans the file
+    (network_file.plan: nothing is written) and keeps what the preview shows (Plan.summary) here;
+    the uploader's progress page reloads itself until the job is done, then shows the preview and
+    its Import button. Only the uploader sees the job (dashboard/imports.py). A job goes, its file
+    with it, once imported, or when a day old (at the next upload).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    file = models.FileField(verbose_name=_("file"), upload_to=import_upload_to, max_length=200)
+    extension = models.CharField(verbose_name=_("extension"), max_length=5)
+    state = models.CharField(
+        verbose_name=_("state"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    rows = models.PositiveIntegerField(verbose_name=_("rows"), default=0)
+    rows_planned = models.PositiveIntegerField(verbose_name=_("rows planned"), default=0)
+    preview = models.JSONField(verbose_name=_("preview"), null=True, blank=True)
+    submission_key = models.UUIDField(
+        verbose_name=_("submission key"), null=True, blank=True, unique=True, editable=False
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.uploaded_by}: {self.get_state_display()}"
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self):
+        return 100 * self.rows_planned // self.rows if self.rows else 0
+
+
+@receiver(post_delete, sender=ImportJob)
+def delete_import_file(sender, instance, **kwargs):
+    if instance.file:
+        delete_file_on_commit(instance.file.storage, instance.file.name)
