@@ -12,6 +12,11 @@ urlpatterns = [
     path("reports/<int:year>/champions/<int:pk>/reviewed/", views.mark_reviewed, name="mark_report_reviewed"),
     path("reports/<int:year>/champions/<int:pk>/reopen/", views.reopen, name="reopen_report"),
     path("reports/commitments/<int:pk>/assess/", views.assess, name="assess_commitment"),
+    path(
+        "reports/commitments/<int:pk>/assessment-evidence/",
+        views.assessment_evidence,
+        name="assessment_evidence",
+    ),
     path("reports/commitments/<int:pk>/rate/", views.rate, name="rate_commitment"),
     path("reports/commitments/<int:pk>/resolve/", views.resolve, name="resolve_divergence"),
 ]

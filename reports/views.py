@@ -5,8 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,14 +17,12 @@ from accounts.validators import single_line
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
 from events.exports import stream_csv
-from events.models import ProgressEvent
+from events.uploads import evidence_download
 from reports import charts
 from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
 from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingForm
 from reports.models import Assessment, Report, assessment_opens_on
 from reports.pdf import filename, pdf_response
-
-KEY_EVENTS = 3
 
 
 def _get_champion_for_report(user, pk):
@@ -51,26 +47,10 @@ def _get_commitment_to_assess(user, pk):
 def report_context(report, user):
     """What a champion's report shows: each approved commitment with its target, progress,
     self-assessment, the office's rating (for the champion's side once reviewed), and key events;
-    the network pledges the champion signed, with their panels in the cycle."""
-    commitments = list(report.commitments())
-    events = {}
-    latest = (
-        ProgressEvent.objects.filter(commitment__in=[commitment.pk for commitment in commitments])
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("commitment_id")],
-                order_by=[F("occurred_on").desc(), F("id").desc()],
-            )
-        )
-        .filter(place__lte=KEY_EVENTS)
-        .order_by("commitment_id", "place")
-        .only("commitment_id", "occurred_on", "kind", "title", "women_count", "men_count")
-    )
-    for event in latest:
-        events.setdefault(event.commitment_id, []).append(event)
+    the network pledges the champion signed, with their panels in the cycle. A signed-off report
+    shows them as they were when it was signed off (Report.shown)."""
+    commitments, signatures = report.shown()
     for commitment in commitments:
-        commitment.key_events = events.get(commitment.pk, [])
         commitment.report_assessment = getattr(commitment, "assessment", None)
     is_office = user.is_office_member
     return {
@@ -78,7 +58,7 @@ def report_context(report, user):
         "champion": report.champion,
         "cycle": report.cycle,
         "commitments": commitments,
-        "signatures": Commitment.objects.pledge_signatures([report.champion_id], report.cycle),
+        "signatures": signatures,
         "is_office": is_office,
         "shows_rating": is_office or report.is_reviewed,
         "assessed": sum(1 for commitment in commitments if commitment.report_assessment),
@@ -106,6 +86,7 @@ def champion_report(request, year, pk):
         rating_form=RatingForm(),
         note_form=NoteForm(),
         steps=report.steps.select_related("by")[:20],
+        after_sign_off=list(report.logged_after_sign_off().select_related("commitment")),
     )
     return render(request, "reports/champion_report.html", context)
 
@@ -136,6 +117,21 @@ def assess(request, pk):
         )
         return redirect("champion_report", commitment.cycle.year, commitment.champion_id)
     return render(request, "reports/assess.html", {"form": form, "commitment": commitment, "report": report})
+
+
+@login_required
+def assessment_evidence(request, pk):
+    """An assessment's evidence file, as a download: for the champion's side and the office (the
+    same download as an event's evidence); anybody else gets 404."""
+    commitments = (
+        Commitment.objects.all()
+        if request.user.is_office_member
+        else Commitment.objects.visible_to(request.user)
+    )
+    assessment = get_object_or_404(Assessment.objects.filter(commitment__in=commitments), commitment=pk)
+    if not assessment.evidence_file:
+        raise Http404(_("This assessment has no evidence file."))
+    return evidence_download(assessment.evidence_file, assessment.evidence_name)
 
 
 @login_required
@@ -203,11 +199,14 @@ def resolve(request, pk):
 def mark_reviewed(request, year, pk):
     report = get_object_or_404(Report.objects.select_related("cycle"), champion=pk, cycle__year=year)
     try:
-        report.mark_reviewed(request.user)
+        reviewed = report.mark_reviewed(request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Report marked reviewed: the champion now sees the office's ratings."))
+        if reviewed:
+            messages.success(
+                request, _("Report marked reviewed: the champion now sees the office's ratings.")
+            )
     return redirect("champion_report", year, pk)
 
 

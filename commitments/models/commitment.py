@@ -396,12 +396,19 @@ class Commitment(models.Model):
         editable=False,
         help_text=_("Kept up to date from the progress events, check-ins, target and status."),
     )
+    # The draft form's key: the same form posted twice (a double click, a request resent to the
+    # other app server) saves one draft.
+    submission_key = models.UUIDField(
+        verbose_name=_("submission key"), null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()
     # Who changed what and when. Roll-ups are derived from events (which have their own history).
-    history = HistoricalRecords(excluded_fields=[*ROLLUP_FIELDS, "updated_at"], m2m_fields=[categories])
+    history = HistoricalRecords(
+        excluded_fields=[*ROLLUP_FIELDS, "updated_at", "submission_key"], m2m_fields=[categories]
+    )
 
     class Meta:
         verbose_name = _("commitment")
