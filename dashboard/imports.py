@@ -22,7 +22,7 @@ from commitments import network_file
 from commitments.models import Category, Commitment
 from dashboard.forms import ImportCommitmentsForm
 from dashboard.models import ImportJob
-from dashboard.tasks import preview_import
+from dashboard.tasks import import_file, preview_import
 from events.exports import stream_csv, xlsx_response
 
 # How long an uploaded file waits for its confirmation, in the shared cache (any app server may
@@ -108,34 +108,42 @@ def _get_job_for_user(user, pk):
 
 @importer_required
 def import_job(request, pk):
-    """A large file's preview: the page reloads itself every two seconds until the job is done."""
+    """A large file's preview, then its import: the page reloads itself every two seconds while a
+    task has the job in hand."""
     job = _get_job_for_user(request.user, pk)
     context = {"job": job, "names_shown": NAMES_SHOWN, **_guide()}
     if job.state == ImportJob.State.DONE:
         context["preview"] = job.preview
         if job.preview["can_apply"]:
             context["confirm_action"] = reverse("confirm_import_job", args=[job.pk])
+    elif job.state == ImportJob.State.IMPORTED:
+        if job.result["changed"]:
+            _announce(
+                request,
+                **{
+                    name: job.result[name]
+                    for name in ("created", "updated", "unchanged", "refused", "people")
+                },
+            )
+        else:
+            messages.info(request, _("Nothing to import: the file changes nothing any more."))
     return render(request, "dashboard/import_job.html", context)
 
 
 @importer_required
 @require_POST
 def confirm_import_job(request, pk):
-    """Import a job's file, as it reads now, and end the job (its file goes)."""
+    """Import a job's file, by a task (as it reads then): its page follows the import."""
     job = _get_job_for_user(request.user, pk)
-    if job.state != ImportJob.State.DONE:
+    # Why a conditional update: of two confirmations of one job (a double click, a request resent
+    # to the other app server), only the one that moves the job on queues its import.
+    if ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.DONE).update(
+        state=ImportJob.State.IMPORTING
+    ):
+        transaction.on_commit(lambda: import_file.delay(job.pk))
+    elif job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING):
         messages.error(request, _("The preview is not ready yet."))
-        return redirect("import_job", job.pk)
-    with job.file.open("rb") as stored:
-        content = stored.read()
-    with transaction.atomic():
-        # Why the delete decides, under the row's lock: of two confirmations of one job (a double
-        # click, a request resent to the other app server), the second waits and deletes nothing.
-        if not ImportJob.objects.select_for_update().filter(pk=job.pk).delete()[0]:
-            messages.error(request, _("This file was already imported."))
-            return redirect("import_commitments")
-        _import(request, content, job.extension)
-    return redirect("import_commitments")
+    return redirect("import_job", job.pk)
 
 
 @importer_required
@@ -168,38 +176,46 @@ def _import(request, content, extension):
         messages.info(request, _("Nothing to import: the file changes nothing any more."))
         return
     result = network_file.apply(plan, request.user)
+    _announce(
+        request,
+        created=result.commitments_created,
+        updated=result.commitments_updated,
+        unchanged=result.unchanged,
+        refused=len(plan.refused),
+        people=len(result.people),
+    )
+
+
+def _announce(request, *, created, updated, unchanged, refused, people):
+    """Tell the office what an import did."""
     messages.success(
         request,
         ngettext(
             "Imported: %(new)s new commitment, %(updated)s updated, %(unchanged)s unchanged.",
             "Imported: %(new)s new commitments, %(updated)s updated, %(unchanged)s unchanged.",
-            result.commitments_created,
+            created,
         )
-        % {
-            "new": result.commitments_created,
-            "updated": result.commitments_updated,
-            "unchanged": result.unchanged,
-        },
+        % {"new": created, "updated": updated, "unchanged": unchanged},
     )
-    if plan.refused:
+    if refused:
         messages.warning(
             request,
             ngettext(
                 "%(count)s refused row was left out: correct it in the file and import it again.",
                 "%(count)s refused rows were left out: correct them in the file and import it again.",
-                len(plan.refused),
+                refused,
             )
-            % {"count": len(plan.refused)},
+            % {"count": refused},
         )
-    if result.people:
+    if people:
         messages.info(
             request,
             ngettext(
                 "%(count)s person was added without a sign-in: nobody was emailed. Invite them when ready.",
                 "%(count)s people were added without a sign-in: nobody was emailed. Invite them when ready.",
-                len(result.people),
+                people,
             )
-            % {"count": len(result.people)},
+            % {"count": people},
         )
     else:
         messages.info(request, _("Nobody was emailed."))

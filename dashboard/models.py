@@ -17,19 +17,23 @@ def import_upload_to(instance, filename):
 
 
 class ImportJob(models.Model):
-    """A network file of more than IMPORT_PREVIEW_IN_REQUEST_ROWS rows, waiting for its preview.
+    """A network file of more than IMPORT_PREVIEW_IN_REQUEST_ROWS rows, previewed and imported by
+    Celery tasks (dashboard/tasks.py), too long for a request.
 
-    The upload stores the file and queues dashboard.tasks.preview_import, which plans the file
-    (network_file.plan: nothing is written) and keeps what the preview shows (Plan.summary) here;
-    the uploader's progress page reloads itself until the job is done, then shows the preview and
-    its Import button. Only the uploader sees the job (dashboard/imports.py). A job goes, its file
-    with it, once imported, or when a day old (at the next upload).
+    The upload stores the file and queues preview_import, which plans the file (network_file.plan:
+    nothing is written) and keeps what the preview shows (Plan.summary). The uploader's page
+    (dashboard/imports.py) reloads itself until the preview is done, then shows it with its Import
+    button; the confirmation queues import_file, which plans the file again and writes it, and the
+    page reloads itself until it is imported, then says what was done. Only the uploader sees the
+    job. The file goes once imported; the job, a day after it was uploaded (at the next upload).
     """
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
+        IMPORTING = "importing", _("Importing")
+        IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Failed")
 
     uploaded_by = models.ForeignKey(
@@ -46,6 +50,7 @@ class ImportJob(models.Model):
     rows = models.PositiveIntegerField(verbose_name=_("rows"), default=0)
     rows_planned = models.PositiveIntegerField(verbose_name=_("rows planned"), default=0)
     preview = models.JSONField(verbose_name=_("preview"), null=True, blank=True)
+    result = models.JSONField(verbose_name=_("result"), null=True, blank=True)
     submission_key = models.UUIDField(
         verbose_name=_("submission key"), null=True, blank=True, unique=True, editable=False
     )
@@ -60,8 +65,9 @@ class ImportJob(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.uploaded_by}: {self.get_state_display()}"
 
     @property
-    def is_finished(self):
-        return self.state in (self.State.DONE, self.State.FAILED)
+    def is_working(self):
+        """A task has the job in hand: its page reloads itself until it is done."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING, self.State.IMPORTING)
 
     @property
     def percent(self):

@@ -370,3 +370,18 @@ def test_uploading_a_large_file(cast, settings):
         )
 
     assert ImportJob.objects.count() == 1
+
+
+def test_confirming_a_large_files_import(cast, settings, django_capture_on_commit_callbacks):
+    settings.IMPORT_PREVIEW_IN_REQUEST_ROWS = 2
+    office = signed_in(cast.office_member)
+    content = as_csv(network_rows(TODAY.year, TODAY.year - 2))
+    with django_capture_on_commit_callbacks(execute=True):  # the preview's task runs
+        office.post("/dashboard/commitments/import/", {"file": SimpleUploadedFile("n.csv", content)})
+    job = ImportJob.objects.get()
+    before = Commitment.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):  # and the import's
+        twice(office, f"/dashboard/commitments/import/jobs/{job.pk}/confirm/")
+
+    assert Commitment.objects.count() == before + 4

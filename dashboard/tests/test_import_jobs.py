@@ -14,7 +14,7 @@ from commitments import network_file
 from commitments.models import Commitment
 from commitments.tests.network_rows import as_csv, as_xlsx, network_rows
 from dashboard.models import ImportJob
-from dashboard.tasks import preview_import
+from dashboard.tasks import import_file, preview_import
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_the_progress_page_counts_the_rows_planned(office, large, monkeypatch):
     assert "Checking the file: 2 of 4 rows." in seen[1] and 'content="2"' in seen[1]
 
 
-def test_confirming_a_job_imports_its_file_once_and_removes_it(
+def test_confirming_a_job_imports_its_file_by_a_task_once_and_removes_it(
     office, large, django_capture_on_commit_callbacks
 ):
     upload(office, as_csv(network_rows(YEAR, PAST)))
@@ -110,15 +110,46 @@ def test_confirming_a_job_imports_its_file_once_and_removes_it(
     preview_import(job.pk)
     confirm = f"{IMPORT_URL}jobs/{job.pk}/confirm/"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with_messages = office.post(confirm, follow=True)
-    again = office.post(confirm)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first, second = office.post(confirm), office.post(confirm)  # a double click
+    assert (first["Location"], second["Location"]) == (f"{IMPORT_URL}jobs/{job.pk}/",) * 2
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.IMPORTING and len(queued) == 1
+    importing = office.get(f"{IMPORT_URL}jobs/{job.pk}/")
+    assert "Importing the file." in importing.content.decode()
+    assert b'<meta http-equiv="refresh" content="2">' in importing.content
+    assert Commitment.objects.count() == 0
 
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()  # the worker runs the task
+
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.IMPORTED and not job.file
     assert Commitment.objects.count() == 4
-    assert "Imported: 4 new commitments, 0 updated, 0 unchanged." in with_messages.content.decode()
-    assert again.status_code == 404  # the job is gone: the second post imports nothing
-    assert not ImportJob.objects.exists()
-    assert not default_storage.exists(job.file.name)
+    assert not default_storage.exists(f"imports/{job.pk}") and default_storage.listdir("imports")[1] == []
+    done = office.get(f"{IMPORT_URL}jobs/{job.pk}/").content.decode()
+    assert "Imported: 4 new commitments, 0 updated, 0 unchanged." in done
+    assert b"http-equiv" not in office.get(f"{IMPORT_URL}jobs/{job.pk}/").content
+    assert import_file(job.pk) is None  # delivered again: imported already, nothing happens
+    assert Commitment.objects.count() == 4
+
+
+def test_an_import_that_fails_writes_nothing_and_says_so(office, large, monkeypatch):
+    upload(office, as_csv(network_rows(YEAR, PAST)))
+    job = ImportJob.objects.get()
+    preview_import(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.IMPORTING)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(network_file, "apply", broken)
+    with pytest.raises(RuntimeError):
+        import_file(job.pk)
+
+    assert Commitment.objects.count() == 0
+    page = office.get(f"{IMPORT_URL}jobs/{job.pk}/").content.decode()
+    assert "Something went wrong: nothing was imported." in page
 
 
 def test_only_the_uploader_sees_and_confirms_a_job(office, large):
@@ -133,7 +164,7 @@ def test_only_the_uploader_sees_and_confirms_a_job(office, large):
     assert ImportJob.objects.filter(pk=job.pk).exists()
 
 
-def test_a_job_not_done_yet_is_not_confirmed(office, large):
+def test_a_job_not_previewed_yet_is_not_confirmed(office, large):
     upload(office, as_csv(network_rows(YEAR, PAST)))
     job = ImportJob.objects.get()
 
@@ -163,7 +194,7 @@ def test_a_job_whose_planning_fails_says_so(office, large, monkeypatch):
         preview_import(job.pk)
 
     page = office.get(f"{IMPORT_URL}jobs/{job.pk}/")
-    assert "The file could not be checked." in page.content.decode()
+    assert "Something went wrong: nothing was imported." in page.content.decode()
     assert b"http-equiv" not in page.content
 
 
