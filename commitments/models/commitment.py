@@ -645,11 +645,15 @@ class Commitment(models.Model):
     def change_status(self, status, user, comment="", *, save=True):
         """Set a new status and keep it in the history: the one way a status changes.
 
-        Nothing happens if it is unchanged and there is no comment. With save=False the caller
-        saves the commitment (admin, which saves its other fields with it). Only an approved
-        commitment's status moves.
+        Nothing happens if it is unchanged and there is no comment, or the same comment as the
+        latest change (the same form sent twice). With save=False the caller saves the commitment
+        (admin, which saves its other fields with it). Only an approved commitment's status moves.
         """
-        if status == self.status and not comment:
+        if status == self.status and (
+            not comment
+            or self.status_changes.order_by("-changed_at", "-id").values_list("new_status", "comment").first()
+            == (status, comment)
+        ):
             return None
         if not self.is_approved:
             raise ValidationError(_("A commitment's status can change once the office has approved it."))

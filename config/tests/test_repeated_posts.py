@@ -21,6 +21,7 @@ from commitments.tests.factories import CommitmentFactory, CycleFactory
 from commitments.tests.network_rows import as_csv, network_rows
 from dashboard.models import ImportJob
 from events.models import CheckIn, ProgressEvent
+from events.tests.factories import ProgressEventFactory
 from reports.models import Assessment, Report, ReportStep
 from reports.tests.factories import AssessmentFactory
 
@@ -105,6 +106,34 @@ def test_logging_progress_with_a_status_change(cast):
 
     assert ProgressEvent.objects.count() == 1
     assert StatusChange.objects.count() == 1
+
+
+def test_editing_an_event_with_a_status_comment(cast):
+    event = ProgressEventFactory(commitment=cast.commitment, logged_by=cast.focal_point)
+    data = {
+        "kind": "meeting",
+        "occurred_on": event.occurred_on.isoformat(),
+        "title": "Town hall, minutes added",
+        "scope": "hq",
+        "women_count": 12,
+        "men_count": 3,
+        "new_status": Status.AT_RISK,
+        "status_comment": "Two town halls cancelled.",
+    }
+
+    first, second = twice(signed_in(cast.focal_point), f"/events/{event.pk}/edit/", data)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert StatusChange.objects.count() == 1
+
+
+def test_a_second_status_comment_is_recorded(cast):
+    """(What the rule above does not swallow: a new comment on the same status.)"""
+    cast.commitment.change_status(Status.AT_RISK, cast.focal_point, "Two town halls cancelled.")
+    cast.commitment.change_status(Status.AT_RISK, cast.focal_point, "A third one cancelled.")
+    cast.commitment.change_status(Status.AT_RISK, cast.focal_point, "A third one cancelled.")
+
+    assert StatusChange.objects.count() == 2
 
 
 def test_reporting_a_value(cast):
