@@ -60,8 +60,9 @@ def stream_csv(filename, header, rows):
 def xlsx_response(filename, header, rows):
     """An XLSX download of `rows` (give them from QuerySet.iterator, as for stream_csv).
 
-    Every text is written as text, never as a formula, whatever it starts with. The workbook is
-    written in openpyxl's write-only mode to a temporary file, so memory does not grow with rows.
+    Every text is neutralised as in the CSV (spreadsheet_safe: one rule for every file written) and
+    written as text, never as a formula. The workbook is written in openpyxl's write-only mode to a
+    temporary file, so memory does not grow with rows.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
@@ -82,6 +83,6 @@ def xlsx_response(filename, header, rows):
 def _text_cell(sheet, value):
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=spreadsheet_safe(value))
     cell.data_type = "s"  # openpyxl would store "=..." as a formula
     return cell

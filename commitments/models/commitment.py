@@ -82,6 +82,11 @@ class CommitmentQuerySet(models.QuerySet):
         """Approved commitments: the only ones measured, shown in figures, logged on and reminded of."""
         return self.filter(approval=Approval.APPROVED)
 
+    def published_to(self, user):
+        """Approved commitments of the champions the public pages and the API show `user`
+        (Champion.objects.published_to): never a draft, a submitted or a returned one."""
+        return self.approved().filter(champion__in=Champion.objects.published_to(user))
+
     def awaiting_review(self):
         return self.filter(approval=Approval.SUBMITTED)
 

@@ -119,6 +119,22 @@ EXPECTED = {
     "review_approve_all": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
     # Calendar feeds: the token in the address is the credential; a wrong one is a 404 to everyone.
     "calendar_feed": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # Public pages and the read-only API: no sign-in. A champion who did not opt in (the cast's) is
+    # not found there; office members get them in the API.
+    "public_champions": EVERYONE,
+    "public_champion": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "sitemap": EVERYONE,
+    "api-root": EVERYONE,
+    "api_schema": EVERYONE,
+    "api-champion-list": EVERYONE,
+    "api-champion-detail": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, pk="champion"),
+    "api-commitment-list": EVERYONE,
+    "api-commitment-detail": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, pk="commitment"),
+    "api-category-list": EVERYONE,
+    "api-cycle-list": EVERYONE,
+    "api-hub-list": EVERYONE,
+    "api-organization-list": EVERYONE,
+    "api-pledge-list": EVERYONE,
     # Admin: the rule below covers every other admin route; these two differ from it.
     "admin:login": EVERYONE,  # the admin's own sign-in form (it says non-staff may not enter)
     "admin:logout": Expect(EITHER_SIGN_IN, TO_ADMIN_INDEX, TO_ADMIN_INDEX, TO_ADMIN_INDEX),

@@ -109,8 +109,8 @@ def test_it_exports_the_same_filters_and_columns_as_xlsx(client, cast):
     assert [[cell.value for cell in row] for row in cells][0] == csv_rows[0]
     assert len(cells) == len(csv_rows)
     title = cells[1][5]
-    assert title.value == "=cmd|' /C calc'!A0"  # the text as it is...
-    assert title.data_type == "s"  # ...as text, never a formula
+    assert title.value == "'=cmd|' /C calc'!A0"  # neutralised as in the CSV...
+    assert title.data_type == "s"  # ...and text, never a formula
     assert ["" if cell.value is None else str(cell.value) for cell in cells[1] if cell.column != 6] == [
         value for index, value in enumerate(csv_rows[1]) if index != 5
     ]
