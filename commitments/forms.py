@@ -46,6 +46,9 @@ class CommitmentDraftForm(forms.ModelForm):
     (static/js/commitment-form.js shows only those; the server ignores the others).
     """
 
+    # A new draft's key (Commitment.submission_key): the same form posted twice saves one draft.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Commitment
         fields = [
@@ -113,9 +116,14 @@ class CommitmentDraftForm(forms.ModelForm):
         )
         if not self.instance.pk and not self.initial.get("due_on"):
             self.initial["due_on"] = cycle.ends_on
+        if self.instance.pk:
+            del self.fields["submission_key"]
+        elif not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
+            *([] if self.instance.pk else ["submission_key"]),
             Fieldset(_("The commitment"), "text", "title", "categories", "description"),
             Fieldset(
                 _("How it is measured"),

@@ -36,6 +36,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -108,6 +109,12 @@ HEADERS = {
 }
 # A file of more rows is refused while it is read (before any is checked).
 MAX_ROWS = 20_000
+# A workbook whose sheets unzip to more than this is refused as it is unzipped (a "zip bomb").
+MAX_SHEET_BYTES = 300 * 1024 * 1024
+# A row element of a worksheet's XML, with or without a namespace prefix (<row r="2">, <x:row>).
+XLSX_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+# How often a plan reports its progress, in rows.
+PROGRESS_EVERY = 500
 # Several categories or focal points in one cell are separated by this.
 SEPARATOR = ";"
 
@@ -147,6 +154,26 @@ class Plan:
             self.new or self.updated or self.champions or self.champion_updates or self.focal_points
         )
 
+    def summary(self):
+        """What the preview shows of the plan, as JSON (the counts, the names of what would be
+        created, the refused rows): kept by a large file's import job (dashboard.ImportJob)."""
+        return {
+            "file_errors": self.file_errors,
+            "refused": [
+                {"number": row.number, "first_words": row.first_words, "errors": row.errors}
+                for row in self.refused
+            ],
+            "new": len(self.new),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+            "cycles": [{"year": cycle.year, "is_closed": cycle.is_closed} for cycle in self.cycles],
+            "hubs": [hub.name for hub in self.hubs],
+            "organizations": [organization.name for organization in self.organizations],
+            "champions": [champion.full_name for champion in self.champions],
+            "people": [person.email for person in self.people],
+            "can_apply": self.can_apply,
+        }
+
 
 @dataclass
 class Result:
@@ -175,20 +202,72 @@ def read_rows(content, extension):
                 header = [_text(cell) for cell in cells]
             continue
         if len(rows) >= MAX_ROWS:
-            raise FileProblem(
-                _("The file has more than %(limit)s rows: split it into files of at most %(limit)s rows.")
-                % {"limit": f"{MAX_ROWS:,}"}
-            )
+            raise _too_many_rows()
         rows.append(list(cells))
     if header is None:
         raise FileProblem(_("The file is empty: its first row should name the columns."))
     return header, rows
 
 
+def _too_many_rows():
+    return FileProblem(
+        _("The file has more than %(limit)s rows: split it into files of at most %(limit)s rows.")
+        % {"limit": f"{MAX_ROWS:,}"}
+    )
+
+
+def count_rows(content, extension):
+    """About how many rows the file has (its header included), counted without reading a cell, in
+    a fraction of a second whatever its size: a workbook's rows (FileProblem over MAX_ROWS), a
+    CSV's lines."""
+    if extension == ".xlsx":
+        try:
+            return _count_xlsx_rows(content)
+        except zipfile.BadZipFile as error:
+            raise FileProblem(_("The file cannot be read as an Excel workbook (.xlsx).")) from error
+    # Why not refused here: a cell's text may hold line breaks; read_rows counts the rows themselves.
+    return content.count(b"\n") + 1
+
+
+def _count_xlsx_rows(content):
+    """The rows of the workbook's longest sheet, counted in its XML as it is unzipped, piece by piece.
+
+    Why before openpyxl: a read-only workbook reads every sheet through once to find its size when
+    the sheet does not state it (openpyxl's own write-only files do not; a crafted one need not),
+    before the first row comes out, so a long sheet held the request whatever the limit.
+    """
+    longest = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        unzipped = 0
+        for entry in archive.infolist():
+            if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
+                continue
+            rows, rest = 0, b""
+            with archive.open(entry) as sheet:
+                while chunk := sheet.read(1024 * 1024):
+                    unzipped += len(chunk)
+                    if unzipped > MAX_SHEET_BYTES:
+                        raise FileProblem(
+                            _("The workbook is too large once unzipped: split it into smaller files.")
+                        )
+                    text = rest + chunk
+                    # Up to the last tag's start: a tag cut in two is counted with the next piece.
+                    cut = max(text.rfind(b"<"), 0)
+                    rows += len(XLSX_ROW.findall(text, 0, cut))
+                    rest = text[cut:]
+                    if rows > MAX_ROWS + 1:
+                        raise _too_many_rows()
+            longest = max(longest, rows + len(XLSX_ROW.findall(rest)))
+    if longest > MAX_ROWS + 1:
+        raise _too_many_rows()
+    return longest
+
+
 def _xlsx_rows(content):
     from openpyxl import load_workbook
 
     try:
+        count_rows(content, ".xlsx")
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         # Why a generator: a read-only sheet streams its rows, so a file over MAX_ROWS is refused
@@ -418,8 +497,9 @@ TARGET_KIND_SYNONYMS = [
 # Planning -----------------------------------------------------------------------------------------
 
 
-def plan(content, extension, today=None):
-    """What importing this file would do (a Plan); nothing is written."""
+def plan(content, extension, today=None, progress=None):
+    """What importing this file would do (a Plan); nothing is written. `progress(done, rows)` is
+    called every PROGRESS_EVERY rows planned (an import job's progress page)."""
     today = today or timezone.localdate()
     result = Plan()
     try:
@@ -429,7 +509,7 @@ def plan(content, extension, today=None):
         result.file_errors.append(str(problem))
         return result
     result.rows = len(rows)
-    _Planner(result, columns, today).plan(rows)
+    _Planner(result, columns, today).plan(rows, progress)
     return result
 
 
@@ -450,10 +530,13 @@ class _Planner:
         self.statuses = _Choices("status", Status.choices)
         self.approvals = _Choices("approval", Approval.choices)
 
-    def plan(self, rows):
+    def plan(self, rows, progress=None):
         values = [self.values(cells) for cells in rows]
         self.load(values)
         for number, row in enumerate(values, start=2):
+            done = number - 2
+            if progress and done and done % PROGRESS_EVERY == 0:
+                progress(done, len(values))
             if not any(value not in (None, "") for value in row.values()):
                 continue  # an empty line
             self.pending, self.row_users = [], {}

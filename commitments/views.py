@@ -142,6 +142,11 @@ def set_commitments(request, year):
 def add_commitment(request, year, champion_pk):
     cycle = _get_cycle_for_setting(year)
     champion = _get_champion_for_user(request.user, champion_pk)
+    form = CommitmentDraftForm(request.POST or None, cycle=cycle)
+    if request.method == "POST" and form.is_valid() and _already_saved(form.cleaned_data["submission_key"]):
+        # The same form posted twice (a double click, a resend): the first post saved it.
+        messages.info(request, _("This draft was already saved."))
+        return redirect("set_commitments", cycle.year)
     number = Commitment.objects.next_number(champion, cycle)
     if number is None:
         messages.error(
@@ -150,14 +155,18 @@ def add_commitment(request, year, champion_pk):
             % {"champion": champion, "count": cycle.max_commitments, "year": cycle.year},
         )
         return redirect("set_commitments", cycle.year)
-    form = CommitmentDraftForm(request.POST or None, cycle=cycle)
     if request.method == "POST" and form.is_valid():
         commitment = form.save(commit=False)
         commitment.champion, commitment.approval = champion, Approval.DRAFT
+        commitment.submission_key = form.cleaned_data["submission_key"]
         if _save_numbered(request, commitment, champion, cycle):
+            form.save_m2m()
             messages.success(
                 request, _("Draft saved: commitment %(number)s, “%(title)s”.") % _named(commitment)
             )
+            return redirect("set_commitments", cycle.year)
+        if _already_saved(commitment.submission_key):  # the same form, posted twice at once
+            messages.info(request, _("This draft was already saved."))
             return redirect("set_commitments", cycle.year)
     return render(
         request,
@@ -170,8 +179,15 @@ def _save_numbered(request, commitment, champion, cycle):
     """Save a new commitment under the lowest free number; False (and a message) if none is left."""
     if commitment.save_numbered():
         return True
+    if _already_saved(commitment.submission_key):  # the same form, posted twice at once
+        return False
     messages.error(request, _("This champion has as many commitments as the cycle allows."))
     return False
+
+
+def _already_saved(submission_key):
+    """A draft of this submission key (its form's) is stored already."""
+    return submission_key is not None and Commitment.objects.filter(submission_key=submission_key).exists()
 
 
 def _named(commitment):

@@ -280,6 +280,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Product rules that are settings.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=60)
+# A network file of more rows is previewed by a Celery task, with a progress page (dashboard.ImportJob).
+IMPORT_PREVIEW_IN_REQUEST_ROWS = env.int("IMPORT_PREVIEW_IN_REQUEST_ROWS", default=2_000)
 # "Due soon": an open commitment due within this many days (the dashboard and the office digest).
 DUE_SOON_DAYS = env.int("DUE_SOON_DAYS", default=30)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -1,3 +1,4 @@
+import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -103,6 +104,13 @@ class ImportCommitmentsForm(forms.Form):
         help_text=_("An .xlsx or .csv file with the columns of the export; at most 10 MB."),
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+    # A large file's upload makes an import job: the same form posted twice makes one (ImportJob).
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -21,6 +21,8 @@ urlpatterns = [
     path("people/<int:pk>/invite/", people.invite_person, name="dashboard_invite_person"),
     path("commitments/import/", imports.import_commitments, name="import_commitments"),
     path("commitments/import/confirm/", imports.confirm_import, name="confirm_import"),
+    path("commitments/import/jobs/<int:pk>/", imports.import_job, name="import_job"),
+    path("commitments/import/jobs/<int:pk>/confirm/", imports.confirm_import_job, name="confirm_import_job"),
     path(
         "commitments/export.csv",
         imports.export_commitments,

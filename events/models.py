@@ -168,7 +168,7 @@ class ProgressEvent(models.Model):
             super().save(*args, **kwargs)
             Commitment.objects.filter(pk__in=affected).recount_rollups()
             if stored and stored["evidence_file"] and stored["evidence_file"] != self.evidence_file.name:
-                _delete_file_on_commit(self.evidence_file.storage, stored["evidence_file"])
+                delete_file_on_commit(self.evidence_file.storage, stored["evidence_file"])
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
@@ -194,11 +194,12 @@ class ProgressEvent(models.Model):
 def delete_evidence_file(sender, instance, **kwargs):
     """An event's evidence file goes with it (whichever way it was deleted: page, admin, cascade)."""
     if instance.evidence_file:
-        _delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)
+        delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)
 
 
-def _delete_file_on_commit(storage, name):
+def delete_file_on_commit(storage, name):
     """Delete a stored file once the transaction commits: rolled back, the event keeps its file.
+    Every uploaded file goes this way (events, check-ins, assessments, import jobs).
 
     The audit trail keeps that there was a file and its name, not the file.
     """
@@ -265,7 +266,7 @@ class CheckIn(models.Model):
             super().save(*args, **kwargs)
             Commitment.objects.filter(pk=self.commitment_id).recount_rollups()
             if stored and stored != self.evidence_file.name:  # a file replaced goes, as an event's does
-                _delete_file_on_commit(self.evidence_file.storage, stored)
+                delete_file_on_commit(self.evidence_file.storage, stored)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
@@ -284,4 +285,4 @@ class CheckIn(models.Model):
 def delete_check_in_evidence(sender, instance, **kwargs):
     """A check-in's evidence file goes with it."""
     if instance.evidence_file:
-        _delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)
+        delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)

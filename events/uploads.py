@@ -1,8 +1,15 @@
-"""Uploads are refused while they are received, not after they have arrived whole."""
+"""Uploads are refused while they are received, not after they have arrived whole; evidence files
+go out through one access-checked download."""
+
+import mimetypes
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 
 class UploadTooLarge(RequestDataTooBig):
@@ -32,3 +39,24 @@ class EvidenceSizeLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def evidence_download(stored, name):
+    """A stored evidence file (an event's, a check-in's, an assessment's) as a download under its
+    uploader's name, once the caller has checked access."""
+    filename = name or stored.name
+    if settings.EVIDENCE_ACCEL_REDIRECT_PREFIX:
+        # Behind nginx: the access check is done, so nginx sends the file from its internal
+        # location (deploy/nginx/), and no app server is held while a large file goes out.
+        if not stored.storage.exists(stored.name):
+            raise Http404(_("The evidence file is missing."))
+        content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+        response = HttpResponse(content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_REDIRECT_PREFIX + quote(stored.name)
+        return response
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404(_("The evidence file is missing.")) from missing
+    return FileResponse(handle, as_attachment=True, filename=filename)

@@ -1,16 +1,11 @@
-import mimetypes
-from urllib.parse import quote
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,6 +16,7 @@ from commitments.models import Commitment, EventKind, TargetKind, plain_number
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
 from events.forms import CheckInForm, KeepStatusForm, ProgressEventForm, StatusForm
 from events.models import CheckIn, ProgressEvent, Scope
+from events.uploads import evidence_download
 
 EVENTS_PER_PAGE = 20
 
@@ -80,9 +76,19 @@ def commitment_detail(request, pk):
     commitment = _get_commitment_for_user(request.user, pk)
     events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    # The year's report, once signed off, is kept as it was (reports.Report.shown): events logged or
+    # changed since are marked. Read through the reverse relation (reports is above events).
+    signed_off_at = (
+        commitment.champion.reports.filter(cycle=commitment.cycle_id)
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
     for event in page:
         event.commitment = commitment  # spares a query per row in can_be_changed_by
         event.changeable = not commitment.cycle.is_closed and event.can_be_changed_by(request.user)
+        if signed_off_at:
+            event.after_sign_off = event.created_at > signed_off_at
+            event.changed_after_sign_off = event.updated_at > signed_off_at
     check_ins = []
     if commitment.target_kind == TargetKind.INDICATOR:
         check_ins = list(commitment.check_ins.select_related("logged_by"))
@@ -235,26 +241,6 @@ def evidence(request, pk):
     if not event.evidence_file:
         raise Http404(_("This event has no evidence file."))
     return evidence_download(event.evidence_file, event.evidence_name)
-
-
-def evidence_download(stored, name):
-    """A stored evidence file as a download under its uploader's name, once access is checked."""
-    filename = name or stored.name
-    if settings.EVIDENCE_ACCEL_REDIRECT_PREFIX:
-        # Behind nginx: the access check is done, so nginx sends the file from its internal
-        # location (deploy/nginx/), and no app server is held while a large file goes out.
-        if not stored.storage.exists(stored.name):
-            raise Http404(_("The evidence file is missing."))
-        content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-        response = HttpResponse(content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-        response["X-Accel-Redirect"] = settings.EVIDENCE_ACCEL_REDIRECT_PREFIX + quote(stored.name)
-        return response
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404(_("The evidence file is missing.")) from missing
-    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 @login_required

@@ -1,21 +1,27 @@
 """The year end: each champion's self-assessment of their approved commitments, the report they
 sign off, and the office's rating beside it on the same scale (the OGP completion scale)."""
 
+import dataclasses
 import datetime
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from champions.models import Champion
-from commitments.models import Commitment, Cycle
+from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, PanelFigures
+from events.models import ProgressEvent, delete_file_on_commit
 from reports.emails import email_office_signed_off, email_reviewed
 
 
@@ -61,6 +67,13 @@ def report_window_open(cycle, today=None):
     """Whether reports on the cycle are being assessed and signed off: from the day assessments open
     until the cycle is closed (a past year kept as history)."""
     return not cycle.is_closed and (today or timezone.localdate()) >= assessment_opens_on(cycle)
+
+
+# The events a report shows for each commitment: its latest ones.
+KEY_EVENTS = 3
+# What a report as signed off keeps of each commitment (its measured progress), and of each key event.
+SIGNED_OFF_FIGURES = [*ROLLUP_FIELDS, "status"]
+SIGNED_OFF_EVENT_FIELDS = ["occurred_on", "kind", "title", "women_count", "men_count"]
 
 
 def evidence_upload_to(instance, filename):
@@ -111,6 +124,14 @@ class Report(models.Model):
     late = models.BooleanField(
         verbose_name=_("late"), default=False, help_text=_("Submitted after the cycle's report due date.")
     )
+    signed_off = models.JSONField(
+        verbose_name=_("report as signed off"),
+        null=True,
+        blank=True,
+        editable=False,
+        encoder=DjangoJSONEncoder,
+        help_text=_("The figures and key events the report showed when the champion signed it off."),
+    )
     reviewed_at = models.DateTimeField(verbose_name=_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -122,7 +143,7 @@ class Report(models.Model):
     )
 
     objects = ReportQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["signed_off"])
 
     class Meta:
         verbose_name = _("annual report")
@@ -167,6 +188,101 @@ class Report(models.Model):
             .order_by("number")
         )
 
+    def shown(self):
+        """The report's commitments, each with `key_events`, and the network pledges signed (with
+        their panels), as the report's page and PDF show them.
+
+        A report signed off shows what it showed at that moment: `signed_off`, kept by submit(),
+        holds each commitment's measured progress (its roll-ups and status), its key events and the
+        pledges' panel figures, and they stand in for today's. Why a copy rather than events filtered
+        to those logged before the sign-off: an event logged earlier may be edited or deleted later,
+        and progress is a roll-up of today's events; a copy is the report exactly as signed. The
+        texts, assessments and the office's rating are read as they are (the workflow freezes the
+        first two once the report is submitted; the rating comes after). Events logged since are
+        listed apart, as after the sign-off (logged_after_sign_off).
+        """
+        commitments = list(self.commitments())
+        signatures = Commitment.objects.pledge_signatures([self.champion_id], self.cycle)
+        kept = self.signed_off
+        if kept is None:
+            events = self.key_events(commitments)
+            for commitment in commitments:
+                commitment.key_events = events.get(commitment.pk, [])
+            return commitments, signatures
+        commitments = [commitment for commitment in commitments if str(commitment.pk) in kept["commitments"]]
+        for commitment in commitments:
+            figures = kept["commitments"][str(commitment.pk)]
+            for name in SIGNED_OFF_FIGURES:
+                setattr(commitment, name, Commitment._meta.get_field(name).to_python(figures[name]))
+            commitment.key_events = [
+                ProgressEvent(
+                    **{
+                        name: ProgressEvent._meta.get_field(name).to_python(event[name])
+                        for name in SIGNED_OFF_EVENT_FIELDS
+                    }
+                )
+                for event in kept["key_events"].get(str(commitment.pk), [])
+            ]
+        for signature in signatures:
+            panels = kept["pledge_panels"].get(str(signature.pk))
+            if panels is not None:
+                signature.panels = PanelFigures(**panels)
+        return commitments, signatures
+
+    def as_signed_off(self):
+        """What the report shows now, to keep as the report signed off (see shown())."""
+        self.signed_off = None
+        commitments, signatures = self.shown()
+        return {
+            "commitments": {
+                str(commitment.pk): {name: getattr(commitment, name) for name in SIGNED_OFF_FIGURES}
+                for commitment in commitments
+            },
+            "key_events": {
+                str(commitment.pk): [
+                    {name: getattr(event, name) for name in SIGNED_OFF_EVENT_FIELDS}
+                    for event in commitment.key_events
+                ]
+                for commitment in commitments
+            },
+            "pledge_panels": {
+                str(signature.pk): dataclasses.asdict(signature.panels)
+                for signature in signatures
+                if signature.panels is not None
+            },
+        }
+
+    @staticmethod
+    def key_events(commitments):
+        """{commitment id: its latest KEY_EVENTS events, the newest first}, in one query."""
+        latest = (
+            ProgressEvent.objects.filter(commitment__in=[commitment.pk for commitment in commitments])
+            .annotate(
+                place=Window(
+                    RowNumber(),
+                    partition_by=[F("commitment_id")],
+                    order_by=[F("occurred_on").desc(), F("id").desc()],
+                )
+            )
+            .filter(place__lte=KEY_EVENTS)
+            .order_by("commitment_id", "place")
+            .only("commitment_id", "occurred_on", "kind", "title", "women_count", "men_count")
+        )
+        events = {}
+        for event in latest:
+            events.setdefault(event.commitment_id, []).append(event)
+        return events
+
+    def logged_after_sign_off(self):
+        """The events logged on the report's commitments since it was signed off, the newest first."""
+        if not self.is_submitted:
+            return ProgressEvent.objects.none()
+        return ProgressEvent.objects.filter(
+            commitment__champion=self.champion_id,
+            commitment__cycle=self.cycle_id,
+            created_at__gt=self.submitted_at,
+        ).order_by("-occurred_on", "-created_at")
+
     def missing_assessments(self):
         return self.commitments().filter(assessment__level__isnull=True)
 
@@ -182,9 +298,10 @@ class Report(models.Model):
         with transaction.atomic():
             if Report.objects.filter(pk=self.pk, submitted_at__isnull=False).exists():
                 return False
+            self.signed_off = self.as_signed_off()
             self.submitted_at, self.submitted_by = now, user
             self.late = timezone.localdate(now) > self.cycle.report_due_on
-            self.save(update_fields=["submitted_at", "submitted_by", "late"])
+            self.save(update_fields=["submitted_at", "submitted_by", "late", "signed_off"])
             step = self.steps.create(action=ReportStep.Action.SUBMITTED, by=user)
             email_office_signed_off(self, step)
         return True
@@ -199,8 +316,17 @@ class Report(models.Model):
             return False
         with transaction.atomic():
             self.submitted_at = self.submitted_by = self.reviewed_at = self.reviewed_by = None
-            self.late = False
-            self.save(update_fields=["submitted_at", "submitted_by", "reviewed_at", "reviewed_by", "late"])
+            self.late, self.signed_off = False, None
+            self.save(
+                update_fields=[
+                    "submitted_at",
+                    "submitted_by",
+                    "reviewed_at",
+                    "reviewed_by",
+                    "late",
+                    "signed_off",
+                ]
+            )
             self.steps.create(action=ReportStep.Action.REOPENED, by=user, comment=comment)
         return True
 
@@ -349,6 +475,13 @@ class Assessment(models.Model):
     def __str__(self):
         return gettext("Assessment of %(commitment)s") % {"commitment": self.commitment}
 
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            stored = Assessment.objects.filter(pk=self.pk).values_list("evidence_file", flat=True).first()
+            super().save(*args, **kwargs)
+            if stored and stored != self.evidence_file.name:  # a file replaced goes, as an event's does
+                delete_file_on_commit(self.evidence_file.storage, stored)
+
     def clean(self):
         super().clean()
         if self.level and self.level != Level.COMPLETE and not self.narrative.strip():
@@ -388,3 +521,10 @@ class Assessment(models.Model):
             user,
         )
         self.save(update_fields=["divergence_note", "divergence_resolved_at", "divergence_resolved_by"])
+
+
+@receiver(post_delete, sender=Assessment)
+def delete_assessment_evidence(sender, instance, **kwargs):
+    """An assessment's evidence file goes with it (deleted itself, or with its commitment)."""
+    if instance.evidence_file:
+        delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)

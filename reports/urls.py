@@ -14,6 +14,10 @@ urlpatterns = [
     path("reports/<int:year>/champions/<int:pk>/reopen/", views.reopen, name="reopen_report"),
     path("reports/<int:year>/champions/<int:pk>/ratings/", views.rate_report, name="rate_report"),
     path("reports/commitments/<int:pk>/assess/", views.assess, name="assess_commitment"),
-    path("reports/commitments/<int:pk>/evidence/", views.assessment_evidence, name="assessment_evidence"),
+    path(
+        "reports/commitments/<int:pk>/assessment-evidence/",
+        views.assessment_evidence,
+        name="assessment_evidence",
+    ),
     path("reports/commitments/<int:pk>/resolve/", views.resolve, name="resolve_divergence"),
 ]

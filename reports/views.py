@@ -5,8 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,14 +19,12 @@ from champions.models import Champion
 from commitments.models import Commitment, Cycle
 from events.exports import stream_csv, xlsx_response
 from events.models import CheckIn, ProgressEvent
-from events.views import evidence_download
+from events.uploads import evidence_download
 from reports import charts
 from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
 from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
 from reports.models import Assessment, Report, assessment_opens_on
 from reports.pdf import filename, pdf_response
-
-KEY_EVENTS = 3
 
 
 def _get_champion_for_report(user, pk):
@@ -53,26 +49,10 @@ def _get_commitment_to_assess(user, pk):
 def report_context(report, user):
     """What a champion's report shows: each approved commitment with its target, progress,
     self-assessment, the office's rating (for the champion's side once reviewed), and key events;
-    the network pledges the champion signed, with their panels in the cycle."""
-    commitments = list(report.commitments())
-    events = {}
-    latest = (
-        ProgressEvent.objects.filter(commitment__in=[commitment.pk for commitment in commitments])
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("commitment_id")],
-                order_by=[F("occurred_on").desc(), F("id").desc()],
-            )
-        )
-        .filter(place__lte=KEY_EVENTS)
-        .order_by("commitment_id", "place")
-        .only("commitment_id", "occurred_on", "kind", "title", "women_count", "men_count")
-    )
-    for event in latest:
-        events.setdefault(event.commitment_id, []).append(event)
+    the network pledges the champion signed, with their panels in the cycle. A signed-off report
+    shows them as they were when it was signed off (Report.shown)."""
+    commitments, signatures = report.shown()
     for commitment in commitments:
-        commitment.key_events = events.get(commitment.pk, [])
         commitment.report_assessment = getattr(commitment, "assessment", None)
     is_office = user.is_office_member
     return {
@@ -80,7 +60,7 @@ def report_context(report, user):
         "champion": report.champion,
         "cycle": report.cycle,
         "commitments": commitments,
-        "signatures": Commitment.objects.pledge_signatures([report.champion_id], report.cycle),
+        "signatures": signatures,
         "is_office": is_office,
         "shows_rating": is_office or report.is_reviewed,
         "assessed": sum(1 for commitment in commitments if commitment.report_assessment),
@@ -134,6 +114,7 @@ def _champion_report_page(request, report, champion, cycle, ratings=None):
         ratings=ratings,
         note_form=NoteForm(),
         steps=report.steps.select_related("by")[:20],
+        after_sign_off=list(report.logged_after_sign_off().select_related("commitment")),
     )
     return render(request, "reports/champion_report.html", context)
 
@@ -227,10 +208,13 @@ def assess(request, pk):
 
 @login_required
 def assessment_evidence(request, pk):
-    """Serve a self-assessment's evidence file, as a download, to the champion's side and to the
-    office; everybody else gets 404."""
-    user = request.user
-    commitments = Commitment.objects.all() if user.is_office_member else Commitment.objects.visible_to(user)
+    """An assessment's evidence file, as a download: for the champion's side and the office (the
+    same download as an event's evidence); anybody else gets 404."""
+    commitments = (
+        Commitment.objects.all()
+        if request.user.is_office_member
+        else Commitment.objects.visible_to(request.user)
+    )
     assessment = get_object_or_404(Assessment.objects.filter(commitment__in=commitments), commitment=pk)
     if not assessment.evidence_file:
         raise Http404(_("This assessment has no evidence file."))

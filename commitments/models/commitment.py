@@ -475,12 +475,19 @@ class Commitment(models.Model):
         editable=False,
         help_text=_("Kept up to date from the progress events, check-ins, target and status."),
     )
+    # The draft form's key: the same form posted twice (a double click, a request resent to the
+    # other app server) saves one draft.
+    submission_key = models.UUIDField(
+        verbose_name=_("submission key"), null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()
     # Who changed what and when. Roll-ups are derived from events (which have their own history).
-    history = HistoricalRecords(excluded_fields=[*ROLLUP_FIELDS, "updated_at"], m2m_fields=[categories])
+    history = HistoricalRecords(
+        excluded_fields=[*ROLLUP_FIELDS, "updated_at", "submission_key"], m2m_fields=[categories]
+    )
 
     class Meta:
         verbose_name = _("commitment")
@@ -791,11 +798,15 @@ class Commitment(models.Model):
     def change_status(self, status, user, comment="", *, save=True):
         """Set a new status and keep it in the history: the one way a status changes.
 
-        Nothing happens if it is unchanged and there is no comment. With save=False the caller
-        saves the commitment (admin, which saves its other fields with it). Only an approved
-        commitment's status moves.
+        Nothing happens if it is unchanged and there is no comment, or the same comment as the
+        latest change (the same form sent twice). With save=False the caller saves the commitment
+        (admin, which saves its other fields with it). Only an approved commitment's status moves.
         """
-        if status == self.status and not comment:
+        if status == self.status and (
+            not comment
+            or self.status_changes.order_by("-changed_at", "-id").values_list("new_status", "comment").first()
+            == (status, comment)
+        ):
             return None
         if not self.is_approved:
             raise ValidationError(_("A commitment's status can change once the office has approved it."))

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from commitments.models import Approval, ApprovalChange, Commitment, Cycle, Status
-from commitments.tests.factories import CommitmentFactory, CycleFactory
+from commitments.tests.factories import CommitmentFactory, CycleFactory, category
 from events.tests.factories import ProgressEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +260,12 @@ def test_the_current_cycle_contains_today_else_started_last_else_comes_first():
             list(cycles)
             assert cycles.current() == this_year
         assert len(queries) == 1  # chosen among cycles read already
+
+
+def test_a_new_draft_keeps_the_categories_chosen(cast, next_cycle):
+    culture = category("culture")
+
+    response = _add(_client(cast.focal_point), cast, categories=[culture.pk])
+
+    assert response.status_code == 302
+    assert list(next_cycle.commitments.get().categories.all()) == [culture]

@@ -69,7 +69,14 @@ def network():
     cycle = CycleFactory(year=YEAR, report_due_on=DUE)
     office = OfficeMemberFactory(email="office@example.org")
     geneva, nairobi = HubFactory(name="Geneva"), HubFactory(name="Nairobi")
-    ada, ada_levels = _reporting_champion(cycle, "Ada Achebe", geneva)
+    ada, ada_levels = _reporting_champion(cycle, "Ada Achebe", geneva, submitted_at=None)
+    # Panel parity: two panels on Ada's commitment 2, one balanced and one of men only, logged before
+    # she signs her report off (a report signed off keeps what it showed then).
+    commitment = ada_levels[2].commitment
+    PanelFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 3, 5), women_count=3, men_count=1)
+    PanelFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 5, 7), women_count=0, men_count=4)
+    ProgressEventFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 6, 1), title="Key town hall")
+    Report.of(ada, cycle).submit(ada.user, now=ON_TIME)
     bea, bea_levels = _reporting_champion(cycle, "Bea Bamba", geneva)
     _reporting_champion(cycle, "Cy Carter", nairobi)
     dee, _ = _reporting_champion(cycle, "Dee Diallo", nairobi, submitted_at=LATE)
@@ -82,11 +89,6 @@ def network():
     for number, assessment in ada_levels.items():
         assessment.rate(office, PLAN[number][0])
     bea_levels[4].rate(office, Level.LIMITED, "Two of the four trainings.")  # two steps lower
-    # Panel parity: two panels on Ada's commitment 2, one balanced and one of men only.
-    commitment = ada_levels[2].commitment
-    PanelFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 3, 5), women_count=3, men_count=1)
-    PanelFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 5, 7), women_count=0, men_count=4)
-    ProgressEventFactory(commitment=commitment, occurred_on=datetime.date(YEAR, 6, 1), title="Key town hall")
     return {"cycle": cycle, "office": office, "geneva": geneva, "nairobi": nairobi, "ada": ada, "bea": bea}
 
 
