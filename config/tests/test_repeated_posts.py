@@ -308,10 +308,16 @@ def signed_off(cast, year_end):
     return report
 
 
-def test_rating_a_commitment(cast, signed_off):
-    data = {"office_level": "limited", "office_comment": "Agreed."}
+def test_rating_a_report(cast, signed_off):
+    data = {
+        "rating-TOTAL_FORMS": 1,
+        "rating-INITIAL_FORMS": 1,
+        "rating-0-office_level": "limited",
+        "rating-0-office_comment": "Agreed.",
+    }
 
-    twice(signed_in(cast.office_member), f"/reports/commitments/{cast.commitment.pk}/rate/", data)
+    url = f"/reports/{cast.cycle.year}/champions/{cast.champion.pk}/ratings/"
+    twice(signed_in(cast.office_member), url, data)
 
     assessment = Assessment.objects.get()
     assert (assessment.office_level, assessment.office_comment) == ("limited", "Agreed.")
