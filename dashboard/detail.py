@@ -2,6 +2,7 @@
 commitments whose assessments differ."""
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,7 +12,7 @@ from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.models import Commitment, Cycle, TargetKind, plain_number
 from dashboard.forms import filtered
-from events.models import CheckIn, ProgressEvent
+from events.models import CheckIn, PanelConfirmation, ProgressEvent
 from reminders.models import Escalation
 from reports.models import Assessment
 
@@ -36,6 +37,7 @@ def champion_detail(request, pk):
     events = (
         ProgressEvent.objects.filter(commitment__in=commitments)
         .select_related("commitment", "logged_by")
+        .prefetch_related(_corrections())
         .order_by("-occurred_on", "-created_at")
     )
     differing = set(
@@ -64,6 +66,12 @@ def champion_detail(request, pk):
             "today": timezone.localdate(),
         },
     )
+
+
+def _corrections():
+    """Each event's corrections by its organiser (events/_timeline.html flags them), in one query
+    for a page of events."""
+    return Prefetch("confirmations", queryset=PanelConfirmation.objects.corrected(), to_attr="corrections")
 
 
 @office_required
@@ -101,7 +109,11 @@ def commitment_detail(request, pk):
     commitment = get_object_or_404(
         Commitment.objects.select_related("champion__organization", "champion__hub", "cycle"), pk=pk
     )
-    events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
+    events = (
+        commitment.events.select_related("logged_by")
+        .prefetch_related(_corrections())
+        .order_by("-occurred_on", "-created_at")
+    )
     is_indicator = commitment.target_kind == TargetKind.INDICATOR
     records = [
         *commitment.history.select_related("history_user").order_by("-history_date")[:AUDIT_ROWS],
@@ -127,6 +139,9 @@ def commitment_detail(request, pk):
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
             "audit": _audit_trail(records)[:AUDIT_ROWS],
             "today": timezone.localdate(),
+            "parity": commitment.events.panel_parity()
+            if commitment.target_kind == TargetKind.PERCENTAGE
+            else None,
         },
     )
 
