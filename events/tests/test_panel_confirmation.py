@@ -6,11 +6,13 @@ import re
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Email
+from commitments import data_version
 from commitments.models import TargetKind
 from commitments.tests.factories import CommitmentFactory
 from events.emails import ask_organiser
@@ -91,7 +93,7 @@ def test_it_emails_the_organiser_once_with_a_single_use_link(
     assert "Chidi Champion" in message.subject
     assert "Panel on women in peacekeeping" in message.body
     token = _token(message)
-    assert f"http://testserver/panels/confirm/{token}/" in message.body or _url(token) in message.body
+    assert f"{settings.SITE_URL}/panels/confirm/{token}/" in message.body
     assert _url(token) in message.alternatives[0][0]
     confirmation = PanelConfirmation.objects.get()
     assert (confirmation.event, confirmation.organiser_email) == (event, ORGANISER)
@@ -200,6 +202,14 @@ def test_a_confirmation_is_not_flagged(panel, cast):
     assert (
         "Organiser corrected" not in office.get(f"/dashboard/champions/{cast.champion.pk}/").content.decode()
     )
+
+
+def test_an_answer_gives_the_office_figures_a_new_version(panel, django_capture_on_commit_callbacks):
+    _event, token = panel
+    before = data_version.current()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(_url(token), {"women_count": 1, "men_count": 3})
+    assert data_version.current() != before  # the cached dashboard is computed again
 
 
 def test_the_link_works_once(panel):
