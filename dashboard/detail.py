@@ -2,7 +2,6 @@
 commitments whose assessments differ."""
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,7 +11,7 @@ from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.models import Commitment, Cycle, TargetKind, plain_number
 from dashboard.forms import filtered
-from events.models import CheckIn, PanelConfirmation, ProgressEvent
+from events.models import CheckIn, ProgressEvent
 from reminders.models import Escalation
 from reports.models import Assessment
 
@@ -37,7 +36,7 @@ def champion_detail(request, pk):
     events = (
         ProgressEvent.objects.filter(commitment__in=commitments)
         .select_related("commitment", "logged_by")
-        .prefetch_related(_corrections())
+        .with_organiser_answers()
         .order_by("-occurred_on", "-created_at")
     )
     differing = set(
@@ -66,12 +65,6 @@ def champion_detail(request, pk):
             "today": timezone.localdate(),
         },
     )
-
-
-def _corrections():
-    """Each event's corrections by its organiser (events/_timeline.html flags them), in one query
-    for a page of events."""
-    return Prefetch("confirmations", queryset=PanelConfirmation.objects.corrected(), to_attr="corrections")
 
 
 @office_required
@@ -111,7 +104,7 @@ def commitment_detail(request, pk):
     )
     events = (
         commitment.events.select_related("logged_by")
-        .prefetch_related(_corrections())
+        .with_organiser_answers()
         .order_by("-occurred_on", "-created_at")
     )
     is_indicator = commitment.target_kind == TargetKind.INDICATOR

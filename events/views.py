@@ -85,7 +85,11 @@ def _get_check_in_for_user(user, pk, *, to_change=False):
 @login_required
 def commitment_detail(request, pk):
     commitment = _get_commitment_for_user(request.user, pk)
-    events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
+    events = (
+        commitment.events.select_related("logged_by")
+        .with_organiser_answers()
+        .order_by("-occurred_on", "-created_at")
+    )
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     for event in page:
         event.commitment = commitment  # spares a query per row in can_be_changed_by
