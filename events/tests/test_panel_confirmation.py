@@ -199,9 +199,28 @@ def test_a_confirmation_is_not_flagged(panel, cast):
     Client().post(_url(token), {"women_count": 2, "men_count": 2})
     office = Client()
     office.force_login(cast.office_member)
-    assert (
-        "Organiser corrected" not in office.get(f"/dashboard/champions/{cast.champion.pk}/").content.decode()
-    )
+    page = office.get(f"/dashboard/champions/{cast.champion.pk}/").content.decode()
+    assert "Organiser corrected" not in page
+    assert page.count("Confirmed by the organiser") == 1
+
+
+def test_the_champions_side_sees_the_organisers_answer(panel, cast):
+    _event, token = panel
+    champion = Client()
+    champion.force_login(cast.champion_user)
+    url = f"/commitments/{cast.commitment.pk}/"
+    assert "organiser" not in champion.get(url).content.decode().lower()  # not answered yet
+    Client().post(_url(token), {"women_count": 1, "men_count": 3})
+    page = champion.get(url).content.decode()
+    assert "Organiser corrected: women 2 → 1, men 2 → 3" in page
+    assert "Speakers: women 2, men 2" in page  # the figures logged stay
+
+
+def test_numbers_that_are_not_numbers_are_a_form_error(panel):
+    event, token = panel
+    response = Client().post(_url(token), {"women_count": "two", "men_count": "-1"})
+    assert response.status_code == 200
+    assert event.confirmations.get().used_at is None
 
 
 def test_an_answer_gives_the_office_figures_a_new_version(panel, django_capture_on_commit_callbacks):
