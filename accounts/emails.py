@@ -62,22 +62,24 @@ def build_emails(name, context, recipients):
     return messages
 
 
-def render(name, context, user):
-    """The email `name` to one reader, in their language: its subject, text_body and html_body."""
-    with translation.override(user.email_language):
-        return _render(name, context, [user])
+def render(name, context, user, language=None):
+    """The email `name` to one reader, in their language (or `language`, for a reader without an
+    account: then `user` is None): its subject, text_body and html_body."""
+    with translation.override(language or user.email_language):
+        return _render(name, context, [user] if user else [])
 
 
-def make(key, user, subject, text_body, html_body=""):
-    """The email `key` names (what it is about, and for whom), to `user`: made the first time, found
-    by its key after, so that deciding it twice (a redelivered task, a second click) sends it once.
+def make(key, user, subject, text_body, html_body="", address=None):
+    """The email `key` names (what it is about, and for whom), to `user` (or to `address`, for a
+    reader without an account: then `user` is None): made the first time, found by its key after,
+    so that deciding it twice (a redelivered task, a second click) sends it once.
 
     Make it in the transaction that decides it; accounts.tasks.send_after_commit sends it."""
     email, _created = Email.objects.get_or_create(
         key=key,
         defaults={
             "user": user,
-            "address": user.email,
+            "address": address or user.email,
             "subject": subject,
             "text_body": text_body,
             "html_body": html_body,

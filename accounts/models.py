@@ -368,8 +368,14 @@ class Email(Delivery):
     """
 
     key = models.CharField(verbose_name=_("key"), max_length=200, unique=True)
+    # Empty for a reader without an account (a panel's organiser asked to confirm it).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.CASCADE, related_name="emails"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to"),
+        on_delete=models.CASCADE,
+        related_name="emails",
+        null=True,
+        blank=True,
     )
     address = models.EmailField(verbose_name=_("address"), max_length=254)
     subject = models.CharField(verbose_name=_("subject"), max_length=300)

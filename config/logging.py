@@ -34,6 +34,8 @@ SECRETS_IN_PATHS = [
     re.compile(r"/calendar/(?P<secret>[^/\s?#\"']+)\.ics"),
     re.compile(r"/accounts/reset/[^/\s?#\"']+/(?!set-password/)(?P<secret>[^/\s?#\"']+)"),
     re.compile(r"/accounts/invitation/(?!set-password/)(?P<secret>[^/\s?#\"']+)"),
+    # A panel organiser's link: it records the organiser's answer.
+    re.compile(r"/panels/confirm/(?P<secret>[^/\s?#\"']+)"),
     # A secret in a query string, whatever the path (a signed or single-use link).
     re.compile(r"[?&](?:token|key|signature|sig|password)=(?P<secret>[^&\s#\"']+)", re.IGNORECASE),
 ]

@@ -44,6 +44,7 @@ def champion_detail(request, pk):
     events = (
         ProgressEvent.objects.filter(commitment__in=commitments)
         .select_related("commitment", "logged_by")
+        .with_organiser_answers()
         .order_by("-occurred_on", "-created_at")
     )
     differing = set(
@@ -148,7 +149,11 @@ def commitment_detail(request, pk):
     commitment = get_object_or_404(
         Commitment.objects.select_related("champion__organization", "champion__hub", "cycle"), pk=pk
     )
-    events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
+    events = (
+        commitment.events.select_related("logged_by")
+        .with_organiser_answers()
+        .order_by("-occurred_on", "-created_at")
+    )
     is_indicator = commitment.target_kind == TargetKind.INDICATOR
     return render(
         request,
@@ -163,6 +168,9 @@ def commitment_detail(request, pk):
             "comments": commitment.comments.thread(),
             "comment_form": CommentForm(),
             "today": timezone.localdate(),
+            "parity": commitment.events.panel_parity()
+            if commitment.target_kind == TargetKind.PERCENTAGE
+            else None,
         },
     )
 

@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from commitments.admin import CommitmentAdmin
 from commitments.models import Commitment
 from events.forms import WebLinkField
-from events.models import ProgressEvent
+from events.models import PanelConfirmation, ProgressEvent
 
 
 class LoggedByFormSet(BaseInlineFormSet):
@@ -93,3 +93,44 @@ class ProgressEventAdmin(SimpleHistoryAdmin):
 
     def get_changeform_initial_data(self, request):
         return {"logged_by": request.user.pk, **super().get_changeform_initial_data(request)}
+
+
+@admin.register(PanelConfirmation)
+class PanelConfirmationAdmin(admin.ModelAdmin):
+    """Organisers asked to confirm panels, and what they answered: read-only (made by the log form,
+    answered from the emailed link). Never the token's hash."""
+
+    list_display = (
+        "event",
+        "organiser_email",
+        "outcome",
+        "claimed_women_count",
+        "women_count",
+        "claimed_men_count",
+        "men_count",
+        "created_at",
+        "used_at",
+    )
+    list_filter = ("outcome",)
+    list_select_related = ("event",)
+    search_fields = ("organiser_email", "event__title")
+    date_hierarchy = "created_at"
+    fields = (
+        "event",
+        "organiser_email",
+        "outcome",
+        "claimed_women_count",
+        "women_count",
+        "claimed_men_count",
+        "men_count",
+        "created_at",
+        "expires_at",
+        "used_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -41,6 +42,7 @@ KIND_FIELDS = {
         "pledge_asked",
         "panel_outcome",
         "outcome_reason",
+        "organiser_email",
     },
     EventKind.TRAINING: {"scope", "location", "women_count", "men_count", "audience"},
     EventKind.TASK_FORCE: {"task_force_role", "location", "women_count", "men_count"},
@@ -80,6 +82,15 @@ class ProgressEventForm(forms.ModelForm):
         coerce=lambda value: value == "yes",
         empty_value=None,
         required=False,
+    )
+    organiser_email = forms.EmailField(
+        label=_("Organiser's email (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Panels: the organiser gets one email with a link to confirm or correct the number of "
+            "women and men speakers."
+        ),
     )
     evidence_url = WebLinkField(label=_("Evidence link"), required=False, max_length=500)
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -159,6 +170,8 @@ class ProgressEventForm(forms.ModelForm):
             self.fields["pledge_asked"].initial = {True: "yes", False: "no"}.get(
                 self.instance.pledge_asked, ""
             )
+            asked = self.instance.confirmations.first()
+            self.fields["organiser_email"].initial = asked.organiser_email if asked else ""
         today = timezone.localdate()
         self.fields["occurred_on"].widget.attrs.update(
             min=commitment.cycle.starts_on.isoformat(), max=min(today, commitment.cycle.ends_on).isoformat()
@@ -201,6 +214,7 @@ class ProgressEventForm(forms.ModelForm):
                 "pledge_asked",
                 "panel_outcome",
                 "outcome_reason",
+                "organiser_email",
                 css_class="js-kind-fields",
                 data_kinds=kinds_using("panel_outcome"),
                 id="panel-parity",
@@ -283,6 +297,37 @@ class ProgressEventForm(forms.ModelForm):
             and not cleaned.get("status_comment")
         ):
             cleaned["new_status"] = ""
+        return cleaned
+
+    def organiser_to_ask(self):
+        """The organiser's address to send a confirmation link to, once saved: a panel's, when it
+        is new for this event (an unchanged address on an edit asks nobody again)."""
+        address = self.cleaned_data.get("organiser_email", "")
+        if self.cleaned_data.get("kind") != EventKind.PANEL or not address:
+            return ""
+        if self.instance.pk:
+            asked = self.instance.confirmations.all()
+            # Asked once per address; and a panel its organiser answered for is not asked again.
+            if asked.filter(Q(organiser_email__iexact=address) | Q(used_at__isnull=False)).exists():
+                return ""
+        return address
+
+
+class PanelConfirmationForm(forms.Form):
+    """The organiser's answer: the panel's women and men speakers, prefilled with the figures the
+    champion's side logged (the same numbers confirm them, others correct them)."""
+
+    women_count = forms.IntegerField(label=_("Women speakers"), min_value=0, max_value=100000)
+    men_count = forms.IntegerField(label=_("Men speakers"), min_value=0, max_value=100000)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "women_count" in cleaned
+            and "men_count" in cleaned
+            and not cleaned["women_count"] + cleaned["men_count"]
+        ):
+            self.add_error("women_count", _("A panel needs at least one speaker."))
         return cleaned
 
 

@@ -1,16 +1,22 @@
+import datetime
+import hashlib
+import secrets
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.validators import validate_single_line
-from commitments.models import Commitment, EventKind
+from commitments import data_version
+from commitments.models import Commitment, EventKind, women_share
 
 
 class Scope(models.TextChoices):
@@ -45,6 +51,44 @@ class ProgressEventQuerySet(models.QuerySet):
         (visible_to), and every event for the chief-of-staff office, which checks ratings against
         them."""
         return self if user.is_office_member else self.visible_to(user)
+
+    def with_organiser_answers(self):
+        """Each event with `organiser_answers`: its organiser's answer (PanelConfirmation.answered),
+        in a list of one or none, in one query for a page of events (events/_timeline.html)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "confirmations", queryset=PanelConfirmation.objects.answered(), to_attr="organiser_answers"
+            )
+        )
+
+    def panel_parity(self):
+        """Women's share of panel speakers, organiser-confirmed panels apart from self-reported
+        ones: the one rule of that split, for every page that shows it.
+
+        A panel is organiser-confirmed once its organiser answered its link (confirmed or
+        corrected: PanelConfirmation.answered) and counts with the organiser's figures; every
+        other panel is self-reported and counts with the figures the champion's side logged.
+        One query (an event has at most one answer: a constraint)."""
+        answered = Q(answer__id__isnull=False)
+        figures = (
+            self.filter(kind=EventKind.PANEL)
+            .annotate(
+                answer=FilteredRelation("confirmations", condition=Q(confirmations__used_at__isnull=False))
+            )
+            .aggregate(
+                confirmed_panels=Count("pk", filter=answered),
+                confirmed_women=Coalesce(Sum("answer__women_count", filter=answered), 0),
+                confirmed_men=Coalesce(Sum("answer__men_count", filter=answered), 0),
+                self_reported_panels=Count("pk", filter=~answered),
+                self_reported_women=Coalesce(Sum("women_count", filter=~answered), 0),
+                self_reported_men=Coalesce(Sum("men_count", filter=~answered), 0),
+            )
+        )
+        figures["confirmed_share"] = women_share(figures["confirmed_women"], figures["confirmed_men"])
+        figures["self_reported_share"] = women_share(
+            figures["self_reported_women"], figures["self_reported_men"]
+        )
+        return figures
 
 
 class ProgressEvent(models.Model):
@@ -286,3 +330,136 @@ def delete_check_in_evidence(sender, instance, **kwargs):
     """A check-in's evidence file goes with it."""
     if instance.evidence_file:
         delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)
+
+
+# How long an organiser's link to confirm a panel works.
+PANEL_CONFIRMATION_DAYS = 30
+
+
+def panel_token_hash(token):
+    """What is stored of a panel confirmation's token: its SHA-256 (as for invitations), so that
+    whoever reads the database cannot use a link still open."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ConfirmationOutcome(models.TextChoices):
+    PENDING = "pending", _("Waiting for the organiser")
+    CONFIRMED = "confirmed", _("Confirmed by the organiser")
+    CORRECTED = "corrected", _("Corrected by the organiser")
+
+
+class PanelConfirmationQuerySet(models.QuerySet):
+    def answered(self):
+        return self.filter(used_at__isnull=False)
+
+    def corrected(self):
+        return self.filter(outcome=ConfirmationOutcome.CORRECTED)
+
+    def by_token(self, token):
+        """The confirmation a link's token opens (whatever its state), or DoesNotExist."""
+        return self.select_related("event__commitment__champion").get(token_hash=panel_token_hash(token))
+
+
+class PanelConfirmation(models.Model):
+    """A panel's organiser asked, by an emailed single-use link, to confirm or correct how many
+    women and men spoke: the champion's figures stay on the event, the organiser's are kept here."""
+
+    event = models.ForeignKey(
+        ProgressEvent, verbose_name=_("panel"), on_delete=models.CASCADE, related_name="confirmations"
+    )
+    organiser_email = models.EmailField(verbose_name=_("organiser's email"), max_length=254)
+    token_hash = models.CharField(verbose_name=_("token hash"), max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    used_at = models.DateTimeField(verbose_name=_("answered at"), null=True, blank=True)
+    outcome = models.CharField(
+        verbose_name=_("outcome"),
+        max_length=10,
+        choices=ConfirmationOutcome.choices,
+        default=ConfirmationOutcome.PENDING,
+    )
+    women_count = models.PositiveIntegerField(verbose_name=_("women, as the organiser says"), null=True)
+    men_count = models.PositiveIntegerField(verbose_name=_("men, as the organiser says"), null=True)
+    # The champion's figures when the organiser answered: what a correction is "from".
+    claimed_women_count = models.PositiveIntegerField(verbose_name=_("women, as logged"), null=True)
+    claimed_men_count = models.PositiveIntegerField(verbose_name=_("men, as logged"), null=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+
+    objects = PanelConfirmationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("panel confirmation")
+        verbose_name_plural = _("panel confirmations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=ConfirmationOutcome.values),
+                name="events_panelconfirmation_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome=ConfirmationOutcome.PENDING, used_at__isnull=True)
+                | (~Q(outcome=ConfirmationOutcome.PENDING) & Q(used_at__isnull=False)),
+                name="events_panelconfirmation_answered_has_outcome",
+            ),
+            # Why: the parity figures join an event to its answer (ProgressEventQuerySet.panel_parity).
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(used_at__isnull=False),
+                name="events_panelconfirmation_one_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event}: {self.get_outcome_display()}"
+
+    @classmethod
+    def ask(cls, event, organiser_email, now=None):
+        """A new confirmation of `event` by `organiser_email`: (the row, the link's token). Only the
+        token's hash is stored; the token goes out in the email only."""
+        token = secrets.token_urlsafe(32)
+        confirmation = cls.objects.create(
+            event=event,
+            organiser_email=organiser_email,
+            token_hash=panel_token_hash(token),
+            expires_at=(now or timezone.now()) + datetime.timedelta(days=PANEL_CONFIRMATION_DAYS),
+        )
+        return confirmation, token
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self):
+        return self.used_at is None and not self.is_expired
+
+    def answer(self, women_count, men_count):
+        """Record the organiser's figures: confirmed when they are the event's, else corrected. False
+        when the link was used (or expired) meanwhile: two submits record one answer.
+
+        Why a conditional UPDATE: two posts at once both read the row unused; only the first to
+        update it changes a row."""
+        event = self.event
+        outcome = (
+            ConfirmationOutcome.CONFIRMED
+            if (women_count, men_count) == (event.women_count, event.men_count)
+            else ConfirmationOutcome.CORRECTED
+        )
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                changed = PanelConfirmation.objects.filter(
+                    pk=self.pk, used_at__isnull=True, expires_at__gt=now
+                ).update(
+                    used_at=now,
+                    outcome=outcome,
+                    women_count=women_count,
+                    men_count=men_count,
+                    claimed_women_count=event.women_count,
+                    claimed_men_count=event.men_count,
+                )
+        except IntegrityError:  # another link of the same panel was answered first
+            return False
+        if changed:
+            data_version.changed()  # the office's parity figures read the answers
+            self.refresh_from_db()
+        return bool(changed)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("check-ins/<int:pk>/edit/", views.edit_check_in, name="edit_check_in"),
     path("check-ins/<int:pk>/delete/", views.delete_check_in, name="delete_check_in"),
     path("check-ins/<int:pk>/evidence/", views.check_in_evidence, name="check_in_evidence"),
+    path("panels/confirm/<str:token>/", views.confirm_panel, name="confirm_panel"),
     path("events/export.csv", views.export_my_events, name="export_my_events"),
 ]

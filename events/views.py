@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -7,18 +7,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import throttle
+from accounts.lockout import client_address
 from accounts.validators import single_line
 from champions.models import Champion
 from commitments.forms import CommentForm
 from commitments.models import Commitment, EventKind, TargetKind, plain_number
+from events.emails import ask_organiser
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
-from events.forms import CheckInForm, KeepStatusForm, ProgressEventForm, StatusForm
-from events.models import CheckIn, ProgressEvent, Scope
+from events.forms import CheckInForm, KeepStatusForm, PanelConfirmationForm, ProgressEventForm, StatusForm
+from events.models import CheckIn, PanelConfirmation, ProgressEvent, Scope
 from events.uploads import evidence_download
 
 EVENTS_PER_PAGE = 20
+# Opening or posting organisers' links, per client address and hour: an organiser needs two; more is
+# somebody guessing tokens.
+PANEL_CONFIRMATION_ATTEMPTS = 20
+PANEL_CONFIRMATION_WINDOW = 3600
 
 
 def _get_commitment_for_user(user, pk, *, to_log=False):
@@ -74,7 +82,11 @@ def _get_check_in_for_user(user, pk, *, to_change=False):
 @login_required
 def commitment_detail(request, pk):
     commitment = _get_commitment_for_user(request.user, pk)
-    events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
+    events = (
+        commitment.events.select_related("logged_by")
+        .with_organiser_answers()
+        .order_by("-occurred_on", "-created_at")
+    )
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     # The year's report, once signed off, is kept as it was (reports.Report.shown): events logged or
     # changed since are marked. Read through the reverse relation (reports is above events).
@@ -118,6 +130,10 @@ def commitment_detail(request, pk):
             "today": timezone.localdate(),
             "status_check": commitment.status_check(),
             "keep_status_form": KeepStatusForm(),
+            # Panel parity: organiser-confirmed panels apart from self-reported ones.
+            "parity": commitment.events.panel_parity()
+            if commitment.target_kind == TargetKind.PERCENTAGE
+            else None,
         },
     )
 
@@ -211,8 +227,11 @@ def _save_event(form, event, user):
         # The uploader's own file name: shown on pages and sent back in Content-Disposition, so
         # without the invisible characters that make "report\u202efdp.exe" read as "reportexe.pdf".
         event.evidence_name = single_line(upload.name)[:255]
+    organiser = form.organiser_to_ask()  # asked before the save: an edit's previous addresses
     with transaction.atomic():
         event.save()
+        if organiser:
+            ask_organiser(event, organiser)
         if form.cleaned_data.get("new_status"):
             event.commitment.change_status(
                 form.cleaned_data["new_status"], user, form.cleaned_data["status_comment"]
@@ -382,3 +401,48 @@ def export_my_events(request):
         for event in events.iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
     return stream_csv("my-events.csv", header, rows)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_panel(request, token):
+    """A panel's organiser, from the emailed link, without an account: confirm or correct its women
+    and men speakers. The page shows the panel's title and date, the champion's name and the figures
+    logged, nothing else. The link works once, for PANEL_CONFIRMATION_DAYS; a wrong one is a 404."""
+    if not throttle.allow(
+        f"panel-confirmation:{client_address(request)}",
+        PANEL_CONFIRMATION_ATTEMPTS,
+        PANEL_CONFIRMATION_WINDOW,
+    ):
+        return render(request, "events/panel_confirmation_closed.html", {"throttled": True}, status=429)
+    try:
+        confirmation = PanelConfirmation.objects.by_token(token)
+    except PanelConfirmation.DoesNotExist as unknown:
+        raise Http404(_("This link is not valid.")) from unknown
+    if not confirmation.is_open:
+        return _closed_link(request, confirmation)
+    event = confirmation.event
+    form = PanelConfirmationForm(
+        request.POST or None, initial={"women_count": event.women_count, "men_count": event.men_count}
+    )
+    if request.method == "POST" and form.is_valid():
+        if not confirmation.answer(form.cleaned_data["women_count"], form.cleaned_data["men_count"]):
+            confirmation.refresh_from_db()
+            return _closed_link(request, confirmation)
+        return render(request, "events/panel_confirmation_done.html", {"confirmation": confirmation})
+    return render(
+        request,
+        "events/panel_confirmation.html",
+        {"event": event, "champion_name": event.commitment.champion.full_name, "form": form},
+    )
+
+
+def _closed_link(request, confirmation):
+    """A link used already or expired: 410, saying which (and nothing of the panel)."""
+    return render(
+        request,
+        "events/panel_confirmation_closed.html",
+        {"used": confirmation.used_at is not None, "expired": confirmation.used_at is None},
+        status=410,
+    )

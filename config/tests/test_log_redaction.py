@@ -60,6 +60,7 @@ def test_every_handler_writes_through_the_secrets_filter():
         f"/accounts/reset/MQ/{SECRET}/",
         f"/accounts/reset/Mg/{SECRET}-{SECRET}/",
         f"/accounts/invitation/{SECRET}/",
+        f"/panels/confirm/{SECRET}/",
         f"/dashboard/?token={SECRET}",
     ],
 )

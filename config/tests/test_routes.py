@@ -128,6 +128,8 @@ EXPECTED = {
     "review_approve_all": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
     # Calendar feeds: the token in the address is the credential; a wrong one is a 404 to everyone.
     "calendar_feed": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # An organiser's link to confirm a panel: the same (no account needed; a wrong token is a 404).
+    "confirm_panel": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # Public pages and the read-only API: no sign-in. A champion who did not opt in (the cast's) is
     # not found there; office members get them in the API.
     "public_champions": EVERYONE,

@@ -19,7 +19,7 @@ from accounts.tests.factories import PASSWORD
 from champions.models import Champion, Hub, Organization, Pledge
 from champions.tests.factories import OrganizationFactory, pledge
 from commitments.models import Category, Comment, Commitment, Cycle, Status
-from events.models import ProgressEvent
+from events.models import PanelConfirmation, ProgressEvent
 from events.tests.factories import ProgressEventFactory
 from reminders.models import Escalation, Message, OfficeDigest, Reminder
 from reminders.tests.factories import EscalationFactory, MessageFactory, OfficeDigestFactory, ReminderFactory
@@ -62,6 +62,7 @@ def one_of_each(admin_user, client):
         Report: ReportFactory(champion=champion, cycle=commitment.cycle),
         Assessment: AssessmentFactory(commitment=commitment),
         ProgressEvent: event,
+        PanelConfirmation: PanelConfirmation.ask(event, "organiser@conference.example")[0],
         # The success above reset the attempts from this address: one from elsewhere stays.
         AccessAttempt: AccessAttempt.objects.create(
             username="intruder@example.org",
