@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from champions.models import Champion
 from commitments.forms import CommitmentDraftForm
 from commitments.models import CLOSED_STATUSES, EDITABLE_APPROVALS, Approval, Commitment, Cycle
+from config.confirmation import confirmed
 
 
 @login_required
@@ -243,8 +244,12 @@ def submit_commitments(request, year, champion_pk):
     """Submit every draft and returned commitment of one champion for the office's review."""
     cycle = _get_cycle_for_setting(year)
     champion = _get_champion_for_user(request.user, champion_pk)
-    editable = cycle.commitments.filter(champion=champion, approval__in=EDITABLE_APPROVALS)
-    submitted = [commitment for commitment in editable.order_by("number") if commitment.submit(request.user)]
+    editable = list(
+        cycle.commitments.filter(champion=champion, approval__in=EDITABLE_APPROVALS).order_by("number")
+    )
+    if editable and not confirmed(request):
+        return _confirm_submitting(request, cycle, champion, editable)
+    submitted = [commitment for commitment in editable if commitment.submit(request.user)]
     if submitted:
         messages.success(
             request,
@@ -266,9 +271,20 @@ def submit_commitment(request, year, pk):
     """Submit one commitment (a returned one, once changed)."""
     cycle = _get_cycle_for_setting(year)
     commitment = _get_draft_for_user(request.user, cycle, pk)
+    if not confirmed(request):
+        return _confirm_submitting(request, cycle, commitment.champion, [commitment])
     commitment.submit(request.user)
     messages.success(request, _("Submitted: commitment %(number)s, “%(title)s”.") % _named(commitment))
     return redirect("set_commitments", cycle.year)
+
+
+def _confirm_submitting(request, cycle, champion, commitments):
+    """What submitting will send to the office, with Confirm and Cancel (config.confirmation)."""
+    return render(
+        request,
+        "commitments/submit_confirm.html",
+        {"cycle": cycle, "champion": champion, "commitments": commitments},
+    )
 
 
 @login_required

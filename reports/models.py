@@ -149,11 +149,7 @@ class Report(models.Model):
     def submit(self, user, now=None):
         """The champion (not a focal point) signs the report off, once every commitment is assessed,
         unless the cycle is closed (a past year kept as history)."""
-        if user.pk != self.champion.user_id:
-            raise ValidationError(_("Only the champion signs off the report."))
-        self.refuse_closed_cycle()
-        if self.missing_assessments().exists():
-            raise ValidationError(_("Assess every commitment before submitting the report."))
+        self.refuse_submission(user)
         now = now or timezone.now()
         with transaction.atomic():
             if Report.objects.filter(pk=self.pk, submitted_at__isnull=False).exists():
@@ -163,6 +159,14 @@ class Report(models.Model):
             self.save(update_fields=["submitted_at", "submitted_by", "late"])
             self.steps.create(action=ReportStep.Action.SUBMITTED, by=user)
         return True
+
+    def refuse_submission(self, user):
+        """ValidationError unless `user` may sign the report off now (asked before confirming too)."""
+        if user.pk != self.champion.user_id:
+            raise ValidationError(_("Only the champion signs off the report."))
+        self.refuse_closed_cycle()
+        if self.missing_assessments().exists():
+            raise ValidationError(_("Assess every commitment before submitting the report."))
 
     def reopen(self, user, comment):
         """The office reopens a submitted report, saying why: assessments are editable again. Not in

@@ -116,7 +116,9 @@ def test_drafts_are_edited_and_deleted_then_all_submitted_at_once(cast, next_cyc
     assert client.post(f"/cycles/{NEXT_YEAR}/commitments/{second.pk}/delete/").status_code == 302
     assert list(next_cycle.commitments.values_list("title", flat=True)) == ["First, edited"]
 
-    response = client.post(f"/cycles/{NEXT_YEAR}/champions/{cast.champion.pk}/submit/", follow=True)
+    response = client.post(
+        f"/cycles/{NEXT_YEAR}/champions/{cast.champion.pk}/submit/", {"confirm": "1"}, follow=True
+    )
     assert "Submitted 1 commitment for the office&#x27;s review." in response.content.decode()
     first.refresh_from_db()
     assert first.approval == Approval.SUBMITTED
@@ -139,8 +141,10 @@ def test_nobody_else_drafts_edits_or_submits_a_champions_commitments(cast, next_
             f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/edit/", _draft_data(title="Taken")
         ).status_code,
         client.post(f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/delete/").status_code,
-        client.post(f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/submit/").status_code,
-        client.post(f"/cycles/{NEXT_YEAR}/champions/{cast.champion.pk}/submit/").status_code,
+        client.post(f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/submit/", {"confirm": "1"}).status_code,
+        client.post(
+            f"/cycles/{NEXT_YEAR}/champions/{cast.champion.pk}/submit/", {"confirm": "1"}
+        ).status_code,
     ]
     assert set(answers) == ({302} if user is None else {404})
     draft.refresh_from_db()
