@@ -44,6 +44,7 @@ def home(request):
     for champion in champions:
         champion.signed_pledges = signed[champion.pk]
     groups = [(champion, by_champion[champion.pk]) for champion in champions]
+    today = timezone.localdate()
     return render(
         request,
         "commitments/home.html",
@@ -54,10 +55,39 @@ def home(request):
             "setting": list(
                 Cycle.objects.to_set_by([champion.pk for champion in champions]).order_by("year")
             ),
-            "today": timezone.localdate(),
+            "today": today,
             "is_champion_user": any(champion.user_id == request.user.pk for champion in champions),
+            "to_do": _to_do(champions, today),
         },
     )
+
+
+def _to_do(champions, today):
+    """What awaits the champion's side: commitments the office returned (with its reason), drafts to
+    submit (per champion and cycle) and reports to assess and sign off."""
+    to_submit = (
+        Commitment.objects.to_submit(champions, today)
+        .select_related("cycle", "champion")
+        .prefetch_related("approval_changes")
+        .order_by("cycle__year", "champion__full_name", "number")
+    )
+    returned, drafts = [], {}
+    for commitment in to_submit:
+        if commitment.approval == Approval.RETURNED:
+            returned.append(commitment)
+        else:
+            key = (commitment.champion, commitment.cycle)
+            drafts[key] = drafts.get(key, 0) + 1
+    by_pk = {champion.pk: champion for champion in champions}
+    return {
+        "returned": returned,
+        "drafts": [(champion, cycle, count) for (champion, cycle), count in drafts.items()],
+        # (each cycle as its year and report_due_on)
+        "reports": [
+            (by_pk[report["champion"]], report)
+            for report in Commitment.objects.reports_to_sign_off(champions, today)
+        ],
+    }
 
 
 def _get_cycle_for_setting(year):
@@ -115,15 +145,6 @@ def set_commitments(request, year):
     sections = []
     for champion in champions:
         own = [commitment for commitment in commitments if commitment.champion_id == champion.pk]
-        for commitment in own:
-            commitment.last_return = next(
-                (
-                    step
-                    for step in commitment.approval_changes.all()
-                    if step.new_approval == Approval.RETURNED
-                ),
-                None,
-            )
         sections.append(
             {
                 "champion": champion,

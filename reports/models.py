@@ -1,7 +1,6 @@
 """The year end: each champion's self-assessment of their approved commitments, the report they
 sign off, and the office's rating beside it on the same scale (the OGP completion scale)."""
 
-import datetime
 import uuid
 from pathlib import Path
 
@@ -51,9 +50,8 @@ DIVERGENCE_STEPS = 2
 
 
 def assessment_opens_on(cycle):
-    """The first day champions assess a cycle's commitments: ASSESSMENT_OPENS_DAYS_BEFORE_END days
-    before the cycle ends. Assessments are due with the report (Cycle.report_due_on)."""
-    return cycle.ends_on - datetime.timedelta(days=settings.ASSESSMENT_OPENS_DAYS_BEFORE_END)
+    """The first day champions assess a cycle's commitments (Cycle.assessment_opens_on)."""
+    return cycle.assessment_opens_on
 
 
 def evidence_upload_to(instance, filename):
