@@ -250,7 +250,7 @@ def delete_commitment(request, year, pk):
     if commitment.approval != Approval.DRAFT:
         messages.error(request, _("A commitment the office has returned is changed, not deleted."))
         return redirect("set_commitments", cycle.year)
-    if request.method == "POST":
+    if confirmed(request):
         commitment.delete()
         messages.success(request, _("Draft deleted: “%(title)s”.") % {"title": commitment.title})
         return redirect("set_commitments", cycle.year)

@@ -1,5 +1,5 @@
 """Submitting commitments asks first: the button's POST shows what will be sent and changes nothing;
-the confirmation page's POST (confirm=1) submits."""
+the confirmation page's POST (confirm=1) submits. Deleting a draft too."""
 
 import pytest
 from django.test import Client
@@ -74,3 +74,14 @@ def test_nothing_to_submit_needs_no_confirmation(cast, drafts):
         f"/cycles/{YEAR}/champions/{cast.champion.pk}/submit/", follow=True
     )
     assert "There was nothing to submit." in response.content.decode()
+
+
+def test_deleting_a_draft_asks_first(cast, drafts):
+    client = _client(cast.focal_point)
+    url = f"/cycles/{YEAR}/commitments/{drafts[0].pk}/delete/"
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 200
+        assert "Delete the draft “Draft number 1”?" in response.content.decode()
+    assert type(drafts[0]).objects.filter(pk=drafts[0].pk).exists()
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    assert not type(drafts[0]).objects.filter(pk=drafts[0].pk).exists()
