@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_deleting_an_event_asks_first(client, cast):
     event = ProgressEventFactory(commitment=cast.commitment, title="Town hall in Bunia")
-    client.force_login(cast.focal_point)
+    client.force_login(cast.champion_user)
     url = f"/events/{event.pk}/delete/"
     for response in (client.get(url), client.post(url)):
         assert response.status_code == 200
@@ -28,7 +28,7 @@ def test_deleting_an_event_asks_first(client, cast):
 
 def test_deleting_a_value_asks_first(client, cast, pay_gap):
     check_in = CheckInFactory(commitment=pay_gap, value=Decimal(11))
-    client.force_login(cast.focal_point)
+    client.force_login(cast.champion_user)
     url = f"/check-ins/{check_in.pk}/delete/"
     response = client.post(url)
     assert response.status_code == 200 and 'name="confirm" value="1"' in response.content.decode()
