@@ -9,6 +9,7 @@ own (reminders.models) and share send().
 
 import contextlib
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from itertools import groupby
@@ -29,10 +30,17 @@ def _language(user):
     return user.email_language
 
 
+def subject_line(rendered):
+    """A rendered subject as one line with nothing around it: line breaks and runs of spaces become
+    one space, and leading and trailing blanks go. Non-breaking spaces inside stay (French puts a
+    narrow one before a colon)."""
+    return re.sub(r"[ \t\r\n]+", " ", rendered).strip()
+
+
 def _render(name, context, readers):
     full = {"recipients": readers, "site_url": settings.SITE_URL, **context}
     return {
-        "subject": " ".join(render_to_string(f"emails/{name}-subject.txt", full).split()),
+        "subject": subject_line(render_to_string(f"emails/{name}-subject.txt", full)),
         "text_body": render_to_string(f"emails/{name}-body.txt", full),
         "html_body": render_to_string(f"emails/{name}-body.html", full),
     }
@@ -76,6 +84,12 @@ def make(key, user, subject, text_body, html_body=""):
         },
     )
     return email
+
+
+def make_each(key, name, context, readers):
+    """The email `name` to each of `readers`, rendered in their language, made once each (keyed by
+    `key` and the reader: see make); returns those made, for accounts.tasks.send_after_commit."""
+    return [make(f"{key}:{user.pk}", user, **render(name, context, user)) for user in readers]
 
 
 @dataclass

@@ -17,14 +17,18 @@ from accounts.models import User
 
 
 class PreferencesForm(forms.ModelForm):
+    """A person's preferences; office members also choose whether to hear of submissions at once."""
+
     class Meta:
         model = User
-        fields = ["full_name", "reminder_emails", "reminder_frequency", "language"]
+        fields = ["full_name", "reminder_emails", "reminder_frequency", "language", "notify_at_once"]
         widgets = {"reminder_frequency": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("Your browser's language")), *settings.LANGUAGES]
+        if not self.instance.is_office_member:
+            del self.fields["notify_at_once"]
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -72,7 +76,7 @@ class LocalizedPasswordResetForm(auth_forms.PasswordResetForm):
     ):
         user = context["user"]
         with translation.override(user.email_language):
-            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            subject = emails.subject_line(render_to_string(subject_template_name, context))
             text = render_to_string(email_template_name, context)
             html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
         key = f"password-reset:{self.request_id}:{user.pk}"

@@ -66,8 +66,8 @@ class PrivatePagesMiddleware:
 class UserLanguageMiddleware:
     """A signed-in user's language is the one they chose (in the header or preferences); until they
     choose, pages follow the browser (LocaleMiddleware, before this one, reads the language cookie
-    and Accept-Language). The language of each visit is kept on the account when the visit begins
-    (accounts/signals.py), so that emails are in it too (User.email_language).
+    and Accept-Language). The language of the first sign-in is kept on the account
+    (accounts/signals.py), so that emails are in it until they choose (User.email_language).
     """
 
     def __init__(self, get_response):

@@ -44,6 +44,11 @@ class UserQuerySet(models.QuerySet):
     def office_members(self):
         return self.filter(is_active=True, groups__name=OFFICE_GROUP).distinct()
 
+    def told_at_once(self):
+        """Office members who chose to hear at once when a champion submits commitments or signs off
+        a report (User.notify_at_once); the others read it in the weekly digest."""
+        return self.office_members().filter(notify_at_once=True)
+
     def able_to_sign_in(self):
         """Active, with a password of their own (User.can_sign_in): people the import made, not
         invited or not yet through their invitation, are not."""
@@ -143,15 +148,27 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=10,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text=_("The language of the site and of your emails. Empty: your browser's."),
+        help_text=_(
+            "The language of the site and of your emails. Empty: pages follow your browser, and emails "
+            "the language you first signed in with."
+        ),
     )
-    last_seen_language = models.CharField(
-        verbose_name=_("language of the last visit"),
+    first_sign_in_language = models.CharField(
+        verbose_name=_("language of the first sign-in"),
         max_length=10,
         blank=True,
         editable=False,
         help_text=_(
-            "The language the site was shown in at the last visit: emails use it until a language is chosen."
+            "The language the site was shown in when the person first signed in: emails use it until "
+            "a language is chosen. Later sign-ins, from other browsers, do not change it."
+        ),
+    )
+    notify_at_once = models.BooleanField(
+        verbose_name=_("tell me at once"),
+        default=False,
+        help_text=_(
+            "For the chief-of-staff office: an email as soon as a champion submits commitments or signs "
+            "off a report, instead of in the weekly digest."
         ),
     )
     calendar_token = models.CharField(
@@ -167,7 +184,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
     # Who was called what, when: a person renaming themselves does not rewrite who did what.
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login", "calendar_token", "last_seen_language"]
+        excluded_fields=["password", "last_login", "calendar_token", "first_sign_in_language"]
     )
 
     USERNAME_FIELD = "email"
@@ -199,8 +216,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def email_language(self):
         """The language emails to this person are written in: the one they chose, else the one of
-        their last visit, else the site's."""
-        return self.language or self.last_seen_language or settings.LANGUAGE_CODE
+        their first sign-in, else the site's."""
+        return self.language or self.first_sign_in_language or settings.LANGUAGE_CODE
 
     def replace_calendar_token(self):
         """A new feed address: the old one stops working."""

@@ -27,14 +27,16 @@ def start_the_session_clock(sender, request, user, **kwargs):
 
 
 @receiver(user_logged_in)
-def remember_the_language_of_the_visit(sender, request, user, **kwargs):
-    """Emails follow the language this visit is shown in, until the person chooses one (why at
-    sign-in, not on every page: a visit's language is the browser's, and a page costs no write)."""
+def remember_the_language_of_the_first_sign_in(sender, request, user, **kwargs):
+    """Until the person chooses a language, emails follow the one the site was shown in when they
+    first signed in; signing in later from another browser (a colleague's, a hotel's) changes
+    nothing behind their back."""
     shown = translation.get_language() if request is not None else None
-    if shown in dict(settings.LANGUAGES) and shown != user.last_seen_language:
-        user.last_seen_language = shown
-        # Why update(): no history row for it (it is not the person's own choice).
-        type(user).objects.filter(pk=user.pk).update(last_seen_language=shown)
+    if shown in dict(settings.LANGUAGES) and not user.first_sign_in_language:
+        user.first_sign_in_language = shown
+        # Why update() with the condition: no history row for it (it is not the person's own
+        # choice), and two first sign-ins at once keep one language, the first written.
+        type(user).objects.filter(pk=user.pk, first_sign_in_language="").update(first_sign_in_language=shown)
 
 
 @receiver(user_logged_out)

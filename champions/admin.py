@@ -82,8 +82,16 @@ class ChampionAdmin(SimpleHistoryAdmin):
     commitments inline too."""
 
     inlines = [PledgeSignatureInline]
-    list_display = ("full_name", "title", "organization", "hub", "is_active", "focal_point_count")
-    list_filter = ("hub", "organization", "is_active", "pledges")
+    list_display = (
+        "full_name",
+        "title",
+        "organization",
+        "hub",
+        "is_active",
+        "is_public",
+        "focal_point_count",
+    )
+    list_filter = ("hub", "organization", "is_active", "is_public", "pledges")
     list_select_related = ("organization", "hub")
     search_fields = (
         "full_name",
@@ -93,7 +101,17 @@ class ChampionAdmin(SimpleHistoryAdmin):
         "organization__acronym",
     )
     autocomplete_fields = ("user", "organization", "hub", "focal_points")
-    fields = ("full_name", "title", "organization", "hub", "user", "focal_points", "is_active", "joined_on")
+    fields = (
+        "full_name",
+        "title",
+        "organization",
+        "hub",
+        "user",
+        "focal_points",
+        "is_active",
+        "joined_on",
+        "is_public",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_focal_point_count=Count("focal_points", distinct=True))

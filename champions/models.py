@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -72,9 +74,25 @@ class Organization(models.Model):
         return self.acronym or self.name
 
 
+def sees_unpublished(user):
+    """Whether the API shows `user` the champions who did not opt in to the public pages too: members
+    of the chief-of-staff office, signed in."""
+    return user.is_authenticated and user.is_office_member
+
+
 class ChampionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def public(self):
+        """Active champions who opted in to the public pages and the API (is_public)."""
+        return self.active().filter(is_public=True)
+
+    def published_to(self, user):
+        """The champions the public pages and the API show `user`: those who opted in; members of the
+        chief-of-staff office see every active champion there (in the API). The one definition of
+        the public boundary."""
+        return self.active() if sees_unpublished(user) else self.public()
 
     def served_by(self, user):
         """The champions a user may see and log for: their own, and those they are focal point of.
@@ -134,6 +152,14 @@ class Champion(models.Model):
     )
     is_active = models.BooleanField(verbose_name=_("is active"), default=True)
     joined_on = models.DateField(verbose_name=_("joined on"), null=True, blank=True)
+    is_public = models.BooleanField(
+        verbose_name=_("public"),
+        default=False,
+        help_text=_(
+            "The champion agreed to show their approved commitments and pledges on the public pages "
+            "and in the API."
+        ),
+    )
 
     objects = ChampionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[focal_points])
@@ -149,6 +175,15 @@ class Champion(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def public_slug(self):
+        """How the public page names the champion: the id, which never changes, then the name for
+        readers and search engines (a page asked for under an earlier name redirects)."""
+        return f"{self.pk}-{slugify(self.full_name) or 'champion'}"
+
+    def public_url(self):
+        return reverse("public_champion", kwargs={"slug": self.public_slug})
 
     @property
     def hub_name(self):

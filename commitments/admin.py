@@ -8,7 +8,17 @@ from import_export.forms import ExportForm
 
 from champions.admin import ChampionAdmin
 from champions.models import Champion
-from commitments.models import ROLLUP_FIELDS, ApprovalChange, Category, Commitment, Cycle, StatusChange
+from commitments import network_file
+from commitments.models import (
+    ROLLUP_FIELDS,
+    ApprovalChange,
+    Category,
+    Comment,
+    Commitment,
+    Cycle,
+    StatusChange,
+    percent_wording,
+)
 from commitments.resources import FORMATS, NetworkFileResource
 
 
@@ -217,6 +227,10 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
+    def get_export_filename(self, request, queryset, file_format):
+        """commitments-2026.xlsx: the file names its year when its commitments are all of one."""
+        return f"{network_file.file_stem(network_file.year_of(queryset))}.{file_format.get_extension()}"
+
     @admin.display(description=_("categories"))
     def category_labels(self, commitment):
         return "; ".join(category.label for category in commitment.categories.all())
@@ -243,7 +257,7 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("progress"), ordering="progress")
     def progress_shown(self, commitment):
-        return f"{commitment.progress}%"
+        return percent_wording(commitment.progress)
 
     def save_model(self, request, obj, form, change):
         """A status changed here goes through Commitment.change_status, as everywhere else."""
@@ -251,3 +265,26 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
             status, obj.status = obj.status, form.initial["status"]
             obj.change_status(status, request.user, gettext("Changed in admin."), save=False)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The conversations on commitments, read only: a comment is what was sent (and emailed), so
+    it is never edited, added or deleted here."""
+
+    list_display = ("created_at", "commitment", "author", "from_office", "text")
+    list_filter = ("from_office", "commitment__cycle")
+    search_fields = ("text", "commitment__champion__full_name", "author__email")
+    list_select_related = ("commitment__champion", "commitment__cycle", "author")
+    date_hierarchy = "created_at"
+    fields = ("commitment", "author", "from_office", "text", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,11 +1,12 @@
-"""Emails about setting commitments: one to the champion and one to each focal point, each in its
-reader's language, made once (accounts.Email) in the transaction that decides them and sent after
-it commits."""
+"""Emails about setting commitments: one to the champion and one to each focal point (or, for a
+submission, to the office members who asked to hear at once), each in its reader's language, made
+once (accounts.Email) in the transaction that decides them and sent after it commits."""
 
 from django.conf import settings
 from django.urls import reverse
 
 from accounts import emails
+from accounts.models import User
 from accounts.tasks import send_after_commit
 from commitments.models import Approval, ApprovalChange
 
@@ -39,9 +40,51 @@ def email_all_approved(champion, cycle):
     _make_and_send(key, "commitments-approved", context, champion)
 
 
-def _make_and_send(key, name, context, champion):
+def email_comment(comment):
+    """A comment was just posted: email it to the other side, each reader once (the comment's key).
+    An office comment goes to the champion and their focal points (Champion.people); a comment of
+    the champion's side to the office's members who can sign in. Never to its author."""
+    commitment = comment.commitment
+    if comment.from_office:
+        readers = commitment.champion.people()
+        page = reverse("commitment_detail", args=[commitment.pk])
+    else:
+        readers = list(User.objects.office_members().able_to_sign_in())
+        page = reverse("dashboard_commitment", args=[commitment.pk])
+    context = {
+        "comment": comment,
+        "commitment": commitment,
+        "champion": commitment.champion,
+        "author": comment.author,
+        "url": f"{settings.SITE_URL}{page}#comments",
+    }
     made = [
-        emails.make(f"{key}:{user.pk}", user, **emails.render(name, context, user))
-        for user in champion.people()
+        emails.make(f"comment:{comment.pk}:{user.pk}", user, **emails.render("comment", context, user))
+        for user in readers
+        if user.pk != comment.author_id
     ]
     send_after_commit(made)
+
+
+def email_office_submitted(champion, cycle, changes):
+    """The champion's side has just submitted commitments (`changes`: the approval steps that did):
+    the office members who chose to hear at once are told now, one email each per submission (its
+    latest step); the others read it in the weekly digest (reminders.delivery.digest_context)."""
+    readers = list(User.objects.told_at_once())
+    if not changes or not readers:
+        return
+    latest = max(changes, key=lambda change: change.pk)
+    context = {
+        "champion": champion,
+        "cycle": cycle,
+        "commitments": sorted((change.commitment for change in changes), key=lambda c: c.number),
+        "submitted_by": latest.changed_by,
+        "review_url": settings.SITE_URL + reverse("dashboard_review") + f"?cycle={cycle.year}",
+    }
+    send_after_commit(
+        emails.make_each(f"commitments-submitted:{latest.pk}", "commitments-submitted", context, readers)
+    )
+
+
+def _make_and_send(key, name, context, champion):
+    send_after_commit(emails.make_each(key, name, context, champion.people()))

@@ -1,3 +1,5 @@
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
@@ -5,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.text import match_key
-from commitments.models import Category, Commitment, EventKind, TargetKind
+from commitments.models import COMMENT_MAX_LENGTH, Category, Commitment, EventKind, TargetKind
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -152,3 +154,22 @@ class ReturnForm(forms.Form):
         max_length=2000,
         error_messages={"required": _("Say what to change: the comment goes to the champion.")},
     )
+
+
+class CommentForm(forms.Form):
+    """A comment on a commitment, for the other side to read; its key makes a second post of the
+    same form post nothing more."""
+
+    text = forms.CharField(
+        label=_("Your comment"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        max_length=COMMENT_MAX_LENGTH,
+        strip=True,
+        error_messages={"required": _("Write the comment before sending it.")},
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_key"].initial = uuid.uuid4()

@@ -17,6 +17,19 @@ the row gives one, else by name and organization; an organization by name or acr
 by its English or French label; a commitment by champion, year and number, or, without a number,
 by the same text. An empty cell leaves a stored value as it is, so a second import of the same
 file changes nothing.
+
+The approval workflow: an import never moves a commitment through it, and emails nobody.
+- A new commitment is a commitment the network has published, so it is created approved, and its
+  history says so: an approval step "imported from the network's file", by the importer.
+- An existing commitment's approval is left as it is. A file may carry an `approval` column (read,
+  never written); a row asking for another approval than the import gives is refused, saying that
+  commitments are approved and returned on the office's review page, where the champion is told.
+- A status changes through Commitment.change_status, as on the pages, so each change is a status
+  step; a new commitment imported as, say, completed has that step too. Pages send no email on a
+  status change, and neither does an import.
+Why refuse rather than approve or return through the workflow: those transitions are the office's
+decisions about one champion's set, with a comment and an email the champion acts on; a file row
+cannot carry that decision, and an import that emails nobody cannot tell the champion.
 """
 
 import csv
@@ -45,11 +58,13 @@ from commitments.models import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Approval,
+    ApprovalChange,
     Category,
     Commitment,
     Cycle,
     EventKind,
     Status,
+    StatusChange,
     TargetKind,
     title_from_text,
 )
@@ -82,8 +97,12 @@ HEADER_SYNONYMS = {
     "championne": "champion",
     "valeur de reference": "baseline",
 }
+# Read but never written (see the module's docstring): the rows it may be given in are checked.
+CHECKED_COLUMNS = {"approval": "approbation"}
 HEADERS = {
     **{match_key(name): name for name in COLUMNS},
+    **{match_key(name): name for name in CHECKED_COLUMNS},
+    **{match_key(french): name for name, french in CHECKED_COLUMNS.items()},
     **{match_key(french): name for name, french in COLUMNS.items()},
     **{match_key(other): name for other, name in HEADER_SYNONYMS.items()},
 }
@@ -429,6 +448,7 @@ class _Planner:
         self.target_kinds = _Choices("target_kind", TargetKind.choices, TARGET_KIND_SYNONYMS)
         self.counted_kinds = _Choices("counted_kind", EventKind.choices)
         self.statuses = _Choices("status", Status.choices)
+        self.approvals = _Choices("approval", Approval.choices)
 
     def plan(self, rows):
         values = [self.values(cells) for cells in rows]
@@ -535,6 +555,7 @@ class _Planner:
         counts_kind = self.counted_kinds.read(row.get("counted_kind"))
         due_on = _date(row.get("due_on"), "due_on")
         status = self.statuses.read(row.get("status"))
+        approval = self.approvals.read(row.get("approval"))
         target_kind = _target_kind(target_kind, target_value, baseline, unit, counts_kind)
 
         cycle = self.cycle(year)
@@ -555,6 +576,7 @@ class _Planner:
             "due_on": due_on,
         }
         stored = self.stored(champion, year, number, text)
+        _check_approval(approval, stored)
         if stored is None:
             number = number or self.next_number(champion, cycle)
             self.take_number(champion, cycle, number)
@@ -775,6 +797,28 @@ class _Planner:
         )
 
 
+def _check_approval(approval, stored):
+    """A row's approval, if it gives one, must be what the import leaves: approved for a new
+    commitment, the stored approval for another (see the module's docstring)."""
+    if approval is None:
+        return
+    if stored is None and approval != Approval.APPROVED:
+        raise RowError(
+            _(
+                "approval: a commitment imported from the network's file is approved (the network "
+                "published it); a draft is written by its champion on their commitments page."
+            )
+        )
+    if stored is not None and approval != stored.approval:
+        raise RowError(
+            _(
+                "approval: this commitment is %(stored)s; an import does not approve or return "
+                "commitments: the office does it on its review page, and the champion is told."
+            )
+            % {"stored": stored.get_approval_display().lower()}
+        )
+
+
 def _year_or_none(value):
     try:
         return _year(value)
@@ -866,9 +910,39 @@ def apply(result, user):
             for category in categories
         ]
         through.objects.bulk_create(links, ignore_conflicts=True)
+        imported = _("Imported from the network's file.")
+        # The workflow's record of the new commitments: approved by the import, with the status
+        # the file gave (see the module's docstring). Nobody is emailed.
+        ApprovalChange.objects.bulk_create(
+            [
+                ApprovalChange(
+                    commitment=commitment,
+                    old_approval=Approval.DRAFT,
+                    new_approval=Approval.APPROVED,
+                    comment=imported,
+                    changed_by=user,
+                )
+                for commitment in new
+            ],
+            batch_size=1000,
+        )
+        StatusChange.objects.bulk_create(
+            [
+                StatusChange(
+                    commitment=commitment,
+                    old_status=Status.NOT_STARTED,
+                    new_status=commitment.status,
+                    comment=imported,
+                    changed_by=user,
+                )
+                for commitment in new
+                if commitment.status != Status.NOT_STARTED
+            ],
+            batch_size=1000,
+        )
         for commitment, _changed, _categories, status in result.updated:
             if status:
-                commitment.change_status(status, user, _("Imported from the network's file."))
+                commitment.change_status(status, user, imported)
         Commitment.objects.filter(pk__in=[c.pk for c in new + updated]).recount_rollups()
         data_version.changed()
     return Result(len(new), len(updated), result.unchanged, list(result.people))
@@ -881,6 +955,22 @@ def header(language=None):
     """The columns' headers in `language` (English unless it is French)."""
     french = (language or translation.get_language() or "").startswith("fr")
     return [COLUMNS[name] if french else name for name in COLUMNS]
+
+
+def year_of(commitments):
+    """The year of `commitments` when they are all of one cycle, else None."""
+    years = list(commitments.order_by().values_list("cycle__year", flat=True).distinct()[:2])
+    return years[0] if len(years) == 1 else None
+
+
+def file_stem(year=None):
+    """The name of a file of commitments, without its extension: of one year ("commitments-2026")."""
+    return f"commitments-{year}" if year else "commitments"
+
+
+def sheet_title(year=None):
+    """The name of a sheet of commitments: of one year ("Commitments 2026"), or of all."""
+    return _("Commitments %(year)s") % {"year": year} if year else _("Commitments")
 
 
 def rows(commitments):

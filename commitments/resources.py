@@ -6,6 +6,8 @@ unchanged. The Import is the office's network import (dashboard/imports.py): one
 one preview, whichever door it is reached by.
 """
 
+import io
+
 import tablib
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
@@ -15,6 +17,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from accounts.text import spreadsheet_safe
 from commitments import network_file
 from commitments.models import Commitment
+from commitments.spreadsheets import write_xlsx
 
 
 class ExcelCSV(CSV):
@@ -24,7 +27,17 @@ class ExcelCSV(CSV):
         return "\ufeff" + super().export_data(dataset, **kwargs)
 
 
-FORMATS = [ExcelCSV, XLSX]
+class ExcelXLSX(XLSX):
+    """XLSX written by the product's one workbook writer (commitments/spreadsheets.py): the dataset's
+    title names its sheet."""
+
+    def export_data(self, dataset, **kwargs):
+        output = io.BytesIO()
+        write_xlsx(output, dataset.headers, (list(row) for row in dataset), sheet=dataset.title)
+        return output.getvalue()
+
+
+FORMATS = [ExcelCSV, ExcelXLSX]
 
 
 class NetworkFileResource(resources.Resource):
@@ -43,9 +56,10 @@ class NetworkFileResource(resources.Resource):
 
     def export(self, queryset=None, **kwargs):
         commitments = queryset if queryset is not None else Commitment.objects.all()
-        dataset = tablib.Dataset(headers=network_file.header())
+        year = network_file.year_of(commitments)
+        dataset = tablib.Dataset(headers=network_file.header(), title=network_file.sheet_title(year))
         for row in network_file.rows(commitments):
             # Why neutralised: text starting with "=" would be a formula in Excel (an XLSX cell
             # written so is one); the import reads the apostrophe away again.
-            dataset.append(["" if value is None else spreadsheet_safe(value) for value in row])
+            dataset.append([spreadsheet_safe(value) for value in row])
         return dataset

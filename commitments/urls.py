@@ -4,6 +4,7 @@ from commitments import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("commitments/<int:pk>/comments/", views.post_comment, name="post_comment"),
     path("cycles/<int:year>/commitments/", views.set_commitments, name="set_commitments"),
     path(
         "cycles/<int:year>/champions/<int:champion_pk>/commitments/new/",
@@ -18,5 +19,10 @@ urlpatterns = [
     path("cycles/<int:year>/commitments/<int:pk>/edit/", views.edit_commitment, name="edit_commitment"),
     path("cycles/<int:year>/commitments/<int:pk>/delete/", views.delete_commitment, name="delete_commitment"),
     path("cycles/<int:year>/commitments/<int:pk>/submit/", views.submit_commitment, name="submit_commitment"),
+    path(
+        "cycles/<int:year>/champions/<int:champion_pk>/carry/",
+        views.carry_all,
+        name="carry_all_commitments",
+    ),
     path("cycles/<int:year>/commitments/<int:pk>/carry/", views.carry_commitment, name="carry_commitment"),
 ]

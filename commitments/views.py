@@ -1,18 +1,17 @@
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from champions.models import Champion
-from commitments.forms import CommitmentDraftForm
-from commitments.models import CLOSED_STATUSES, EDITABLE_APPROVALS, Approval, Commitment, Cycle
+from commitments.emails import email_comment, email_office_submitted
+from commitments.forms import CommentForm, CommitmentDraftForm
+from commitments.models import EDITABLE_APPROVALS, Approval, Comment, Commitment, Cycle
 from config.confirmation import confirmed
 
 
@@ -132,16 +131,7 @@ def set_commitments(request, year):
         .order_by("number")
     )
     previous = Cycle.objects.filter(year=cycle.year - 1).first()
-    carried = set(cycle.commitments.exclude(carried_from=None).values_list("carried_from", flat=True))
-    unfinished = (
-        previous.commitments.approved()
-        .filter(champion__in=champions)
-        .exclude(status__in=CLOSED_STATUSES)
-        .exclude(pk__in=carried)
-        .order_by("number")
-        if previous
-        else Commitment.objects.none()
-    )
+    unfinished = Commitment.objects.to_carry_into(cycle).filter(champion__in=champions).order_by("number")
     sections = []
     for champion in champions:
         own = [commitment for commitment in commitments if commitment.champion_id == champion.pk]
@@ -200,17 +190,8 @@ def add_commitment(request, year, champion_pk):
 
 def _save_numbered(request, commitment, champion, cycle):
     """Save a new commitment under the lowest free number; False (and a message) if none is left."""
-    for _attempt in range(3):
-        commitment.number = Commitment.objects.next_number(champion, cycle)
-        if commitment.number is None:
-            break
-        try:
-            with transaction.atomic():
-                commitment.save()
-            return True
-        except IntegrityError:  # another draft took the number meanwhile: take the next one
-            commitment.pk = None
-            commitment._state.adding = True
+    if commitment.save_numbered():
+        return True
     messages.error(request, _("This champion has as many commitments as the cycle allows."))
     return False
 
@@ -270,8 +251,10 @@ def submit_commitments(request, year, champion_pk):
     )
     if editable and not confirmed(request):
         return _confirm_submitting(request, cycle, champion, editable)
-    submitted = [commitment for commitment in editable if commitment.submit(request.user)]
+    changes = [change for commitment in editable if (change := commitment.submit(request.user))]
+    submitted = [change.commitment for change in changes]
     if submitted:
+        email_office_submitted(champion, cycle, changes)
         messages.success(
             request,
             ngettext(
@@ -294,7 +277,9 @@ def submit_commitment(request, year, pk):
     commitment = _get_draft_for_user(request.user, cycle, pk)
     if not confirmed(request):
         return _confirm_submitting(request, cycle, commitment.champion, [commitment])
-    commitment.submit(request.user)
+    change = commitment.submit(request.user)
+    if change:
+        email_office_submitted(commitment.champion, cycle, [change])
     messages.success(request, _("Submitted: commitment %(number)s, “%(title)s”.") % _named(commitment))
     return redirect("set_commitments", cycle.year)
 
@@ -314,45 +299,111 @@ def carry_commitment(request, year, pk):
     """Start from last year's: a new draft copying an unfinished commitment of the previous cycle,
     linked to it (carried_from), so each shows the other and the new one its history."""
     cycle = _get_cycle_for_setting(year)
-    previous = get_object_or_404(
-        Commitment.objects.visible_to(request.user)
-        .approved()
-        .filter(cycle__year=cycle.year - 1)
-        .exclude(status__in=CLOSED_STATUSES),
-        pk=pk,
-    )
-    if cycle.commitments.filter(carried_from=previous).exists():
-        messages.info(request, _("This commitment is already carried into %(year)s.") % {"year": cycle.year})
-        return redirect("set_commitments", cycle.year)
-    draft = Commitment(
-        champion=previous.champion,
-        cycle=cycle,
-        approval=Approval.DRAFT,
-        carried_from=previous,
-        text=previous.text,
-        title=previous.title,
-        description=previous.description,
-        target_kind=previous.target_kind,
-        target_value=previous.target_value,
-        baseline=previous.baseline,
-        unit=previous.unit,
-        counts_kind=previous.counts_kind,
-        due_on=_a_year_on(previous.due_on, cycle),
-    )
-    if _save_numbered(request, draft, previous.champion, cycle):
-        draft.categories.set(previous.categories.all())
+    previous = get_object_or_404(Commitment.objects.visible_to(request.user).to_carry_into(cycle), pk=pk)
+    carried = Commitment.objects.filter(pk=previous.pk).carry_into(cycle)
+    if carried.copied:
         messages.success(
             request,
             _("Started from %(year)s's commitment %(number)s: review the draft, then submit it.")
             % {"year": cycle.year - 1, "number": previous.number},
         )
+    elif carried.already_carried:
+        messages.info(request, _("This commitment is already carried into %(year)s.") % {"year": cycle.year})
+    else:
+        messages.error(request, _("This champion has as many commitments as the cycle allows."))
     return redirect("set_commitments", cycle.year)
 
 
-def _a_year_on(day, cycle):
-    """The same day a year later, within `cycle`."""
-    try:
-        later = day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        later = day + datetime.timedelta(days=365)
-    return min(max(later, cycle.starts_on), cycle.ends_on)
+@login_required
+@require_http_methods(["GET", "POST"])
+def carry_all(request, year, champion_pk):
+    """Copy all of last year's unfinished commitments of one champion into drafts, in one action:
+    a page says what will be copied and what will not fit, and its button copies them."""
+    cycle = _get_cycle_for_setting(year)
+    champion = _get_champion_for_user(request.user, champion_pk)
+    unfinished = Commitment.objects.to_carry_into(cycle).filter(champion=champion).order_by("number")
+    if request.method == "POST":
+        carried = unfinished.carry_into(cycle)
+        _report_carry_over(request, carried, cycle)
+        return redirect("set_commitments", cycle.year)
+    unfinished = list(unfinished)
+    free = cycle.max_commitments - cycle.commitments.filter(champion=champion).count()
+    return render(
+        request,
+        "commitments/carry_all_confirm.html",
+        {
+            "cycle": cycle,
+            "champion": champion,
+            "to_copy": unfinished[: max(free, 0)],
+            "not_fitting": unfinished[max(free, 0) :],
+        },
+    )
+
+
+def _report_carry_over(request, carried, cycle):
+    """Say what a carry-over copied and, by name, what it did not copy and why."""
+    if carried.copied:
+        messages.success(
+            request,
+            ngettext(
+                "Copied %(count)s unfinished commitment from %(year)s into a draft: review it, then submit it.",
+                "Copied %(count)s unfinished commitments from %(year)s into drafts: review them, then submit them.",
+                len(carried.copied),
+            )
+            % {"count": len(carried.copied), "year": cycle.year - 1},
+        )
+    if carried.cycle_full:
+        messages.warning(
+            request,
+            _(
+                "Not copied, because the %(year)s cycle allows at most %(maximum)s commitments: %(commitments)s."
+            )
+            % {
+                "year": cycle.year,
+                "maximum": cycle.max_commitments,
+                "commitments": _listed(carried.cycle_full),
+            },
+        )
+    if carried.already_carried:
+        messages.info(
+            request,
+            _("Already carried into %(year)s: %(commitments)s.")
+            % {"year": cycle.year, "commitments": _listed(carried.already_carried)},
+        )
+    if not (carried.copied or carried.cycle_full or carried.already_carried):
+        messages.info(request, _("There was nothing left to copy."))
+
+
+def _listed(commitments):
+    return "; ".join(f"{commitment.number}. {commitment.title}" for commitment in commitments)
+
+
+@login_required
+@require_POST
+def post_comment(request, pk):
+    """A comment on a commitment, by the champion's side or the office, emailed to the other side
+    once; back to the page it was written on. Everybody else gets 404."""
+    user = request.user
+    commitment = get_object_or_404(Commitment.objects.select_related("champion", "cycle"), pk=pk)
+    champions_side = Champion.objects.served_by(user).filter(pk=commitment.champion_id).exists()
+    if not (champions_side or user.is_office_member):
+        raise Http404(_("No such commitment."))
+    page = "commitment_detail" if champions_side else "dashboard_commitment"
+    back = reverse(page, args=[commitment.pk]) + "#comments"
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(back)
+    comment, created = Comment.objects.post(
+        commitment,
+        user,
+        form.cleaned_data["text"],
+        from_office=not champions_side,
+        submission_key=form.cleaned_data["submission_key"],
+    )
+    if created:
+        email_comment(comment)
+        messages.success(request, _("Comment sent."))
+    else:
+        messages.info(request, _("This comment was already sent."))
+    return redirect(back)

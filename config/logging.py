@@ -26,6 +26,34 @@ current_task = ContextVar("current_task", default=None)
 # Why a pattern: an id from outside goes into every log line; only a short, plain token may.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
+# Secrets that travel in paths, each a pattern whose `secret` group is replaced by "[token]": a
+# log is read by more people than the links are sent to. A calendar feed's token is the whole of
+# its access control; a password reset link's and an invitation's open an account (Django's
+# "set-password" step holds no secret). nginx's log leaves the same out (deploy/nginx/).
+SECRETS_IN_PATHS = [
+    re.compile(r"/calendar/(?P<secret>[^/\s?#\"']+)\.ics"),
+    re.compile(r"/accounts/reset/[^/\s?#\"']+/(?!set-password/)(?P<secret>[^/\s?#\"']+)"),
+    re.compile(r"/accounts/invitation/(?!set-password/)(?P<secret>[^/\s?#\"']+)"),
+    # A secret in a query string, whatever the path (a signed or single-use link).
+    re.compile(r"[?&](?:token|key|signature|sig|password)=(?P<secret>[^&\s#\"']+)", re.IGNORECASE),
+]
+REDACTED = "[token]"
+
+
+def redact(text):
+    """`text` without the secrets paths may carry (SECRETS_IN_PATHS)."""
+    if not isinstance(text, str):
+        return text
+    for pattern in SECRETS_IN_PATHS:
+        text = pattern.sub(_redacted, text)
+    return text
+
+
+def _redacted(match):
+    start, end = match.span("secret")
+    return match.group(0)[: start - match.start()] + REDACTED + match.group(0)[end - match.start() :]
+
+
 # What every LogRecord has; anything else on a record came from `extra=` and is written out.
 RECORD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 # Extras some libraries add that are objects, not data (django.request adds the request itself).
@@ -63,15 +91,30 @@ class RequestContextFilter(logging.Filter):
         task = current_task.get()
         if task and getattr(record, "task_id", None) is None:
             record.task_id, record.task_name = task
-        request = getattr(record, "request", None)
-        if request is not None and record.args:
-            # Django's own lines ("Not Found: <path>") name the path: without the secret it may hold.
-            from config.middleware import loggable_path
+        return True
 
-            record.args = tuple(
-                loggable_path(request) if arg == getattr(request, "path", None) else arg
-                for arg in record.args
-            )
+
+class RedactSecretsFilter(logging.Filter):
+    """Takes the secrets paths carry (SECRETS_IN_PATHS) out of a record: its message, the extras it
+    was given (a path) and its exception's text. On every handler (settings.LOGGING, gunicorn's
+    deploy/gunicorn.conf.py), so no line written anywhere holds one: Django's "Not Found: <path>",
+    the development server's request lines, gunicorn's "Error handling request <path>", Celery's.
+
+    The record itself is changed, so a handler after this one gets it without the secret too.
+    """
+
+    def filter(self, record):
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        for name, value in list(vars(record).items()):
+            if name not in RECORD_ATTRIBUTES and isinstance(value, str):
+                setattr(record, name, redact(value))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True
 
 
@@ -91,8 +134,8 @@ class JsonFormatter(logging.Formatter):
             if name in RECORD_ATTRIBUTES or name in NOT_WRITTEN or name.startswith("_") or value is None:
                 continue
             entry[name] = value
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_text or record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, default=str, ensure_ascii=False)

@@ -1,7 +1,7 @@
 import logging
 import time
 
-from config.logging import current_request, new_request_id, request_id, user_id_of
+from config.logging import current_request, new_request_id, redact, request_id, user_id_of
 
 logger = logging.getLogger("config.request")
 
@@ -46,10 +46,5 @@ class RequestIdMiddleware:
 
 def loggable_path(request):
     """The path without its query string, and without the secret a path may hold (a password reset
-    link's token): a log is read by more people than the links are sent to."""
-    path = request.path
-    match = getattr(request, "resolver_match", None)
-    for name, value in match.kwargs.items() if match else ():
-        if "token" in name and isinstance(value, str) and value:
-            path = path.replace(value, "[token]")
-    return path
+    link's token, a calendar feed's: config.logging.redact, which every log handler applies too)."""
+    return redact(request.path)

@@ -54,11 +54,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
     "axes",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
     "accounts",
     "champions",
     "commitments",
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "reports",
     "reminders",
     "dashboard",
+    "public",
     "demo",
 ]
 
@@ -205,6 +209,8 @@ LOCALE_PATHS = [Path(env.str("LOCALE_DIR", default=str(BASE_DIR / "locale")))]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# English dates day first ("31 December 2027"); French keeps Django's own (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -323,15 +329,28 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "config.logging.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "config.logging.RequestContextFilter"},
+        "secrets": {"()": "config.logging.RedactSecretsFilter"},
+    },
     "formatters": {
         "json": {"()": "config.logging.JsonFormatter"},
         "text": {"()": "config.logging.TextFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT}
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request", "secrets"],
+            "formatter": LOG_FORMAT,
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Why: Django's defaults give these loggers handlers of their own (a console for development's
+    # server, mail to ADMINS), which would write past the filters above; here they go to root's.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 # Why: the worker and beat log through LOGGING too (config/celery.py), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -385,6 +404,41 @@ FILE_UPLOAD_HANDLERS = [
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# The public pages (public/): kept in the shared cache this many seconds, so a change shows within it.
+PUBLIC_PAGE_SECONDS = 60
+# The read-only API (/api/v1/, Django REST framework; its OpenAPI schema at /api/schema/). Anonymous
+# clients get the public data, signed-in members of the chief-of-staff office every active champion.
+# Requests are counted per client address (PROXY_COUNT) and per signed-in user in the shared cache;
+# past the rate the API answers 429.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "public.throttling.AnonymousRateThrottle",
+        "public.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANONYMOUS_RATE", default="120/minute"),
+        "user": env.str("API_USER_RATE", default="600/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Gender Champions API",
+    "DESCRIPTION": (
+        "Read-only: the approved commitments, and the pledges, of the champions who opted in to the "
+        "public pages. Signed-in members of the chief-of-staff office also get the other champions."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
 
 # Commitments in and out of spreadsheets (django-import-export; formats: commitments/resources.py).
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("dashboard/", include("dashboard.urls")),
+    path("", include("public.urls")),
     path("", include("commitments.urls")),
     path("", include("events.urls")),
     path("", include("reports.urls")),

@@ -2,15 +2,18 @@
 commitments whose assessments differ."""
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
 from champions.models import Champion
-from commitments.models import Commitment, Cycle, TargetKind, plain_number
+from commitments.forms import CommentForm
+from commitments.models import Commitment, Cycle, StatusDisagreement, TargetKind
+from dashboard import audit
 from dashboard.forms import filtered
+from events.exports import stream_csv
 from events.models import CheckIn, ProgressEvent
 from reminders.models import Escalation
 from reports.models import Assessment
@@ -18,14 +21,19 @@ from reports.models import Assessment
 EVENTS_PER_PAGE = 25
 AUDIT_ROWS = 50
 DIFFERENCES_PER_PAGE = 50
-AUDIT_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
 @office_required
 def champion_detail(request, pk):
     champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
-    cycles = list(Cycle.objects.filter(commitments__champion=champion).distinct().order_by("-year"))
-    cycle = Cycle.objects.chosen(request.GET.get("cycle", ""), among=cycles)
+    # The champion's cycles, and the one asked for (from the dashboard's filters) even when the
+    # champion made no commitment in it: the page is of the year the office was looking at.
+    year = request.GET.get("cycle", "")
+    chosen = Q(year=int(year)) if year.isdigit() and len(year) <= 4 else Q(pk__in=[])
+    cycles = list(
+        Cycle.objects.filter(Q(commitments__champion=champion) | chosen).distinct().order_by("-year")
+    )
+    cycle = Cycle.objects.chosen(year, among=cycles)
     commitments = list(
         champion.commitments.approved()
         .filter(cycle=cycle)
@@ -46,9 +54,15 @@ def champion_detail(request, pk):
         .filter(commitment__in=commitments)
         .values_list("commitment", "escalated_on")
     )
+    reported = {}
+    indicators = [commitment for commitment in commitments if commitment.target_kind == TargetKind.INDICATOR]
+    if indicators:
+        for check_in in CheckIn.objects.filter(commitment__in=indicators).select_related("logged_by"):
+            reported.setdefault(check_in.commitment_id, []).append(check_in)
     for commitment in commitments:
         commitment.differs = commitment.pk in differing
         commitment.escalated_on = escalated.get(commitment.pk)
+        commitment.reported = reported.get(commitment.pk, [])
     return render(
         request,
         "dashboard/champion_detail.html",
@@ -58,6 +72,8 @@ def champion_detail(request, pk):
             "cycles": cycles,
             "query": f"cycle={cycle.year}" if cycle else "",
             "commitments": commitments,
+            "indicators": indicators,
+            "signatures": Commitment.objects.pledge_signatures([champion.pk], cycle) if cycle else [],
             "focal_points": champion.focal_points.all(),
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],
@@ -95,6 +111,37 @@ def differences(request):
 
 
 @office_required
+def status_checks(request):
+    """Commitments whose self-set status disagrees with their measured progress (the commitments
+    app's rule, CommitmentQuerySet.status_disagreeing), for the dashboard's filters: each with both,
+    and how they disagree."""
+    form, filters, commitments = filtered(request)
+    form.read_choices()
+    today = timezone.localdate()
+    flagged = (
+        commitments.status_disagreeing(today)
+        .with_status_check(today)
+        .select_related("champion__organization", "champion__hub", "cycle")
+        .order_by("champion__full_name", "number")
+    )
+    page = Paginator(flagged, DIFFERENCES_PER_PAGE).get_page(request.GET.get("page"))
+    for commitment in page:
+        commitment.disagreement = StatusDisagreement(commitment.status_disagreement).label
+    return render(
+        request,
+        "dashboard/status_checks.html",
+        {
+            "form": form,
+            "filters": filters,
+            "query": form.query_string(filters),
+            "cycle": filters.get("cycle"),
+            "today": today,
+            "page": page,
+        },
+    )
+
+
+@office_required
 def commitment_detail(request, pk):
     """One commitment for the office: its text, progress, events (and an indicator's reported values),
     status history and the audit trail."""
@@ -103,19 +150,6 @@ def commitment_detail(request, pk):
     )
     events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
     is_indicator = commitment.target_kind == TargetKind.INDICATOR
-    records = [
-        *commitment.history.select_related("history_user").order_by("-history_date")[:AUDIT_ROWS],
-        *ProgressEvent.history.filter(commitment_id=commitment.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:AUDIT_ROWS],
-        *(
-            CheckIn.history.filter(commitment_id=commitment.pk)
-            .select_related("history_user")
-            .order_by("-history_date")[:AUDIT_ROWS]
-            if is_indicator
-            else []
-        ),
-    ]
     return render(
         request,
         "dashboard/commitment_detail.html",
@@ -125,45 +159,28 @@ def commitment_detail(request, pk):
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "status_changes": commitment.status_changes.select_related("changed_by")[:20],
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
-            "audit": _audit_trail(records)[:AUDIT_ROWS],
+            "audit": audit.audit_trail(commitment, limit=AUDIT_ROWS)[:AUDIT_ROWS],
+            "comments": commitment.comments.thread(),
+            "comment_form": CommentForm(),
             "today": timezone.localdate(),
         },
     )
 
 
-def _audit_trail(records):
-    """Historical records, newest first, each with the fields it changed from the one before it.
-
-    The diff is taken in memory against the previous record of the same object, when it is in
-    the window (asking each record for its predecessor would cost a query per row).
-    """
-    records = sorted(records, key=lambda record: record.history_date)
-    previous, trail = {}, []
-    for record in records:
-        key = (type(record), record.id)
-        before = previous.get(key)
-        fields = []
-        if record.history_type == "~" and before is not None:
-            fields = [
-                record.instance_type._meta.get_field(change.field).verbose_name
-                for change in record.diff_against(before).changes
-            ]
-        previous[key] = record
-        trail.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "what": record.instance_type._meta.verbose_name,
-                "action": AUDIT_ACTIONS[record.history_type],
-                "title": _audit_title(record),
-                "fields": fields,
-            }
-        )
-    return trail[::-1]
-
-
-def _audit_title(record):
-    """What a record is about: its title, or, for a check-in, which has none, its value and day."""
-    if hasattr(record, "title"):
-        return record.title
-    return f"{plain_number(record.value)} ({date_format(record.measured_on, 'j M Y')})"
+@office_required
+def commitment_history_csv(request, pk):
+    """The commitment's whole audit trail as CSV: a row per changed field, its values before and after."""
+    commitment = get_object_or_404(Commitment.objects.select_related("cycle"), pk=pk)
+    header = [
+        _("when"),
+        _("who"),
+        _("email"),
+        _("what"),
+        _("change"),
+        _("title"),
+        _("field"),
+        _("before"),
+        _("after"),
+    ]
+    name = f"commitment-{commitment.cycle.year}-{commitment.pk}-history.csv"
+    return stream_csv(name, [str(column) for column in header], audit.csv_rows(audit.audit_trail(commitment)))

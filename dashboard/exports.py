@@ -5,9 +5,12 @@ import functools
 from django.db.models import BooleanField, ExpressionWrapper, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
+from commitments import network_file
 from commitments.models import Status, TargetKind, target_wording
+from commitments.spreadsheets import yes_no
 from dashboard.forms import filtered
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv, xlsx_response
 
@@ -15,36 +18,40 @@ from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv, xlsx_re
 @office_required
 def export_csv(request):
     """The filtered commitments as CSV, streamed row by row."""
-    return stream_csv("commitments.csv", *_export(request))
+    year, header, rows = _export(request)
+    return stream_csv(f"{network_file.file_stem(year)}.csv", header, rows)
 
 
 @office_required
 def export_xlsx(request):
     """The filtered commitments as XLSX: the CSV's filters and columns, with no separator to get wrong."""
-    return xlsx_response("commitments.xlsx", *_export(request))
+    year, header, rows = _export(request)
+    sheet = network_file.sheet_title(year)
+    return xlsx_response(f"{network_file.file_stem(year)}.xlsx", header, rows, sheet=sheet)
 
 
+# The columns, in the reader's language.
 EXPORT_HEADER = [
-    "champion",
-    "organization",
-    "hub",
-    "cycle",
-    "number",
-    "title",
-    "categories",
-    "target",
-    "progress %",
-    "status",
-    "due date",
-    "overdue",
-    "last event date",
-    "event count",
-    "latest value",
+    _("champion"),
+    _("organization"),
+    _("hub"),
+    _("cycle"),
+    _("number"),
+    _("title"),
+    _("categories"),
+    _("target"),
+    _("progress %"),
+    _("status"),
+    _("due date"),
+    _("overdue"),
+    _("last event date"),
+    _("event count"),
+    _("latest value"),
 ]
 
 
 def _export(request):
-    """The export's header and rows (a generator) for the dashboard's filters in the query string.
+    """The export's year, header and rows (a generator) for the dashboard's filters in the query string.
 
     Rows are read as values, not model instances (building those was most of a 10,000-row export's
     time), with progress and "overdue" computed by the database: with_progress(), the SQL mirror of
@@ -91,26 +98,29 @@ def _export(request):
     statuses = choice_labels(Status.choices)
     # Why cached: wording a target looks its unit's translation up, and an export has few targets.
     target = functools.cache(target_wording)
-    return EXPORT_HEADER, (
-        [
-            row.champion__full_name,
-            row.organization,
-            row.champion__hub__name,
-            row.cycle__year,
-            row.number,
-            row.title,
-            row.category_labels,
-            target(row.target_kind, row.target_value, row.counts_kind, row.unit, row.baseline),
-            row.annotated_progress,
-            statuses.get(row.status, row.status),
-            row.due_on.isoformat(),
-            "yes" if row.overdue else "no",
-            row.last_event_on.isoformat() if row.last_event_on else "",
-            row.events_in_cycle,
-            # An indicator's latest reported value, as a number a spreadsheet can sum.
-            row.latest_value
-            if row.target_kind == TargetKind.INDICATOR and row.latest_value is not None
-            else "",
-        ]
-        for row in rows
+    cycle = filters.get("cycle")
+    return (
+        cycle.year if cycle else None,
+        [str(name) for name in EXPORT_HEADER],
+        (
+            [
+                row.champion__full_name,
+                row.organization,
+                row.champion__hub__name,
+                row.cycle__year,
+                row.number,
+                row.title,
+                row.category_labels,
+                target(row.target_kind, row.target_value, row.counts_kind, row.unit, row.baseline),
+                row.annotated_progress,
+                statuses.get(row.status, row.status),
+                row.due_on,
+                yes_no(row.overdue),
+                row.last_event_on,
+                row.events_in_cycle,
+                # An indicator's latest reported value, as a number a spreadsheet can sum.
+                row.latest_value if row.target_kind == TargetKind.INDICATOR else None,
+            ]
+            for row in rows
+        ),
     )

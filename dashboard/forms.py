@@ -4,10 +4,12 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from champions.models import Hub, Organization
+from champions.models import Champion, Hub, Organization
 from commitments.forms import CategoryChoiceField
 from commitments.models import Category, Cycle, Status
 from dashboard.reporting import for_dashboard
+from reminders.models import ReminderKind
+from reports.models import champions_yet_to_report, report_window_open
 
 
 class DashboardFilterForm(forms.Form):
@@ -119,9 +121,66 @@ def filtered(request):
     if "cycle" not in filters:
         current = Cycle.objects.current()
         if current:
-            filters["cycle"] = current
+            # First, as when chosen: links onwards (query_string) read the same either way.
+            filters = {"cycle": current, **filters}
             # The select shows the cycle the page is of (not its first choice, the latest year).
             form.data = form.data.copy()
             form.data["cycle"] = current.year
     commitments = form.apply(for_dashboard(), filters)
     return form, filters, commitments
+
+
+class RemindForm(forms.Form):
+    """Whom the office reminds now, of what: one champion, or every champion who has not yet done
+    it (no champion chosen). Only while it can still be done: commitments while the cycle takes
+    them, the report from when assessments open until the cycle is closed."""
+
+    KINDS = {"commitments": ReminderKind.COMMITMENTS_DUE, "report": ReminderKind.REPORT_DUE}
+
+    what = forms.ChoiceField(
+        choices=[("commitments", _("Set commitments")), ("report", _("Sign off the report"))]
+    )
+    champion = forms.ModelChoiceField(Champion.objects.active(), required=False)
+
+    def __init__(self, *args, cycle, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle, self.today = cycle, today
+
+    @property
+    def kind(self):
+        return self.KINDS[self.cleaned_data["what"]]
+
+    def late(self, what):
+        """The champions who have not done `what` yet in the cycle."""
+        if what == "commitments":
+            return self.cycle.champions_yet_to_submit()
+        return champions_yet_to_report(self.cycle)
+
+    def clean(self):
+        cleaned = super().clean()
+        what = cleaned.get("what")
+        if what is None or "champion" in self.errors:
+            return cleaned
+        if what == "commitments" and not self.cycle.is_open_for_commitments(self.today):
+            raise forms.ValidationError(
+                _("The %(year)s cycle no longer takes commitments: nobody is reminded of them."),
+                params={"year": self.cycle.year},
+            )
+        if what == "report" and not report_window_open(self.cycle, self.today):
+            raise forms.ValidationError(
+                _("The %(year)s reports cannot be signed off now: nobody is reminded of them."),
+                params={"year": self.cycle.year},
+            )
+        late = self.late(what)
+        champion = cleaned.get("champion")
+        if champion is not None:
+            if not late.filter(pk=champion.pk).exists():
+                raise forms.ValidationError(
+                    _("%(champion)s has nothing left to do: not reminded."), params={"champion": champion}
+                )
+            cleaned["champions"] = [champion.pk]
+        else:
+            cleaned["champions"] = list(late.order_by("full_name").values_list("pk", flat=True))
+            if not cleaned["champions"]:
+                raise forms.ValidationError(_("Nobody is late: nobody was reminded."))
+        return cleaned

@@ -133,13 +133,14 @@ def export_commitments(request, extension):
     headers and labels in the reader's language: it imports back unchanged."""
     commitments = Commitment.objects.all()
     year = request.GET.get("cycle", "")
-    if year.isdigit():
+    year = int(year) if year.isdigit() else None
+    if year:
         commitments = commitments.filter(cycle__year=year)
-    name = f"commitments-{year}" if year.isdigit() else "commitments"
+    name = network_file.file_stem(year)
     header = network_file.header(translation.get_language())
     rows = network_file.rows(commitments)
     if extension == "xlsx":
-        return xlsx_response(f"{name}.xlsx", header, rows)
+        return xlsx_response(f"{name}.xlsx", header, rows, sheet=network_file.sheet_title(year))
     return stream_csv(f"{name}.csv", header, rows)
 
 

@@ -104,9 +104,9 @@ def _champions(filters):
     return champions
 
 
-def _rows(filters):
-    """The page's rows, in order: (sort name, user id or None, champion id or None), one query's
-    worth of people acting for the matching champions and champions with no account."""
+def _matching(filters):
+    """The people the filters other than the sign-in state select: users acting for the matching
+    champions (with their sign-in state), and the matching champions with no account."""
     champions = _champions(filters)
     users = champions.acting_users().with_sign_in_state()
     no_account = champions.filter(user__isnull=True)
@@ -114,6 +114,13 @@ def _rows(filters):
         words = filters["q"]
         users = users.filter(Q(full_name__icontains=words) | Q(email__icontains=words))
         no_account = no_account.filter(full_name__icontains=words)
+    return users, no_account
+
+
+def _rows(filters):
+    """The page's rows, in order: (sort name, user id or None, champion id or None), one query's
+    worth of people acting for the matching champions and champions with no account."""
+    users, no_account = _matching(filters)
     state = filters.get("state")
     if state == SignInState.NO_EMAIL:
         users = users.none()
@@ -168,19 +175,14 @@ def _people(rows):
     return people
 
 
-def _counts():
-    """How many people are in each state, across every active champion (two queries)."""
-    by_state = (
-        Champion.objects.active()
-        .acting_users()
-        .with_sign_in_state()
-        .values("sign_in_state")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+def _counts(filters):
+    """How many people the other filters (hub, organization, name) select are in each state: the
+    counts beside the page's state links, which keep those filters (two queries)."""
+    users, no_account = _matching(filters)
+    by_state = users.values("sign_in_state").annotate(count=Count("pk")).order_by()
     counts = dict.fromkeys(SignInState.values, 0)
     counts.update({row["sign_in_state"]: row["count"] for row in by_state})
-    counts[SignInState.NO_EMAIL] = Champion.objects.active().filter(user__isnull=True).count()
+    counts[SignInState.NO_EMAIL] = no_account.count()
     return counts
 
 
@@ -191,15 +193,22 @@ def people(request):
     form = PeopleFilterForm(request.GET)
     filters = form.filters()
     page = Paginator(_rows(filters), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    counts = _counts()
+    counts = _counts(filters)
     query = QueryDict(mutable=True)
     query.update({name: request.GET[name] for name in form.fields if request.GET.get(name)})
+    # A state's link keeps the other filters chosen.
+    others = query.copy()
+    others.pop("state", None)
+    others = others.urlencode() + "&" if others else ""
     context = {
         "form": form,
         "page": page,
         "people": _people(page.object_list),
-        "counts": [(state, label, counts[state]) for state, label in SignInState.choices],
-        "not_invited": counts[SignInState.NOT_INVITED],
+        "counts": [
+            (state, label, counts[state], f"?{others}state={state}") for state, label in SignInState.choices
+        ],
+        # What "invite everyone" does: everyone not invited yet, whatever the filters.
+        "not_invited": _not_invited().count() if others else counts[SignInState.NOT_INVITED],
         "not_signed_in": sum(counts.values()) - counts[SignInState.SIGNED_IN],
         "query": query.urlencode(),
         "here": query.urlencode() + (f"&page={page.number}" if page.number > 1 else ""),
@@ -208,19 +217,22 @@ def people(request):
     return render(request, "dashboard/people.html", context)
 
 
+def _not_invited():
+    """Everyone acting for an active champion who has not been invited yet."""
+    return (
+        Champion.objects.active()
+        .acting_users()
+        .with_sign_in_state()
+        .filter(sign_in_state=SignInState.NOT_INVITED)
+    )
+
+
 @office_required
 @require_POST
 def invite_everyone(request):
     """Invite everyone not invited yet (no password, never invited), in one action: what the office
     does after importing a network."""
-    waiting = (
-        Champion.objects.active()
-        .acting_users()
-        .with_sign_in_state()
-        .filter(sign_in_state=SignInState.NOT_INVITED)
-        .values_list("pk", flat=True)
-    )
-    result = invite(waiting, request.user, again=False)
+    result = invite(_not_invited().values_list("pk", flat=True), request.user, again=False)
     if result.sent:
         messages.success(
             request,

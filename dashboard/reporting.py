@@ -23,7 +23,15 @@ CUBE_ROLLUPS = [
     "panel_men",
 ]
 # The counts each row of the breakdown cube has (see DashboardQuerySet.breakdown_cube).
-CUBE_COUNTS = ["commitments", "progress_total", "overdue", "due_soon", "stale", *CUBE_ROLLUPS]
+CUBE_COUNTS = [
+    "commitments",
+    "progress_total",
+    "overdue",
+    "due_soon",
+    "stale",
+    "status_disagrees",
+    *CUBE_ROLLUPS,
+]
 
 
 class DashboardQuerySet(CommitmentQuerySet):
@@ -40,8 +48,9 @@ class DashboardQuerySet(CommitmentQuerySet):
 
     def commitment_figures(self, today=None):
         """One row per commitment, of what the breakdown cube groups by and adds up: its `id`,
-        `status`, `hub` and `organization` (ids), its `progress`, whether it is `overdue`, `due_soon`
-        and `stale` (1 or 0, the CommitmentQuerySet's conditions) and its roll-ups (CUBE_ROLLUPS)."""
+        `status`, `hub` and `organization` (ids), its `progress`, whether it is `overdue`, `due_soon`,
+        `stale` and whether its status disagrees with its measured progress (`status_disagrees`)
+        (1 or 0, the CommitmentQuerySet's conditions) and its roll-ups (CUBE_ROLLUPS)."""
         today = today or timezone.localdate()
         return self.order_by().values(
             "id",
@@ -53,6 +62,7 @@ class DashboardQuerySet(CommitmentQuerySet):
             overdue=_one_where(self.overdue_condition(today)),
             due_soon=_one_where(self.due_within_condition(today=today)),
             stale=_one_where(self.stale_condition(today)),
+            status_disagrees=_one_where(self.status_disagrees_condition(today)),
         )
 
     def breakdown_cube(self, today=None):
@@ -73,7 +83,7 @@ class DashboardQuerySet(CommitmentQuerySet):
         figures, params = self.commitment_figures(today).query.sql_with_params()
         links = connections[self.db].ops.quote_name(Commitment.categories.through._meta.db_table)
         sums = "COUNT(*) AS commitments, SUM(progress) AS progress_total, SUM(overdue) AS overdue, " + (
-            "SUM(due_soon) AS due_soon, SUM(stale) AS stale"
+            "SUM(due_soon) AS due_soon, SUM(stale) AS stale, SUM(status_disagrees) AS status_disagrees"
             + "".join(f", SUM({name}) AS {name}" for name in CUBE_ROLLUPS)
         )
         return rows_as_dicts(

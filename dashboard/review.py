@@ -15,6 +15,7 @@ from commitments.emails import email_all_approved, email_returned
 from commitments.forms import ReturnForm
 from commitments.models import Approval, Commitment, Cycle
 from config.confirmation import confirmed
+from dashboard.late import late_context
 
 CHAMPIONS_PER_PAGE = 20
 
@@ -29,8 +30,8 @@ def _review_cycle(year):
 
 @office_required
 def review(request):
-    """Submitted commitments grouped by champion, the longest waiting first, with counts per hub and
-    who has not submitted yet."""
+    """Submitted commitments grouped by champion, the longest waiting first, with counts per hub;
+    who has not submitted yet and, at year end, who has not signed off their report (late.py)."""
     cycle = _review_cycle(request.GET.get("cycle", ""))
     context = {"cycle": cycle, "cycles": Cycle.objects.order_by("-year"), "today": timezone.localdate()}
     if cycle is None:
@@ -57,7 +58,6 @@ def review(request):
     by_champion = {}
     for commitment in on_page:
         by_champion.setdefault(commitment.champion_id, []).append(commitment)
-    yet_to_submit = cycle.champions_yet_to_submit().select_related("hub", "organization")
     context.update(
         page=page,
         groups=[(champion, by_champion.get(champion.pk, [])) for champion in page],
@@ -67,9 +67,7 @@ def review(request):
             .annotate(commitments=Count("pk"), champions=Count("champion", distinct=True))
             .order_by("champion__hub__name")
         ),
-        late=timezone.localdate() > cycle.commitments_due_on,
-        yet_to_submit=yet_to_submit.order_by("hub__name", "full_name")[:200],
-        yet_to_submit_count=yet_to_submit.count(),
+        **late_context(cycle, context["today"]),
         return_form=ReturnForm(),
         query=f"cycle={cycle.year}",
     )

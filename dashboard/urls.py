@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import detail, exports, imports, people, review, views
+from dashboard import detail, exports, imports, late, people, review, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -8,7 +8,13 @@ urlpatterns = [
     path("export.xlsx", exports.export_xlsx, name="dashboard_export_xlsx"),
     path("champions/<int:pk>/", detail.champion_detail, name="dashboard_champion"),
     path("commitments/<int:pk>/", detail.commitment_detail, name="dashboard_commitment"),
+    path(
+        "commitments/<int:pk>/history.csv",
+        detail.commitment_history_csv,
+        name="dashboard_commitment_history",
+    ),
     path("differences/", detail.differences, name="dashboard_differences"),
+    path("status-checks/", detail.status_checks, name="dashboard_status_checks"),
     path("review/", review.review, name="dashboard_review"),
     path("people/", people.people, name="dashboard_people"),
     path("people/invite/", people.invite_everyone, name="dashboard_invite_everyone"),
@@ -27,6 +33,7 @@ urlpatterns = [
         {"extension": "xlsx"},
         name="export_commitments_xlsx",
     ),
+    path("review/<int:year>/remind/", late.remind, name="review_remind"),
     path("review/commitments/<int:pk>/approve/", review.approve, name="review_approve"),
     path("review/commitments/<int:pk>/return/", review.return_commitment, name="review_return"),
     path(

@@ -211,7 +211,7 @@ def _breakdown(cube, field, names, none):
 
 def _chart_data(monthly, status_by_hub):
     for row in monthly:
-        row["label"] = date_format(row["month"], "M Y")
+        row["label"] = date_format(row["month"], "YEAR_MONTH_FORMAT")
     return {
         "months": [row["label"] for row in monthly],
         "events": [row["events"] for row in monthly],

@@ -111,6 +111,8 @@ NETWORK = [
         ("Amara Sesay", "Director for Public Governance", "OECD", "chloe.bernard"),
     ]
 ]
+# Champions who have not agreed to the public pages yet (Champion.is_public): every other is public.
+NOT_PUBLIC = {"Kenji Watanabe", "Omar Benali"}
 # Champions of the network who have logged nothing yet: the dashboards show them as stale.
 STALE = {"Helena Lindqvist", "Kenji Watanabe", "Robert Ashworth"}
 

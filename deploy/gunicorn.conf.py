@@ -26,8 +26,16 @@ logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+    # gunicorn names a request's path in its own lines ("Error handling request <path>"): without
+    # the secrets paths carry (config/logging.py), as every line the app writes.
+    "filters": {"secrets": {"()": "config.logging.RedactSecretsFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["secrets"],
+            "stream": "ext://sys.stderr",
+        }
     },
     "root": {"level": "INFO", "handlers": ["console"]},
     "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False}},

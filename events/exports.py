@@ -6,10 +6,9 @@ import tempfile
 from itertools import islice
 
 from django.http import FileResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from accounts.text import spreadsheet_safe
+from commitments.spreadsheets import write_xlsx
 
 # Rows an export fetches from the database at a time (QuerySet.iterator's chunk_size): what it
 # holds in memory whatever its size (the commitments export peaks at about 1.2 MiB with 1,000 rows
@@ -57,19 +56,17 @@ def stream_csv(filename, header, rows):
     return response
 
 
-def xlsx_response(filename, header, rows):
-    """An XLSX download of `rows` (give them from QuerySet.iterator, as for stream_csv).
+def xlsx_response(filename, header, rows, *, sheet):
+    """An XLSX download of `rows` (give them from QuerySet.iterator, as for stream_csv) on a sheet
+    named `sheet`, written by the one workbook writer (commitments.spreadsheets.write_xlsx) to a
+    temporary file, so memory does not grow with rows.
 
-    Every text is written as text, never as a formula, whatever it starts with. The workbook is
-    written in openpyxl's write-only mode to a temporary file, so memory does not grow with rows.
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_text_cell(sheet, value) for value in row])
+    Every text is neutralised as in the CSV (spreadsheet_safe: one rule for every file written,
+    applied once: admin's export neutralises its dataset itself) and written as text, never as a
+    formula."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-    workbook.save(output)
+    safe_rows = ([spreadsheet_safe(value) for value in row] for row in rows)
+    write_xlsx(output, header, safe_rows, sheet=sheet)
     output.seek(0)
     return FileResponse(
         output,
@@ -77,11 +74,3 @@ def xlsx_response(filename, header, rows):
         filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-
-
-def _text_cell(sheet, value):
-    if not isinstance(value, str):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would store "=..." as a formula
-    return cell

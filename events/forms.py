@@ -2,7 +2,7 @@ import uuid
 from pathlib import Path
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -94,6 +94,11 @@ class ProgressEventForm(forms.ModelForm):
         required=False,
         max_length=2000,
     )
+    log_anyway = forms.BooleanField(
+        label=_("Log it anyway"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     class Meta:
         model = ProgressEvent
@@ -159,12 +164,20 @@ class ProgressEventForm(forms.ModelForm):
             min=commitment.cycle.starts_on.isoformat(), max=min(today, commitment.cycle.ends_on).isoformat()
         )
         self.fields["new_status"].initial = ""
+        some_count_for_nothing = any(commitment.counts_for_nothing(kind) for kind in EventKind.values)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
                 _("The event"),
                 "kind",
+                # Shown when the kind chosen counts for nothing toward the commitment (clean(), and
+                # live by static/js/event-form.js); not at all where every kind counts, or none does.
+                *(
+                    [Field("log_anyway", template="events/_kind_warning.html")]
+                    if some_count_for_nothing
+                    else []
+                ),
                 "occurred_on",
                 "title",
                 _kind_div("scope"),
@@ -197,6 +210,19 @@ class ProgressEventForm(forms.ModelForm):
             "submission_key",
         )
 
+    @property
+    def kind_warning(self):
+        """What the warning says of a kind that counts for nothing toward the commitment."""
+        return _(
+            "Only %(counted)s count toward this commitment (target: %(target)s). An event of another "
+            "kind is kept with the commitment but adds nothing to its progress."
+        ) % {"counted": self.commitment.counted_kinds_label, "target": self.commitment.target_label}
+
+    @property
+    def needs_correction(self):
+        """Errors other than the question whether to log an event that counts for nothing."""
+        return bool(set(self.errors) - {"log_anyway"})
+
     def clean_occurred_on(self):
         day = self.cleaned_data["occurred_on"]
         cycle = self.commitment.cycle
@@ -207,8 +233,8 @@ class ProgressEventForm(forms.ModelForm):
                 _("Choose a date within the %(year)s cycle, from %(start)s to %(end)s.")
                 % {
                     "year": cycle.year,
-                    "start": date_format(cycle.starts_on, "j F Y"),
-                    "end": date_format(cycle.ends_on, "j F Y"),
+                    "start": date_format(cycle.starts_on, "DATE_FORMAT"),
+                    "end": date_format(cycle.ends_on, "DATE_FORMAT"),
                 }
             )
         return day
@@ -224,6 +250,17 @@ class ProgressEventForm(forms.ModelForm):
         kind = cleaned.get("kind")
         if kind not in KIND_FIELDS:
             return cleaned
+        kind_changed = not self.instance.pk or "kind" in self.changed_data
+        if kind_changed and self.commitment.counts_for_nothing(kind) and not cleaned.get("log_anyway"):
+            # Why before saving: logged under the wrong kind, an event moves "last progress" but
+            # not progress, and nobody notices.
+            self.add_error(
+                "log_anyway",
+                _(
+                    "%(kind)s counts for nothing toward this commitment: choose another kind, or log it anyway."
+                )
+                % {"kind": EventKind(kind).label},
+            )
         for name in KIND_DEPENDENT - KIND_FIELDS[kind]:
             # A field of another kind, left filled in before the kind changed: not saved.
             cleaned[name] = CLEARED_VALUE.get(name, "")
@@ -247,6 +284,34 @@ class ProgressEventForm(forms.ModelForm):
         ):
             cleaned["new_status"] = ""
         return cleaned
+
+
+class StatusForm(forms.Form):
+    """The champion's side changes a commitment's status on its own, with a comment for the history."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    comment = forms.CharField(
+        label=_("Comment on the status"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class KeepStatusForm(forms.Form):
+    """The champion's side keeps a status its measured progress contradicts, optionally saying why."""
+
+    comment = forms.CharField(
+        label=_("Why it stands (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
 
 
 class CheckInForm(forms.ModelForm):
@@ -311,8 +376,8 @@ class CheckInForm(forms.ModelForm):
                 _("Choose a date within the %(year)s cycle, from %(start)s to %(end)s.")
                 % {
                     "year": cycle.year,
-                    "start": date_format(cycle.starts_on, "j F Y"),
-                    "end": date_format(cycle.ends_on, "j F Y"),
+                    "start": date_format(cycle.starts_on, "DATE_FORMAT"),
+                    "end": date_format(cycle.ends_on, "DATE_FORMAT"),
                 }
             )
         return day

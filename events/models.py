@@ -40,6 +40,12 @@ class ProgressEventQuerySet(models.QuerySet):
         """Events on the commitments a user may see (see Commitment.objects.visible_to)."""
         return self.filter(commitment__in=Commitment.objects.visible_to(user))
 
+    def readable_by(self, user):
+        """Events whose notes, links and evidence files a user may read: the champion's side's
+        (visible_to), and every event for the chief-of-staff office, which checks ratings against
+        them."""
+        return self if user.is_office_member else self.visible_to(user)
+
 
 class ProgressEvent(models.Model):
     """Something a champion did toward a commitment: a meeting, a panel, a training..."""

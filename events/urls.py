@@ -5,6 +5,8 @@ from events import views
 urlpatterns = [
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment_detail"),
     path("commitments/<int:pk>/log/", views.log_progress, name="log_progress"),
+    path("commitments/<int:pk>/status/", views.change_status, name="change_status"),
+    path("commitments/<int:pk>/status/keep/", views.keep_status, name="keep_status"),
     path("events/<int:pk>/edit/", views.edit_event, name="edit_event"),
     path("events/<int:pk>/delete/", views.delete_event, name="delete_event"),
     path("events/<int:pk>/evidence/", views.evidence, name="event_evidence"),

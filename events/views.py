@@ -12,14 +12,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.validators import single_line
 from champions.models import Champion
+from commitments.forms import CommentForm
 from commitments.models import Commitment, EventKind, TargetKind, plain_number
 from config.confirmation import confirmed
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
-from events.forms import CheckInForm, ProgressEventForm
+from events.forms import CheckInForm, KeepStatusForm, ProgressEventForm, StatusForm
 from events.models import CheckIn, ProgressEvent, Scope
 
 EVENTS_PER_PAGE = 20
@@ -100,6 +101,8 @@ def commitment_detail(request, pk):
             "approval_changes": commitment.approval_changes.select_related("changed_by")[:20],
             "carried_into": commitment.carried_into.select_related("cycle").order_by("cycle__year"),
             # Where it continues last year's: that one's progress history, the newest first.
+            "comments": commitment.comments.thread(),
+            "comment_form": CommentForm(),
             "earlier_events": (
                 commitment.carried_from.events.select_related("logged_by").order_by(
                     "-occurred_on", "-created_at"
@@ -108,7 +111,43 @@ def commitment_detail(request, pk):
                 else []
             ),
             "today": timezone.localdate(),
+            "status_check": commitment.status_check(),
+            "keep_status_form": KeepStatusForm(),
         },
+    )
+
+
+@login_required
+@require_POST
+def keep_status(request, pk):
+    """ "Keep status": the champion's side confirms a status its measured progress contradicts; it
+    is not asked again (nor flagged to the office) until the status or the measured progress changes."""
+    commitment = _get_commitment_for_user(request.user, pk, to_log=True)
+    form = KeepStatusForm(request.POST)
+    if form.is_valid():
+        commitment.confirm_status(request.user, form.cleaned_data["comment"])
+        messages.success(request, _("Status kept: %(status)s.") % {"status": commitment.get_status_display()})
+    else:
+        messages.error(request, " ".join(form.errors["comment"]))
+    return redirect("commitment_detail", commitment.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_status(request, pk):
+    """Change a commitment's status without logging an event (where it disagrees with the measure)."""
+    commitment = _get_commitment_for_user(request.user, pk, to_log=True)
+    form = StatusForm(request.POST or None, initial={"status": commitment.status})
+    if request.method == "POST" and form.is_valid():
+        commitment.change_status(form.cleaned_data["status"], request.user, form.cleaned_data["comment"])
+        messages.success(
+            request, _("Status saved: %(status)s.") % {"status": commitment.get_status_display()}
+        )
+        return redirect("commitment_detail", commitment.pk)
+    return render(
+        request,
+        "events/status_form.html",
+        {"form": form, "commitment": commitment, "status_check": commitment.status_check()},
     )
 
 
@@ -120,7 +159,11 @@ def log_progress(request, pk):
         request.POST or None,
         request.FILES or None,
         commitment=commitment,
-        initial={"occurred_on": min(timezone.localdate(), commitment.cycle.ends_on)},
+        # Opens on the kind of event that counts toward the commitment, where one does.
+        initial={
+            "occurred_on": min(timezone.localdate(), commitment.cycle.ends_on),
+            "kind": commitment.counted_kind,
+        },
     )
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
@@ -187,14 +230,15 @@ def delete_event(request, pk):
 
 @login_required
 def evidence(request, pk):
-    """Serve an event's evidence file to those who may see the event, as a download."""
-    event = _get_event_for_user(request.user, pk)
+    """Serve an event's evidence file, as a download, to the champion's side and to the office
+    (ProgressEvent.objects.readable_by); everybody else gets 404."""
+    event = get_object_or_404(ProgressEvent.objects.readable_by(request.user), pk=pk)
     if not event.evidence_file:
         raise Http404(_("This event has no evidence file."))
-    return _evidence_download(event.evidence_file, event.evidence_name)
+    return evidence_download(event.evidence_file, event.evidence_name)
 
 
-def _evidence_download(stored, name):
+def evidence_download(stored, name):
     """A stored evidence file as a download under its uploader's name, once access is checked."""
     filename = name or stored.name
     if settings.EVIDENCE_ACCEL_REDIRECT_PREFIX:
@@ -274,7 +318,7 @@ def _value_on_day(check_in):
     """A check-in in words for a confirmation: "31 % women at D-1 and above on 30 June 2026"."""
     return _("%(value)s on %(day)s") % {
         "value": f"{plain_number(check_in.value)} {check_in.commitment.unit}".strip(),
-        "day": date_format(check_in.measured_on, "j F Y"),
+        "day": date_format(check_in.measured_on, "DATE_FORMAT"),
     }
 
 
@@ -303,7 +347,7 @@ def check_in_evidence(request, pk):
         check_in = _get_check_in_for_user(request.user, pk)
     if not check_in.evidence_file:
         raise Http404(_("This value has no evidence file."))
-    return _evidence_download(check_in.evidence_file, check_in.evidence_name)
+    return evidence_download(check_in.evidence_file, check_in.evidence_name)
 
 
 @login_required

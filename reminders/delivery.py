@@ -14,7 +14,7 @@ import datetime
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -22,9 +22,10 @@ from django.utils.translation import gettext, ngettext
 from accounts.emails import SEND_ERRORS, Outcome, build_emails, send
 from accounts.models import DeliveryState, ReminderFrequency, User
 from champions.models import Champion
-from commitments.models import Commitment, Cycle
+from commitments.models import Approval, ApprovalChange, Commitment, Cycle
 from reminders.models import Escalation, Message, MessageItem, OfficeDigest, Reminder, ReminderKind
 from reminders.planning import plan
+from reports.models import Report, ReportStep
 
 # Most urgent first: the order of lines within a champion's part of a message.
 URGENCY = [
@@ -73,9 +74,11 @@ def wants(user, kind):
     return user.reminder_emails or kind == ReminderKind.OVERDUE
 
 
-def group(reminders, today):
+def group(reminders, today, at_once=False):
     """Put each reminder in the next message of each of its recipients (the champion and their focal
-    points, active, who want it), in a fixed number of queries whatever the number of reminders."""
+    points, active, who want it), in a fixed number of queries whatever the number of reminders.
+    `at_once`: in today's message even for those who read theirs on Mondays (the office's "remind
+    them now")."""
     reminders = list(reminders.select_related("champion__user").order_by("pk"))
     champions = {reminder.champion_id for reminder in reminders}
     people = {
@@ -104,7 +107,7 @@ def group(reminders, today):
     pairs = [(reminder, user) for reminder, user in pairs if (reminder.pk, user.pk) not in already]
     if not pairs:
         return
-    days = {user.pk: message_day(user, today) for _, user in pairs}
+    days = {user.pk: today if at_once else message_day(user, today) for _, user in pairs}
     # Why ignore_conflicts: one pending message per person and day (a unique constraint), whoever
     # creates it; a racing sweep's insert is the database saying "it exists".
     Message.objects.bulk_create(
@@ -127,16 +130,18 @@ def group(reminders, today):
 def still_needed(reminders, today):
     """The reminders that still say something true today (a retry, a catch-up may come late), in a
     fixed number of queries: their cycle not closed since they were planned (a past year kept as
-    history), commitments open and approved, reports not submitted, commitments not yet submitted,
-    deadlines not passed. Most messages hold commitments' reminders only: then the cycles' queries
-    are not even built (building them costs more than deciding)."""
-    cycles = {reminder.cycle_id for reminder in reminders if reminder.commitment_id is None}
+    history), commitments open and approved, reports not submitted (nor, once it is, any deadline
+    of that champion's cycle), commitments not yet submitted, deadlines not passed."""
+    reported_on = {(r.cycle_id, r.champion_id) for r in reminders if r.kind != ReminderKind.COMMITMENTS_DUE}
     submitted_reports = set()
-    if cycles:
+    if reported_on:
         submitted_reports = set(
-            Cycle.objects.filter(pk__in=cycles, reports__submitted_at__isnull=False).values_list(
-                "pk", "reports__champion"
+            Report.objects.submitted()
+            .filter(
+                cycle__in={cycle for cycle, _ in reported_on},
+                champion__in={champion for _, champion in reported_on},
             )
+            .values_list("cycle", "champion")
         )
     waiting = set()
     setting = {r.cycle_id for r in reminders if r.kind == ReminderKind.COMMITMENTS_DUE}
@@ -148,13 +153,15 @@ def still_needed(reminders, today):
             return False
         commitment = reminder.commitment
         if reminder.kind == ReminderKind.COMMITMENTS_DUE:
-            return today <= reminder.deadline and (reminder.cycle_id, reminder.champion_id) in waiting
+            return _timely(reminder, today) and (reminder.cycle_id, reminder.champion_id) in waiting
         if commitment is None:  # the report
             return (
-                today <= reminder.deadline
+                _timely(reminder, today)
                 and (reminder.cycle_id, reminder.champion_id) not in submitted_reports
             )
         if not commitment.is_approved or not commitment.is_open:
+            return False
+        if (reminder.cycle_id, reminder.champion_id) in submitted_reports:
             return False
         if reminder.kind == ReminderKind.STALE:
             return commitment.is_stale(today)
@@ -165,42 +172,103 @@ def still_needed(reminders, today):
     return [reminder for reminder in reminders if needed(reminder)]
 
 
+def _timely(reminder, today):
+    """A reminder of a deadline still to come, not caught up after it has passed (it would say "in
+    -3 days"); one due after its deadline (the office reminding the late, remind_now) says how late."""
+    return today <= reminder.deadline or reminder.due_on > reminder.deadline
+
+
+def remind_now(champion_ids, cycle, kind, today=None):
+    """The office reminds these champions (their side) of what they have not done in the cycle: set
+    their commitments (COMMITMENTS_DUE) or sign off their report (REPORT_DUE). At most once a day
+    each: the reminder is a row unique per champion, cycle, kind and day, so a double click, two
+    office members at once, or a reminder the sweep planned for today, make one email.
+
+    Returns the ids of the reminders made now (for group_now(..., at_once=True)) and how many of the
+    champions had one today already."""
+    today = today or timezone.localdate()
+    deadline = cycle.commitments_due_on if kind == ReminderKind.COMMITMENTS_DUE else cycle.report_due_on
+    made, already = [], 0
+    with transaction.atomic():
+        for champion_id in champion_ids:
+            # Why get_or_create and not one bulk insert: it says which were made by this call (the
+            # office is told how many), and a conflict with the unique constraint (another office
+            # member, the same moment) is settled in its savepoint.
+            reminder, created = Reminder.objects.get_or_create(
+                champion_id=champion_id,
+                cycle=cycle,
+                kind=kind,
+                due_on=today,
+                commitment=None,
+                defaults={"deadline": deadline},
+            )
+            if created:
+                made.append(reminder.pk)
+            else:
+                already += 1
+    return made, already
+
+
 def message_context(user, reminders, today):
-    """A person's message: their reminders grouped by champion, most urgent first, each line with its
-    commitment, figure, due date and link; the subject says what matters most."""
+    """A person's message: their reminders grouped by champion, most urgent first, one line per
+    commitment (every reason it is reminded of together: due soon and no recent progress), with its
+    figure, due date and link; one line per report or set of commitments asked for. The subject
+    says what matters most."""
     escalated = set(
         Escalation.objects.filter(
             commitment__in=[r.commitment_id for r in reminders if r.commitment_id], cleared_on__isnull=True
         ).values_list("commitment", flat=True)
     )
     champions = {}
+    lines = {}
     for reminder in reminders:
-        line = {"reminder": reminder, "kind": reminder.kind, "days_left": (reminder.deadline - today).days}
-        if reminder.commitment_id:
-            commitment = reminder.commitment
-            line.update(
-                commitment=commitment,
-                days_left=commitment.days_left(today),
-                overdue_by=-commitment.days_left(today),
-                escalated=commitment.pk in escalated,
-                log_url=settings.SITE_URL + reverse("log_progress", args=[commitment.pk]),
-            )
-        elif reminder.kind == ReminderKind.COMMITMENTS_DUE:
-            line["url"] = settings.SITE_URL + reverse("set_commitments", args=[reminder.cycle.year])
-        else:
-            line["url"] = settings.SITE_URL + reverse(
-                "champion_report", args=[reminder.cycle.year, reminder.champion_id]
-            )
-        champions.setdefault(reminder.champion_id, {"champion": reminder.champion, "lines": []})[
-            "lines"
-        ].append(line)
+        about = (
+            ("commitment", reminder.commitment_id)
+            if reminder.commitment_id
+            else (reminder.kind, reminder.cycle_id)
+        )
+        line = lines.get((reminder.champion_id, about))
+        if line is None:
+            line = lines[(reminder.champion_id, about)] = _line(reminder, today, escalated)
+            champions.setdefault(reminder.champion_id, {"champion": reminder.champion, "lines": []})[
+                "lines"
+            ].append(line)
+        if reminder.kind not in line["reasons"]:
+            line["reasons"].append(reminder.kind)
     groups = []
     for group in champions.values():
+        for line in group["lines"]:
+            line["reasons"].sort(key=URGENCY.index)
+            line["kind"] = line["reasons"][0]  # the most urgent says how the line reads
+            line["stale"] = ReminderKind.STALE in line["reasons"]
         group["lines"].sort(key=lambda line: (URGENCY.index(line["kind"]), line["days_left"]))
         groups.append(group)
     groups.sort(key=lambda group: (URGENCY.index(group["lines"][0]["kind"]), group["lines"][0]["days_left"]))
     counts = {kind: sum(1 for r in reminders if r.kind == kind) for kind in URGENCY}
     return {"user": user, "groups": groups, "counts": counts, "today": today, "headline": headline(counts)}
+
+
+def _line(reminder, today, escalated):
+    """A line of a message, for what `reminder` is about (its reasons are added by the caller)."""
+    days_left = (reminder.deadline - today).days
+    line = {"reminder": reminder, "reasons": [], "days_left": days_left, "late_by": -days_left}
+    if reminder.commitment_id:
+        commitment = reminder.commitment
+        line.update(
+            commitment=commitment,
+            days_left=commitment.days_left(today),
+            overdue_by=-commitment.days_left(today),
+            quiet_days=(today - commitment.quiet_since).days,
+            escalated=commitment.pk in escalated,
+            log_url=settings.SITE_URL + reverse("log_progress", args=[commitment.pk]),
+        )
+    elif reminder.kind == ReminderKind.COMMITMENTS_DUE:
+        line["url"] = settings.SITE_URL + reverse("set_commitments", args=[reminder.cycle.year])
+    else:
+        line["url"] = settings.SITE_URL + reverse(
+            "champion_report", args=[reminder.cycle.year, reminder.champion_id]
+        )
+    return line
 
 
 def headline(counts):
@@ -302,11 +370,12 @@ def deliver_batch(message_ids, today=None):
     return outcomes
 
 
-def group_now(reminder_ids, today=None):
-    """Put these reminders in their recipients' messages due today; returns those messages' ids."""
+def group_now(reminder_ids, today=None, at_once=False):
+    """Put these reminders in their recipients' messages due today (see group() for `at_once`);
+    returns the ids of those messages due by today."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        group(Reminder.objects.filter(pk__in=reminder_ids, state=DeliveryState.PENDING), today)
+        group(Reminder.objects.filter(pk__in=reminder_ids, state=DeliveryState.PENDING), today, at_once)
         return list(
             Message.objects.filter(
                 items__reminder__in=reminder_ids, state=DeliveryState.PENDING, due_on__lte=today
@@ -328,6 +397,7 @@ def digest_context(today):
     )
     dashboard = settings.SITE_URL + reverse("dashboard")
     return {
+        **submissions_of_last_week(today),
         "today": today,
         "overdue": list(commitments.overdue(today)[:100]),
         "due_soon": list(commitments.due_within(today=today)[:100]),
@@ -347,8 +417,36 @@ def digest_context(today):
     }
 
 
+def submissions_of_last_week(today):
+    """What champions submitted in the week before the digest's (Monday to Sunday, by the local
+    day): the commitments, by champion and cycle, and the reports signed off. Each submission is in
+    one digest however late in its week the digest goes out."""
+    this_week = today - datetime.timedelta(days=today.weekday())
+    last_week = this_week - datetime.timedelta(days=7)
+    return {
+        "submitted_commitments": list(
+            ApprovalChange.objects.filter(
+                new_approval=Approval.SUBMITTED,
+                changed_at__date__gte=last_week,
+                changed_at__date__lt=this_week,
+            )
+            .values("commitment__champion", "commitment__champion__full_name", "commitment__cycle__year")
+            .annotate(count=Count("commitment", distinct=True), last=Max("changed_at"))
+            .order_by("last")
+        ),
+        "signed_off": list(
+            ReportStep.objects.filter(
+                action=ReportStep.Action.SUBMITTED, at__date__gte=last_week, at__date__lt=this_week
+            )
+            .select_related("report__champion", "report__cycle")
+            .order_by("at")
+        ),
+    }
+
+
 def send_digest(today=None):
-    """The office's weekly digest, once per week however often it is called."""
+    """The office's weekly digest, once per week however often it is called. Those who chose to hear
+    of submissions and sign-offs at once (User.notify_at_once) are not told of them again here."""
     today = today or timezone.localdate()
     week_of = today - datetime.timedelta(days=today.weekday())
     digest, _ = OfficeDigest.objects.get_or_create(week_of=week_of)
@@ -361,4 +459,7 @@ def send_digest(today=None):
         )
         return Outcome(DeliveryState.FAILED)
     context = digest_context(today)
-    return send(digest, build_emails("digest", context, people))
+    told_at_once = {**context, "submitted_commitments": [], "signed_off": [], "told_at_once": True}
+    messages = build_emails("digest", context, [p for p in people if not p.notify_at_once])
+    messages += build_emails("digest", told_at_once, [p for p in people if p.notify_at_once])
+    return send(digest, messages)

@@ -16,6 +16,7 @@ from commitments import data_version
 from commitments.models import CLOSED_STATUSES, Commitment, Cycle
 from events.models import ProgressEvent
 from reminders.models import Escalation, Reminder, ReminderKind
+from reports.models import champions_yet_to_report, signed_off
 
 
 def _latest_passed(days, today):
@@ -157,11 +158,14 @@ def plan(today):
     """Create the reminder rows due today that do not exist yet; drop pending ones overtaken.
 
     A closed cycle (a past year kept as history) is reminded of nothing: its commitments are not
-    open (CommitmentQuerySet.open), and its report and commitments are not asked for."""
+    open (CommitmentQuerySet.open), and its report and commitments are not asked for. Nor are the
+    commitments of a champion who has signed off their report on the cycle."""
     open_commitments = (
         Commitment.objects.approved()
         .open()
         .filter(champion__is_active=True)
+        # The year is reported on: its deadlines are behind the champion.
+        .exclude(signed_off())
         .select_related("cycle")
         .only("pk", "champion_id", "cycle_id", "due_on", "status", "last_event_on", "cycle__starts_on")
     )
@@ -174,14 +178,8 @@ def plan(today):
         day = _latest_passed(_before(cycle.report_due_on), today)
         if not day:
             continue
-        champions = (
-            cycle.commitments.approved()
-            .filter(champion__is_active=True)
-            # Reminders about the report stop once it is submitted.
-            .exclude(champion__in=cycle.reports.submitted().values("champion"))
-            .values_list("champion_id", flat=True)
-            .distinct()
-        )
+        # Reminders about the report stop once it is submitted.
+        champions = champions_yet_to_report(cycle).values_list("pk", flat=True)
         rows += _champions_reminders(champions, cycle, ReminderKind.REPORT_DUE, day, cycle.report_due_on)
     rows += _commitments_due(today)
     # Why ignore_conflicts: the unique constraints make a second sweep, or one racing this one,

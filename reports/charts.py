@@ -6,6 +6,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from commitments.models import percent_wording
 from reports.models import Level
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -131,7 +132,7 @@ def column_chart(chart_id, title, labels, values, *, reference=None, width=640, 
         y = top + plot_height * (1 - percent / 100)
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="{GRID}"/>')
         body.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{percent}%</text>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{escape(percent_wording(percent))}</text>'
         )
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + index * step

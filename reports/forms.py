@@ -1,5 +1,8 @@
 from urllib.parse import urlencode
 
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -48,9 +51,19 @@ class AssessmentForm(forms.ModelForm):
         self.instance.commitment = commitment
         self.instance.proposed_level = self.proposed
         self.instance.measured_progress = self.progress
-        self.fields["level"].choices = Level.choices
+        self.fields["level"].choices = [
+            (value, _("%(level)s (proposed)") % {"level": label} if value == self.proposed else label)
+            for value, label in Level.choices
+        ]
         if not self.instance.pk:
             self.initial.setdefault("level", self.proposed)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "level",
+            "narrative",
+            Fieldset(_("Evidence (optional)"), "evidence_file", "evidence_url"),
+        )
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")
@@ -60,17 +73,73 @@ class AssessmentForm(forms.ModelForm):
 
 
 class RatingForm(forms.Form):
-    """The office's own level on the same scale, and its comment."""
+    """The office's own level of one commitment of a report, on the same scale, and its reason:
+    one row of RatingFormSet. A level other than the champion's needs the reason."""
 
     office_level = forms.ChoiceField(
-        label=_("Office rating"), choices=Level.choices, widget=forms.RadioSelect
+        label=_("Office rating"),
+        choices=Level.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the office's level.")},
     )
     office_comment = forms.CharField(
-        label=_("Comment (shown to the champion once the report is reviewed)"),
+        label=_("Reason (shown to the champion once the report is reviewed)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
     )
+
+    def __init__(self, *args, assessment, form_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment = assessment
+        # Why the `form` attribute: each row sits with its commitment and evidence on the report's
+        # page, outside the one <form> that saves them all (forms cannot nest).
+        for field in self.fields.values():
+            field.widget.attrs["form"] = form_id
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(InlineRadios("office_level"), "office_comment")
+
+    def clean(self):
+        cleaned = super().clean()
+        level = cleaned.get("office_level")
+        if level and level != self.assessment.level and not cleaned.get("office_comment", "").strip():
+            self.add_error(
+                "office_comment",
+                _("Say why the office's rating differs from the self-assessment (%(level)s).")
+                % {"level": self.assessment.get_level_display()},
+            )
+        return cleaned
+
+    def has_changed(self):
+        """A row not rated yet is saved even when its proposed values are kept."""
+        return not self.assessment.office_level or super().has_changed()
+
+
+class BaseRatingFormSet(forms.BaseFormSet):
+    """The office rates a whole report in one form: a RatingForm per assessed commitment, in their
+    order, each required. It has exactly that many rows, whatever counts are posted."""
+
+    def __init__(self, *args, assessments, form_id, **kwargs):
+        self.assessments, self.form_id = list(assessments), form_id
+        kwargs["initial"] = [
+            {"office_level": assessment.office_level or None, "office_comment": assessment.office_comment}
+            for assessment in self.assessments
+        ]
+        super().__init__(*args, **kwargs)
+
+    def total_form_count(self):
+        return len(self.assessments)
+
+    def initial_form_count(self):
+        return len(self.assessments)
+
+    def get_form_kwargs(self, index):
+        return {"assessment": self.assessments[index], "form_id": self.form_id}
+
+
+RatingFormSet = forms.formset_factory(RatingForm, formset=BaseRatingFormSet, extra=0)
 
 
 class NoteForm(forms.Form):

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
+from reports.emails import email_office_signed_off, email_reviewed
 
 
 class Level(models.TextChoices):
@@ -54,6 +55,12 @@ def assessment_opens_on(cycle):
     return cycle.assessment_opens_on
 
 
+def report_window_open(cycle, today=None):
+    """Whether reports on the cycle are being assessed and signed off: from the day assessments open
+    until the cycle is closed (a past year kept as history)."""
+    return not cycle.is_closed and (today or timezone.localdate()) >= assessment_opens_on(cycle)
+
+
 def evidence_upload_to(instance, filename):
     """A random name under assessments/: never the uploader's name, never guessable."""
     return f"assessments/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
@@ -62,6 +69,23 @@ def evidence_upload_to(instance, filename):
 class ReportQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
+
+
+def signed_off(champion="champion", cycle="cycle"):
+    """Whether the outer query's champion has signed off their report on its cycle (`champion` and
+    `cycle` name the outer query's fields): their commitments of that cycle are then reminded of
+    no more (reminders.planning)."""
+    return Exists(Report.objects.submitted().filter(champion=OuterRef(champion), cycle=OuterRef(cycle)))
+
+
+def champions_yet_to_report(cycle):
+    """Active champions with approved commitments in the cycle who have not signed off their report
+    on it: the one definition, for the report reminders and the office's list of who is late."""
+    return (
+        Champion.objects.active()
+        .filter(Exists(Commitment.objects.approved().filter(cycle=cycle, champion=OuterRef("pk"))))
+        .exclude(Exists(Report.objects.submitted().filter(cycle=cycle, champion=OuterRef("pk"))))
+    )
 
 
 class Report(models.Model):
@@ -155,7 +179,8 @@ class Report(models.Model):
             self.submitted_at, self.submitted_by = now, user
             self.late = timezone.localdate(now) > self.cycle.report_due_on
             self.save(update_fields=["submitted_at", "submitted_by", "late"])
-            self.steps.create(action=ReportStep.Action.SUBMITTED, by=user)
+            step = self.steps.create(action=ReportStep.Action.SUBMITTED, by=user)
+            email_office_signed_off(self, step)
         return True
 
     def refuse_submission(self, user):
@@ -189,13 +214,22 @@ class Report(models.Model):
             )
 
     def mark_reviewed(self, user, now=None):
-        """The office has rated the report's commitments."""
+        """The office has rated the report's commitments: the champion's side now sees the ratings,
+        and is told by email. False if it was reviewed already (a second click, another office
+        member): nothing is recorded or sent twice."""
         if not self.is_submitted:
             raise ValidationError(_("Only a submitted report is reviewed."))
+        now = now or timezone.now()
         with transaction.atomic():
-            self.reviewed_at, self.reviewed_by = now or timezone.now(), user
-            self.save(update_fields=["reviewed_at", "reviewed_by"])
-            self.steps.create(action=ReportStep.Action.REVIEWED, by=user)
+            # Why a conditional update: of two office members marking it at once, one records it.
+            marked = Report.objects.filter(
+                pk=self.pk, submitted_at__isnull=False, reviewed_at__isnull=True
+            ).update(reviewed_at=now, reviewed_by=user)
+            if not marked:
+                return False
+            self.reviewed_at, self.reviewed_by = now, user
+            step = self.steps.create(action=ReportStep.Action.REVIEWED, by=user)
+            email_reviewed(self, step)
         return True
 
 

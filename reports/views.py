@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import office_required
@@ -19,11 +20,12 @@ from accounts.validators import single_line
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
 from config.confirmation import confirmed
-from events.exports import stream_csv
-from events.models import ProgressEvent
+from events.exports import stream_csv, xlsx_response
+from events.models import CheckIn, ProgressEvent
+from events.views import evidence_download
 from reports import charts
 from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
-from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingForm
+from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
 from reports.models import Assessment, Report, assessment_opens_on
 from reports.pdf import filename, pdf_response
 
@@ -86,29 +88,114 @@ def report_context(report, user):
     }
 
 
+def attach_evidence(commitments):
+    """Give each commitment its `evidence`: every progress event logged on it, newest first (with
+    who logged it), and its `reported` check-ins (an indicator's), in two queries for the whole
+    report: what the office checks its ratings against."""
+    events, check_ins = {}, {}
+    logged = ProgressEvent.objects.filter(commitment__in=commitments).select_related("logged_by")
+    for event in logged.order_by("-occurred_on", "-created_at"):
+        events.setdefault(event.commitment_id, []).append(event)
+    reported = CheckIn.objects.filter(commitment__in=commitments).select_related("logged_by")
+    for check_in in reported:
+        check_ins.setdefault(check_in.commitment_id, []).append(check_in)
+    for commitment in commitments:
+        commitment.evidence = events.get(commitment.pk, [])
+        commitment.reported = check_ins.get(commitment.pk, [])
+
+
 @login_required
 def champion_report(request, year, pk):
     """A champion's annual report: where their side assesses and submits, and the office rates."""
     champion = _get_champion_for_report(request.user, pk)
     cycle = get_object_or_404(Cycle, year=year)
-    report = Report.of(champion, cycle)
+    return _champion_report_page(request, Report.of(champion, cycle), champion, cycle)
+
+
+def _champion_report_page(request, report, champion, cycle, ratings=None):
+    """The report's page; for the office, with its ratings of the report's commitments in one form
+    (`ratings`: a bound RatingFormSet to show again with its errors)."""
     # Loaded already, the champion with their hub and organization: not again through the report.
     report.champion, report.cycle = champion, cycle
     today = timezone.localdate()
     context = report_context(report, request.user)
+    attach_evidence(context["commitments"])
     is_champions_side = Champion.objects.served_by(request.user).filter(pk=champion.pk).exists()
     # A closed cycle is history: its report is read, not assessed or signed off any more.
     changeable = not report.is_submitted and not cycle.is_closed
+    if ratings is None and context["is_office"] and report.is_submitted:
+        ratings = _ratings([commitment.report_assessment for commitment in _assessed(context["commitments"])])
+    for commitment, rating in zip(_assessed(context["commitments"]), ratings or [], strict=False):
+        commitment.rating_form = rating
     context.update(
         opens_on=assessment_opens_on(cycle),
         window_open=today >= assessment_opens_on(cycle),
         can_assess=is_champions_side and changeable and today >= assessment_opens_on(cycle),
         can_submit=request.user.pk == champion.user_id and changeable,
-        rating_form=RatingForm(),
+        ratings=ratings,
         note_form=NoteForm(),
         steps=report.steps.select_related("by")[:20],
     )
     return render(request, "reports/champion_report.html", context)
+
+
+RATINGS_FORM_ID = "report-ratings"
+
+
+def _assessed(commitments):
+    return [commitment for commitment in commitments if commitment.report_assessment]
+
+
+def _ratings(assessments, data=None):
+    """The office's ratings of a report's assessments (in the order of their commitments), one row
+    each (RatingFormSet)."""
+    return RatingFormSet(data, assessments=assessments, form_id=RATINGS_FORM_ID, prefix="rating")
+
+
+@office_required
+@require_POST
+def rate_report(request, year, pk):
+    """The office rates every commitment of a submitted report in one save: all rows or none."""
+    champion = get_object_or_404(Champion.objects.select_related("organization", "hub", "user"), pk=pk)
+    cycle = get_object_or_404(Cycle, year=year)
+    report = get_object_or_404(Report, champion=champion, cycle=cycle)
+    if not report.is_submitted:
+        messages.error(request, _("The office rates a report once it is submitted."))
+        return redirect("champion_report", year, pk)
+    report.champion, report.cycle = champion, cycle
+    assessments = Assessment.objects.filter(commitment__in=report.commitments()).select_related("commitment")
+    ratings = _ratings(list(assessments.order_by("commitment__number")), request.POST)
+    if not ratings.is_valid():
+        messages.error(request, _("Nothing was saved: please correct the ratings marked below."))
+        return _champion_report_page(request, report, champion, cycle, ratings)
+    rated = [form for form in ratings if form.has_changed()]
+    with transaction.atomic():
+        for form in rated:
+            form.assessment.rate(
+                request.user, form.cleaned_data["office_level"], form.cleaned_data["office_comment"]
+            )
+    differing = [form.assessment.commitment.number for form in rated if form.assessment.diverges]
+    if rated:
+        messages.success(
+            request,
+            ngettext(
+                "Rating saved: %(count)s commitment.", "Ratings saved: %(count)s commitments.", len(rated)
+            )
+            % {"count": len(rated)},
+        )
+    else:
+        messages.info(request, _("No rating changed."))
+    if differing:
+        messages.warning(
+            request,
+            ngettext(
+                "Commitment %(numbers)s: the assessments differ.",
+                "Commitments %(numbers)s: the assessments differ.",
+                len(differing),
+            )
+            % {"numbers": ", ".join(str(number) for number in differing)},
+        )
+    return redirect("champion_report", year, pk)
 
 
 @login_required
@@ -140,6 +227,18 @@ def assess(request, pk):
 
 
 @login_required
+def assessment_evidence(request, pk):
+    """Serve a self-assessment's evidence file, as a download, to the champion's side and to the
+    office; everybody else gets 404."""
+    user = request.user
+    commitments = Commitment.objects.all() if user.is_office_member else Commitment.objects.visible_to(user)
+    assessment = get_object_or_404(Assessment.objects.filter(commitment__in=commitments), commitment=pk)
+    if not assessment.evidence_file:
+        raise Http404(_("This assessment has no evidence file."))
+    return evidence_download(assessment.evidence_file, assessment.evidence_name)
+
+
+@login_required
 @require_POST
 def submit_report(request, year, pk):
     """The champion signs the report off (a focal point cannot)."""
@@ -156,33 +255,6 @@ def submit_report(request, year, pk):
         if submitted:
             messages.success(request, _("Report submitted. Thank you."))
     return redirect("champion_report", year, champion.pk)
-
-
-@office_required
-@require_POST
-def rate(request, pk):
-    """The office's rating of one commitment of a submitted report."""
-    assessment = get_object_or_404(Assessment.objects.select_related("commitment__cycle"), commitment=pk)
-    commitment = assessment.commitment
-    report = Report.of(commitment.champion, commitment.cycle)
-    form = RatingForm(request.POST)
-    if not report.is_submitted:
-        messages.error(request, _("The office rates a report once it is submitted."))
-    elif not form.is_valid():
-        messages.error(
-            request, _("Choose the office's level for commitment %(number)s.") % {"number": commitment.number}
-        )
-    else:
-        assessment.rate(request.user, form.cleaned_data["office_level"], form.cleaned_data["office_comment"])
-        if assessment.diverges:
-            messages.warning(
-                request, _("Commitment %(number)s: the assessments differ.") % {"number": commitment.number}
-            )
-        else:
-            messages.success(
-                request, _("Rating saved: commitment %(number)s.") % {"number": commitment.number}
-            )
-    return redirect("champion_report", commitment.cycle.year, commitment.champion_id)
 
 
 @office_required
@@ -207,11 +279,19 @@ def resolve(request, pk):
 def mark_reviewed(request, year, pk):
     report = get_object_or_404(Report.objects.select_related("cycle"), champion=pk, cycle__year=year)
     try:
-        report.mark_reviewed(request.user)
+        reviewed = report.mark_reviewed(request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Report marked reviewed: the champion now sees the office's ratings."))
+        if reviewed:
+            messages.success(
+                request,
+                _(
+                    "Report marked reviewed: the champion now sees the office's ratings, and is told by email."
+                ),
+            )
+        else:
+            messages.info(request, _("This report is marked reviewed already."))
     return redirect("champion_report", year, pk)
 
 
@@ -286,7 +366,7 @@ def network_report_context(request, year):
         "parity_chart": charts.column_chart(
             "chart-parity",
             _("Women's share of panel speakers by month (%)"),
-            [date_format(month["month"], "M") for month in months],
+            [date_format(month["month"], "F") for month in months],
             [month["women_share"] for month in months],
             reference=50,
         ),
@@ -312,6 +392,23 @@ def network_report_pdf(request, year):
 @office_required
 def network_report_csv(request, year):
     """The network report's table (by hub, by category, and all) as CSV."""
+    context, header, rows = _network_table(request, year)
+    name = filename(_("annual report"), year, *context["filters"].values(), extension="csv")
+    return stream_csv(name, header, rows)
+
+
+@office_required
+def network_report_xlsx(request, year):
+    """The network report's table as an Excel workbook: the CSV's rows, numbers as numbers."""
+    context, header, rows = _network_table(request, year)
+    name = filename(_("annual report"), year, *context["filters"].values(), extension="xlsx")
+    sheet = _("Annual report %(year)s") % {"year": year}
+    return xlsx_response(name, header, rows, sheet=sheet)
+
+
+def _network_table(request, year):
+    """The network report's context for the filters in the query string, and its table's header
+    and rows (by hub, by category, and all), in the reader's language."""
     context = network_report_context(request, year)
     header = [
         _("breakdown"),
@@ -349,12 +446,11 @@ def network_report_csv(request, year):
             row["office_complete_share"],
             row["office_achieved_share"],
             row["differing"],
-            *[row.get(name, "") for name in REPORT_COUNTS],
+            *[row.get(name) for name in REPORT_COUNTS],
             row["panels_logged"],
             row["women_share"],
         ]
         for section, table in sections
         for row in table
     ]
-    name = filename(_("annual report"), year, *context["filters"].values(), extension="csv")
-    return stream_csv(name, header, rows)
+    return context, header, rows

@@ -97,7 +97,9 @@ def test_an_invitation_is_one_email_in_the_persons_language_with_a_link_that_sig
     assert person.last_login is not None
     assert Invitation.objects.get().accepted_at is not None
     home = client.get("/", follow=True)
-    assert "Bienvenue : votre mot de passe est enregistré et vous êtes connecté·e." in home.content.decode()
+    assert (
+        "Bienvenue\u202f: votre mot de passe est enregistré et vous êtes connecté·e." in home.content.decode()
+    )
     # Used: the link is dead, for this visitor and any other.
     client.logout()
     again = client.get(path)

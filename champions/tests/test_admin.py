@@ -217,3 +217,20 @@ def test_it_filters_champions_by_the_pledge_they_signed(client, admin_user, cham
     response = client.get(CHANGELIST, {"pledges__id__exact": pledge("panel-parity").pk})
 
     assert list(response.context["cl"].result_list) == [champions["olga"]]
+
+
+def test_an_admin_makes_a_champion_public_and_filters_by_it(client, admin_user, champions):
+    chidi = champions["chidi"]
+    assert not chidi.is_public  # off until the champion agrees
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:champions_champion_change", args=[chidi.pk]),
+        {**_champion_form(chidi, []), "is_public": "on"},
+    )
+
+    assert response.status_code == 302
+    chidi.refresh_from_db()
+    assert chidi.is_public
+    response = client.get(CHANGELIST, {"is_public__exact": "1"})
+    assert list(response.context["cl"].result_list) == [chidi]

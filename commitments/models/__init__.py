@@ -5,13 +5,17 @@
 - `cycle`: the reporting years
 - `commitment`: a champion's commitments, their progress, status and approval
 - `history`: the steps of a commitment's approval and its status changes
+- `status_check`: where the self-set status and measured progress disagree
+- `comment`: the conversation on a commitment between the office and the champion's side
 - `months`: the monthly roll-ups behind the dashboard's trends (kept by `commitments/rollups.py`)
 """
 
 from commitments.models.category import Category, CategoryQuerySet
+from commitments.models.comment import COMMENT_MAX_LENGTH, Comment, CommentQuerySet
 from commitments.models.commitment import (
     EDITABLE_FIELDS,
     PANEL_ROLLUPS,
+    CarryOver,
     Commitment,
     CommitmentQuerySet,
     PanelFigures,
@@ -19,12 +23,17 @@ from commitments.models.commitment import (
 from commitments.models.cycle import Cycle, CycleQuerySet, changes_stored, yet_to_submit
 from commitments.models.history import ApprovalChange, StatusChange
 from commitments.models.months import CommitmentMonth, CommitmentMonthQuerySet, CycleMonth, CycleMonthQuerySet
+from commitments.models.status_check import (
+    ON_TRACK_DOUBTED_DAYS,
+    ON_TRACK_DOUBTED_UNDER,
+    STATUS_RULES,
+    StatusDisagreement,
+)
 from commitments.models.vocabulary import (
     CLOSED_STATUSES,
     COMMITMENT_FIELDS_COUNTED,
     CYCLE_FIELDS_COUNTED,
     EDITABLE_APPROVALS,
-    EVENT_KIND_PLURALS,
     ROLLUP_FIELDS,
     STATUS_PERCENT,
     TEXT_MAX_LENGTH,
@@ -35,6 +44,9 @@ from commitments.models.vocabulary import (
     TargetKind,
     average_percent,
     counted_unit_wording,
+    event_kind_unit,
+    kinds_counted,
+    percent_wording,
     plain_number,
     share_percent,
     stale_cutoff,
@@ -44,12 +56,15 @@ from commitments.models.vocabulary import (
 )
 
 __all__ = [
+    "ON_TRACK_DOUBTED_DAYS",
+    "ON_TRACK_DOUBTED_UNDER",
+    "STATUS_RULES",
     "CLOSED_STATUSES",
+    "COMMENT_MAX_LENGTH",
     "COMMITMENT_FIELDS_COUNTED",
     "CYCLE_FIELDS_COUNTED",
     "EDITABLE_APPROVALS",
     "EDITABLE_FIELDS",
-    "EVENT_KIND_PLURALS",
     "PANEL_ROLLUPS",
     "ROLLUP_FIELDS",
     "STATUS_PERCENT",
@@ -57,8 +72,11 @@ __all__ = [
     "TITLE_MAX_LENGTH",
     "Approval",
     "ApprovalChange",
+    "CarryOver",
     "Category",
     "CategoryQuerySet",
+    "Comment",
+    "CommentQuerySet",
     "Commitment",
     "CommitmentMonth",
     "CommitmentMonthQuerySet",
@@ -71,10 +89,14 @@ __all__ = [
     "PanelFigures",
     "Status",
     "StatusChange",
+    "StatusDisagreement",
     "TargetKind",
     "average_percent",
     "changes_stored",
     "counted_unit_wording",
+    "event_kind_unit",
+    "percent_wording",
+    "kinds_counted",
     "plain_number",
     "share_percent",
     "stale_cutoff",

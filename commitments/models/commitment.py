@@ -3,11 +3,11 @@ of their progress, status and approval."""
 
 import contextlib
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least
 from django.utils import formats, timezone
@@ -20,6 +20,11 @@ from champions.models import Champion, Pledge, PledgeSignature
 from commitments import data_version
 from commitments.models.category import Category, JoinedLabels, label_in_language
 from commitments.models.cycle import Cycle, changes_stored
+from commitments.models.status_check import (
+    status_check_expression,
+    status_check_of,
+    status_disagrees_condition,
+)
 from commitments.models.vocabulary import (
     CLOSED_STATUSES,
     COMMITMENT_FIELDS_COUNTED,
@@ -33,6 +38,8 @@ from commitments.models.vocabulary import (
     Status,
     TargetKind,
     counted_unit_wording,
+    event_kind_unit,
+    kinds_counted,
     plain_number,
     share_percent,
     stale_cutoff,
@@ -68,6 +75,16 @@ class PanelFigures:
         return women_share(self.panel_women, self.panel_men)
 
 
+@dataclass
+class CarryOver:
+    """What CommitmentQuerySet.carry_into did: the drafts it made (`copied`), and the commitments it
+    did not copy because their champion's cycle was full or they were carried already."""
+
+    copied: list = field(default_factory=list)
+    cycle_full: list = field(default_factory=list)
+    already_carried: list = field(default_factory=list)
+
+
 class CommitmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Commitments of the champions a user is or serves as focal point (see Champion.served_by)."""
@@ -78,9 +95,49 @@ class CommitmentQuerySet(models.QuerySet):
         taken = set(self.filter(champion=champion, cycle=cycle).values_list("number", flat=True))
         return next((n for n in range(1, cycle.max_commitments + 1) if n not in taken), None)
 
+    def to_carry_into(self, cycle):
+        """The unfinished commitments of the cycle before `cycle` not yet carried into it: what a
+        champion may start `cycle` from (approved, neither completed nor not achieved)."""
+        carried = Commitment.objects.filter(cycle=cycle, carried_from__isnull=False).values("carried_from")
+        return (
+            self.approved()
+            .filter(cycle__year=cycle.year - 1)
+            .exclude(status__in=CLOSED_STATUSES)
+            .exclude(pk__in=carried)
+        )
+
+    def carry_into(self, cycle):
+        """Copy these commitments into `cycle` as drafts, each linked to the one it continues
+        (carried_from), in the order of their numbers, each under its champion's next free number:
+        the one way commitments are carried over, one or all at once. Returns a CarryOver saying
+        which were copied and which not (the champion's cycle full, or carried already).
+
+        Why the row lock: two carries of the same commitment at once (a double click, two focal
+        points) wait for each other, and the second sees the first's draft, so none is copied twice.
+        """
+        result = CarryOver()
+        with transaction.atomic():
+            for previous in self.select_related("champion").order_by("champion", "number"):
+                Commitment.objects.select_for_update().filter(pk=previous.pk).first()
+                if Commitment.objects.filter(cycle=cycle, carried_from=previous).exists():
+                    result.already_carried.append(previous)
+                    continue
+                draft = previous.draft_for(cycle)
+                if not draft.save_numbered():
+                    result.cycle_full.append(previous)
+                    continue
+                draft.categories.set(previous.categories.all())
+                result.copied.append(draft)
+        return result
+
     def approved(self):
         """Approved commitments: the only ones measured, shown in figures, logged on and reminded of."""
         return self.filter(approval=Approval.APPROVED)
+
+    def published_to(self, user):
+        """Approved commitments of the champions the public pages and the API show `user`
+        (Champion.objects.published_to): never a draft, a submitted or a returned one."""
+        return self.approved().filter(champion__in=Champion.objects.published_to(user))
 
     def awaiting_review(self):
         return self.filter(approval=Approval.SUBMITTED)
@@ -162,6 +219,20 @@ class CommitmentQuerySet(models.QuerySet):
     @staticmethod
     def overdue_condition(today=None):
         return CommitmentQuerySet.open_condition() & Q(due_on__lt=today or timezone.localdate())
+
+    def status_disagreeing(self, today=None):
+        """Commitments whose self-set status disagrees with their measured progress, not kept as
+        they are by the champion's side since: the one rule (commitments/models/status_check.py)."""
+        return self.filter(self.status_disagrees_condition(today))
+
+    @staticmethod
+    def status_disagrees_condition(today=None):
+        return status_disagrees_condition(today)
+
+    def with_status_check(self, today=None):
+        """Annotate `status_disagreement`: how each commitment's status disagrees with its measured
+        progress (a StatusDisagreement value), or None (see status_disagreeing)."""
+        return self.annotate(status_disagreement=status_check_expression(today))
 
     def with_category_labels(self):
         """Annotate `category_labels`: the commitment's categories in the reader's language, in their
@@ -385,6 +456,14 @@ class Commitment(models.Model):
         related_name="carried_into",
         help_text=_("The previous cycle's commitment this one continues."),
     )
+    # The status and measured progress the champion's side kept it at, where the two disagreed
+    # (confirm_status): the disagreement is not raised again until either changes.
+    status_confirmed = models.CharField(
+        verbose_name=_("status kept"), max_length=20, choices=Status.choices, blank=True, editable=False
+    )
+    status_confirmed_progress = models.PositiveSmallIntegerField(
+        verbose_name=_("progress (%) the status was kept at"), null=True, blank=True, editable=False
+    )
     # Roll-ups of the commitment's progress events, kept by recount_rollups() in the same
     # transaction as each event is saved or deleted, so pages read one row, not every event.
     events_in_cycle = models.PositiveIntegerField(
@@ -531,6 +610,40 @@ class Commitment(models.Model):
             self.refresh_from_db(fields=["progress"])
             data_version.changed()
 
+    def draft_for(self, cycle):
+        """A new draft of `cycle` (unsaved, unnumbered) copying this commitment and continuing it."""
+        return Commitment(
+            champion=self.champion,
+            cycle=cycle,
+            approval=Approval.DRAFT,
+            carried_from=self,
+            text=self.text,
+            title=self.title,
+            description=self.description,
+            target_kind=self.target_kind,
+            target_value=self.target_value,
+            baseline=self.baseline,
+            unit=self.unit,
+            counts_kind=self.counts_kind,
+            due_on=cycle.a_year_after(self.due_on),
+        )
+
+    def save_numbered(self):
+        """Save this new commitment under its champion's lowest free number in its cycle; False
+        when the cycle has as many as it allows."""
+        for _attempt in range(3):
+            self.number = Commitment.objects.next_number(self.champion, self.cycle)
+            if self.number is None:
+                return False
+            try:
+                with transaction.atomic():
+                    self.save()
+                return True
+            except IntegrityError:  # another commitment took the number meanwhile: take the next one
+                self.pk = None
+                self._state.adding = True
+        return False
+
     @property
     def progress_percent(self):
         """Progress from 0 to 100: the one definition, mirrored in CommitmentQuerySet.with_progress()."""
@@ -550,9 +663,32 @@ class Commitment(models.Model):
         return STATUS_PERCENT[self.status]
 
     @property
+    def counted_kinds(self):
+        """The kinds of progress event that move this commitment's measured progress (kinds_counted)."""
+        return kinds_counted(self.target_kind, self.counts_kind)
+
+    @property
+    def counted_kind(self):
+        """The one kind of event that counts toward the target, where only one does: the kind the
+        log form opens on; else None."""
+        kinds = self.counted_kinds
+        return kinds[0] if len(kinds) == 1 else None
+
+    def counts_for_nothing(self, kind):
+        """Whether an event of `kind` adds nothing to measured progress where other kinds would (a
+        meeting toward a count of trainings; anything but a panel toward a percentage of speakers)."""
+        kinds = self.counted_kinds
+        return bool(kinds) and kind not in kinds
+
+    @property
+    def counted_kinds_label(self):
+        """The kinds of event that count, in words: "trainings", "panels"."""
+        return ", ".join(event_kind_unit(kind, 2) for kind in self.counted_kinds)
+
+    @property
     def counted_unit(self):
         """What a count target counts, in the reader's language where the kind of event says it."""
-        return counted_unit_wording(self.counts_kind, self.unit)
+        return counted_unit_wording(self.counts_kind, self.unit, self.target_value)
 
     @property
     def target_label(self):
@@ -671,6 +807,23 @@ class Commitment(models.Model):
             self.approval = to
             self.save(update_fields=["approval", "updated_at"])
         return change
+
+    def status_check(self, today=None):
+        """How the status disagrees with measured progress (a StatusDisagreement), or None: the
+        rule of CommitmentQuerySet.status_disagreeing, for one commitment."""
+        return status_check_of(self, today)
+
+    def confirm_status(self, user, comment=""):
+        """The champion's side keeps the status where it disagrees with measured progress: kept in
+        the status history, and not asked again until the status or the measured progress changes."""
+        with transaction.atomic():
+            current = Commitment.objects.select_for_update().values("status", "progress").get(pk=self.pk)
+            self.status, self.progress = current["status"], current["progress"]
+            self.status_confirmed, self.status_confirmed_progress = self.status, self.progress
+            self.save(update_fields=["status_confirmed", "status_confirmed_progress", "updated_at"])
+            return self.status_changes.create(
+                old_status=self.status, new_status=self.status, comment=comment, changed_by=user
+            )
 
     def change_status(self, status, user, comment="", *, save=True):
         """Set a new status and keep it in the history: the one way a status changes.

@@ -188,6 +188,15 @@ class Cycle(models.Model):
     def contains(self, day):
         return self.starts_on <= day <= self.ends_on
 
+    def a_year_after(self, day):
+        """The same day a year later (28 February after a 29th), within this cycle: a carried
+        commitment's due date."""
+        try:
+            later = day.replace(year=day.year + 1)
+        except ValueError:  # 29 February
+            later = day + datetime.timedelta(days=365)
+        return min(max(later, self.starts_on), self.ends_on)
+
     def is_open_for_commitments(self, today=None):
         """Champions may set and submit commitments until the cycle ends (after commitments_due_on
         they are late, and the office sees it), unless it is closed."""

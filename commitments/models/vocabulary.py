@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,15 +23,34 @@ class EventKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# How a count target names what it counts, by the kind of event that counts toward it.
-EVENT_KIND_PLURALS = {
-    EventKind.MEETING: _("meetings"),
-    EventKind.PANEL: _("panels"),
-    EventKind.TRAINING: _("trainings"),
-    EventKind.TASK_FORCE: _("task-force meetings"),
-    EventKind.HIGH_LEVEL_EVENT: _("high-level events"),
-    EventKind.OTHER: _("events"),
-}
+def event_kind_unit(kind, number):
+    """How a count target names what it counts, by the kind of event that counts toward it, agreed
+    with the number it follows ("1 training", "3 trainings"; "1,5" is plural in English only, as
+    gettext's plural rules say)."""
+    n = int(number) if number is not None and number == int(number) else 2
+    if kind == EventKind.MEETING:
+        return ngettext("meeting", "meetings", n)
+    if kind == EventKind.PANEL:
+        return ngettext("panel", "panels", n)
+    if kind == EventKind.TRAINING:
+        return ngettext("training", "trainings", n)
+    if kind == EventKind.TASK_FORCE:
+        return ngettext("task-force meeting", "task-force meetings", n)
+    if kind == EventKind.HIGH_LEVEL_EVENT:
+        return ngettext("high-level event", "high-level events", n)
+    return ngettext("event", "events", n)
+
+
+def kinds_counted(target_kind, counts_kind):
+    """The kinds of progress event that move a target's measured progress: the kind a count counts
+    (every kind when it names none), panels for a percentage (women's share of their speakers), and
+    none for an indicator (its reported values move it) or a milestone (its status). The one wording
+    of it for forms and pages; the roll-ups count the same (commitments/rollups.py)."""
+    if target_kind == TargetKind.COUNT:
+        return (counts_kind,) if counts_kind else tuple(EventKind.values)
+    if target_kind == TargetKind.PERCENTAGE:
+        return (EventKind.PANEL,)
+    return ()
 
 
 class TargetKind(models.TextChoices):
@@ -123,11 +142,21 @@ def women_share(women, men):
     return share_percent(women, women + men)
 
 
-def counted_unit_wording(counts_kind, unit):
-    """Commitment.counted_unit from its fields (for rows read as values, as the export does)."""
-    if counts_kind:
-        return EVENT_KIND_PLURALS[counts_kind]
-    return unit or gettext("events")
+def counted_unit_wording(counts_kind, unit, number):
+    """Commitment.counted_unit from its fields (for rows read as values, as the export does), agreed
+    with `number`. A unit the network wrote itself is its own words, kept as written."""
+    if counts_kind or not unit:
+        return event_kind_unit(counts_kind, number)
+    return unit
+
+
+def percent_wording(value):
+    """A percentage in the reader's language ("46%", "46 %" in French, with a narrow no-break
+    space), or a dash where there was nothing to divide (None). Every percentage shown goes
+    through it (the `percent` template filter)."""
+    if value is None:
+        return "–"
+    return gettext("%(number)s%%") % {"number": formats.number_format(value, use_l10n=True)}
 
 
 def plain_number(value):
@@ -144,7 +173,7 @@ def target_wording(target_kind, target_value, counts_kind, unit, baseline=None):
     """Commitment.target_label from its fields: the one wording of a target (pages, admin, exports,
     emails), for rows read as values too."""
     if target_kind == TargetKind.COUNT:
-        return f"{plain_number(target_value)} {counted_unit_wording(counts_kind, unit)}"
+        return f"{plain_number(target_value)} {counted_unit_wording(counts_kind, unit, target_value)}"
     if target_kind == TargetKind.PERCENTAGE:
         return gettext("%(share)s%% women speakers on panels") % {"share": plain_number(target_value)}
     if target_kind == TargetKind.INDICATOR:

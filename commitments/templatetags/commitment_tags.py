@@ -1,7 +1,6 @@
 from django import template
-from django.utils.formats import localize
 
-from commitments.models import Approval, Status, plain_number
+from commitments.models import Approval, Status, percent_wording, plain_number
 
 register = template.Library()
 # A target or a reported value as people write it: 12.5 (12,5 in French), never 12.50.
@@ -58,9 +57,4 @@ def last_progress(commitment, none=None):
     return {"day": commitment.last_event_on, "none": none}
 
 
-@register.filter
-def percent(value):
-    """A percentage, or a dash when there is none (a share of nothing)."""
-    if value is None:
-        return "–"
-    return f"{localize(value)}%"
+register.filter("percent", percent_wording)

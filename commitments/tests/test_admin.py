@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from accounts.tests.factories import UserFactory
@@ -472,3 +473,71 @@ def test_a_file_exported_from_admin_imports_back_unchanged(client, admin_user, e
     cells = [cell for row in table(content, extension) for cell in row]
     assert formula.text not in cells and "'" + formula.text in cells  # never read as a formula
     assert "'+SUM(A1:A9)" in cells
+
+
+def test_its_xlsx_export_is_as_excel_users_expect(client, admin_user):
+    commitment = CommitmentFactory(
+        categories=["gbv", "work-life"], status=Status.AT_RISK, due_on=datetime.date(2026, 12, 31)
+    )
+    CommitmentFactory(cycle=CycleFactory(year=2025))  # another year, filtered out
+    client.force_login(admin_user)
+
+    response = client.post(
+        f"{EXPORT}?cycle__id__exact={commitment.cycle_id}", {"resource": "0", "format": FORMATS["xlsx"]}
+    )
+
+    assert response["Content-Disposition"] == 'attachment; filename="commitments-2026.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "Commitments 2026"  # not "Tablib Dataset"
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:R2")
+    assert all(8 <= sheet.column_dimensions[letter].width <= 60 for letter in "ABCDEFGHIJKLMNOPQR")
+    row = dict(zip(HEADER, sheet[2], strict=True))
+    assert row["due_on"].is_date and row["due_on"].value.date() == datetime.date(2026, 12, 31)
+    assert (row["year"].value, row["number"].value, row["target_value"].value) == (2026, commitment.number, 4)
+    assert row["target_value"].data_type == "n"
+    assert row["categories"].value == "Work-life balance; Gender-based violence"  # labels, not gbv
+    assert (row["target_kind"].value, row["status"].value) == ("Count", "At risk")
+
+
+def test_its_export_of_several_years_is_named_for_all(client, admin_user):
+    CommitmentFactory()
+    CommitmentFactory(cycle=CycleFactory(year=2025))
+    client.force_login(admin_user)
+
+    response = client.post(EXPORT, {"resource": "0", "format": FORMATS["xlsx"]})
+
+    assert response["Content-Disposition"] == 'attachment; filename="commitments.xlsx"'
+    assert load_workbook(io.BytesIO(response.content)).active.title == "Commitments"
+
+
+def test_its_export_is_in_the_readers_language(client, admin_user):
+    commitment = CommitmentFactory(categories=["gbv"], status=Status.AT_RISK)
+    admin_user.language = "fr"
+    admin_user.save(update_fields=["language"])
+    client.force_login(admin_user)
+
+    response = client.post(
+        f"{EXPORT}?cycle__id__exact={commitment.cycle_id}", {"resource": "0", "format": FORMATS["xlsx"]}
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert header == list(network_file.COLUMNS.values())
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert row["catégories"] == "Violence fondée sur le genre"
+    with translation.override("fr"):
+        assert sheet.title == gettext("Commitments %(year)s") % {"year": 2026}
+        assert row["statut"] == str(Status.AT_RISK.label)
+
+
+@pytest.mark.parametrize("language, shown", [("en", "31 Dec 2027"), ("fr", "31 décembre 2027")])
+def test_admin_shows_dates_in_the_readers_format(client, admin_user, language, shown):
+    CommitmentFactory(cycle=CycleFactory(year=2027), due_on=datetime.date(2027, 12, 31))
+    admin_user.language = language
+    admin_user.save(update_fields=["language"])
+    client.force_login(admin_user)
+
+    page = client.get(CHANGELIST).text
+
+    assert shown in page
+    assert "Dec. 31, 2027" not in page

@@ -297,6 +297,29 @@ def test_the_export_speaks_the_readers_language(client, cast):
     assert amina[11] == "Étape clé"  # a milestone
 
 
+def test_the_export_of_a_year_is_a_sheet_as_excel_users_expect(client, cast):
+    imported(as_csv(network_rows(YEAR, PAST)))
+    client.force_login(cast.office_member)
+
+    response = client.get(f"/dashboard/commitments/export.xlsx?cycle={YEAR}")
+
+    assert response["Content-Disposition"] == f'attachment; filename="commitments-{YEAR}.xlsx"'
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    count = Commitment.objects.filter(cycle__year=YEAR).count()
+    assert (sheet.title, sheet.freeze_panes) == (f"Commitments {YEAR}", "A2")
+    assert sheet.auto_filter.ref == f"A1:R{count + 1}"
+    assert sheet.column_dimensions["J"].width > sheet.column_dimensions["H"].width  # text over number
+    header = [cell.value for cell in sheet[1]]
+    amina = next(
+        dict(zip(header, row, strict=True))
+        for row in sheet.iter_rows(min_row=2)
+        if row[9].value == PARTS_TEXT
+    )
+    commitment = Commitment.objects.get(text=PARTS_TEXT)
+    assert amina["due_on"].is_date and amina["due_on"].value.date() == commitment.due_on
+    assert (amina["year"].value, amina["number"].value) == (YEAR, commitment.number)
+
+
 def test_planning_reads_a_fixed_number_of_queries_whatever_the_files_size():
     def queries(count):
         rows = [

@@ -49,7 +49,7 @@ def test_due_date_says_how_long_is_left_or_how_long_overdue():
     assert due(5, status="completed") == day % "14 Mar 2026"
     assert (
         due(5, language="fr")
-        == day % "14 Mar 2026" + ' <span class="small text-muted">5 jours restants</span>'
+        == day % "14/03/2026" + ' <span class="small text-muted">5 jours restants</span>'
     )
     assert "en retard de 3 jours" in due(-3, language="fr")
 

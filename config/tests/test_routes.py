@@ -70,9 +70,11 @@ EXPECTED = {
     "home": Expect(SIGN_IN, OK, OK, TO_DASHBOARD),
     "commitment_detail": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
     "log_progress": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
+    "change_status": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="commitment"),
+    "keep_status": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),  # POST only
     "edit_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
     "delete_event": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
-    "event_evidence": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="event"),
+    "event_evidence": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="event"),  # the office reads evidence
     "record_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="indicator"),
     "edit_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="check_in"),
     "delete_check_in": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND, pk="check_in"),
@@ -86,6 +88,7 @@ EXPECTED = {
     "submit_commitments": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),  # POST only
     "submit_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="draft"),
     "carry_commitment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),
+    "carry_all_commitments": Expect(SIGN_IN, OK, NOT_FOUND, NOT_FOUND),  # the cast's champion
     # The year end: a champion's report is theirs, their focal points' and the office's.
     "champion_report": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="champion"),
     "champion_report_pdf": Expect(SIGN_IN, OK, NOT_FOUND, OK, pk="champion"),
@@ -93,19 +96,25 @@ EXPECTED = {
     "submit_report": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="champion"),  # POST only
     "mark_report_reviewed": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "reopen_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
-    "rate_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
+    # A self-assessment's file: the cast's commitment has no assessment yet, so nothing to download.
+    "assessment_evidence": Expect(SIGN_IN, NOT_FOUND, NOT_FOUND, NOT_FOUND, pk="commitment"),
+    "post_comment": Expect(SIGN_IN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, pk="commitment"),  # POST only
+    "rate_report": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="champion"),
     "resolve_divergence": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="commitment"),
     # The network's annual report: the office's.
     "network_report": OFFICE_ONLY,
     "network_report_pdf": OFFICE_ONLY,
     "network_report_csv": OFFICE_ONLY,
+    "network_report_xlsx": OFFICE_ONLY,
     # The chief-of-staff office.
     "dashboard": OFFICE_ONLY,
     "dashboard_export": OFFICE_ONLY,
     "dashboard_export_xlsx": OFFICE_ONLY,
     "dashboard_champion": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
+    "dashboard_commitment_history": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
     "dashboard_differences": OFFICE_ONLY,
+    "dashboard_status_checks": OFFICE_ONLY,
     "dashboard_review": OFFICE_ONLY,
     "dashboard_people": OFFICE_ONLY,
     "dashboard_invite_everyone": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
@@ -119,6 +128,22 @@ EXPECTED = {
     "review_approve_all": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
     # Calendar feeds: the token in the address is the credential; a wrong one is a 404 to everyone.
     "calendar_feed": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # Public pages and the read-only API: no sign-in. A champion who did not opt in (the cast's) is
+    # not found there; office members get them in the API.
+    "public_champions": EVERYONE,
+    "public_champion": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "sitemap": EVERYONE,
+    "api-root": EVERYONE,
+    "api_schema": EVERYONE,
+    "api-champion-list": EVERYONE,
+    "api-champion-detail": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, pk="champion"),
+    "api-commitment-list": EVERYONE,
+    "api-commitment-detail": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, pk="commitment"),
+    "api-category-list": EVERYONE,
+    "api-cycle-list": EVERYONE,
+    "api-hub-list": EVERYONE,
+    "api-organization-list": EVERYONE,
+    "api-pledge-list": EVERYONE,
     # Admin: the rule below covers every other admin route; these two differ from it.
     "admin:login": EVERYONE,  # the admin's own sign-in form (it says non-staff may not enter)
     "admin:logout": Expect(EITHER_SIGN_IN, TO_ADMIN_INDEX, TO_ADMIN_INDEX, TO_ADMIN_INDEX),

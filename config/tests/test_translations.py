@@ -190,12 +190,12 @@ def test_before_any_choice_pages_follow_the_browser_and_after_one_they_keep_it(c
     assert "Mes engagements" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
 
 
-def test_emails_follow_the_language_of_the_last_visit_until_one_is_chosen(client, cast):
+def test_emails_follow_the_language_of_the_first_sign_in_until_one_is_chosen(client, cast):
     user = cast.focal_point
     assert user.email_language == "en"
     client.post("/accounts/login/", {"username": user.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="fr")
     user.refresh_from_db()
-    assert (user.language, user.last_seen_language, user.email_language) == ("", "fr", "fr")
+    assert (user.language, user.first_sign_in_language, user.email_language) == ("", "fr", "fr")
     user.language = "en"
     user.save()
     assert user.email_language == "en"

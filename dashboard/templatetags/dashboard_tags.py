@@ -1,5 +1,5 @@
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -11,8 +11,20 @@ def headline(figures, due_soon_days, stale_days):
         ("champions", gettext("champions"), ""),
         ("commitments", gettext("commitments"), ""),
         ("overdue", gettext("overdue"), "border-danger"),
-        ("due_soon", gettext("due in the next %(days)s days") % {"days": due_soon_days}, ""),
-        ("stale", gettext("stale (no progress for %(days)s days)") % {"days": stale_days}, "border-warning"),
+        (
+            "due_soon",
+            ngettext("due in the next day", "due in the next %(days)s days", due_soon_days)
+            % {"days": due_soon_days},
+            "",
+        ),
+        (
+            "stale",
+            ngettext(
+                "stale (no progress for %(days)s day)", "stale (no progress for %(days)s days)", stale_days
+            )
+            % {"days": stale_days},
+            "border-warning",
+        ),
         ("events", gettext("events logged in the cycle"), ""),
     ]
     return {"cards": [(figure, label, figures[figure], border) for figure, label, border in cards]}

@@ -43,7 +43,7 @@ def test_an_office_member_filters_by_hub_and_downloads_the_csv(page: Page, live_
     download = info.value
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    assert download.suggested_filename == "commitments.csv"
+    assert download.suggested_filename == f"commitments-{cast.cycle.year}.csv"
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 1 + 3
     assert all(",Kigali," in line for line in lines[1:])

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+from openpyxl import load_workbook
 
 from commitments.models import Commitment, EventKind, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory
@@ -28,7 +30,7 @@ def test_it_exports_the_filtered_commitments(client, cast):
     client.force_login(cast.office_member)
     response = client.get("/dashboard/export.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="commitments.csv"'
+    assert response["Content-Disposition"] == f'attachment; filename="commitments-{cast.cycle.year}.csv"'
     rows = _rows(response)
     assert rows[0] == [
         "champion",
@@ -90,13 +92,14 @@ def test_every_field_is_one_cell_whichever_separator_excel_splits_on(client, cas
             assert not cell.lstrip(" ").startswith(("=", "+", "-", "@")), (separator, cell)
 
 
-def _xlsx(response):
-    from openpyxl import load_workbook
-
+def _sheet(response, filename):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert response["Content-Disposition"] == 'attachment; filename="commitments.xlsx"'
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    return list(book.active.iter_rows())
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+def _xlsx(response, year):
+    return list(_sheet(response, f"commitments-{year}.xlsx").iter_rows())
 
 
 def test_it_exports_the_same_filters_and_columns_as_xlsx(client, cast):
@@ -105,15 +108,108 @@ def test_it_exports_the_same_filters_and_columns_as_xlsx(client, cast):
     client.force_login(cast.office_member)
     query = f"?hub={cast.champion.hub.pk}"
     csv_rows = _rows(client.get(f"/dashboard/export.csv{query}"))
-    cells = _xlsx(client.get(f"/dashboard/export.xlsx{query}"))
+    cells = _xlsx(client.get(f"/dashboard/export.xlsx{query}"), cast.cycle.year)
     assert [[cell.value for cell in row] for row in cells][0] == csv_rows[0]
     assert len(cells) == len(csv_rows)
     title = cells[1][5]
-    assert title.value == "=cmd|' /C calc'!A0"  # the text as it is...
-    assert title.data_type == "s"  # ...as text, never a formula
-    assert ["" if cell.value is None else str(cell.value) for cell in cells[1] if cell.column != 6] == [
+    assert title.value == "'=cmd|' /C calc'!A0"  # neutralised as in the CSV...
+    assert title.data_type == "s"  # ...and text, never a formula
+    assert [_as_csv(cell.value) for cell in cells[1] if cell.column != 6] == [
         value for index, value in enumerate(csv_rows[1]) if index != 5
     ]
+
+
+def _as_csv(value):
+    """An XLSX cell's value as the CSV writes it (a date cell reads back as a datetime)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def test_its_xlsx_is_as_excel_users_expect(client, cast):
+    today = timezone.localdate()
+    cast.commitment.due_on = today - datetime.timedelta(days=2)
+    cast.commitment.status = Status.AT_RISK
+    cast.commitment.title = "A title long enough to need a wide column, longer than the header"
+    cast.commitment.save()
+    ProgressEventFactory(commitment=cast.commitment, occurred_on=cast.cycle.starts_on)
+    client.force_login(cast.office_member)
+
+    sheet = _sheet(client.get("/dashboard/export.xlsx"), f"commitments-{cast.cycle.year}.xlsx")
+
+    assert sheet.title == f"Commitments {cast.cycle.year}"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:O3"
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMNO"}
+    assert all(8 <= width <= 60 for width in widths.values()), widths
+    assert widths["F"] > widths["E"]  # the title's column is wider than the number's
+    header = [cell.value for cell in sheet[1]]
+    assert all(cell.font.bold for cell in sheet[1])
+    row = dict(zip(header, sheet[2], strict=True))
+    assert row["champion"].value == "Chidi Champion"
+    assert (row["cycle"].value, row["number"].value) == (cast.cycle.year, 1)
+    assert row["progress %"].data_type == "n" and row["event count"].value == 1
+    assert row["due date"].is_date and row["due date"].value.date() == today - datetime.timedelta(days=2)
+    assert row["last event date"].is_date and row["last event date"].value.date() == cast.cycle.starts_on
+    assert row["due date"].number_format == "mm-dd-yy"  # Excel's short date: the reader's own format
+    assert row["status"].value == "At risk"  # labels, not codes
+    assert row["overdue"].value == "yes"
+    assert row["latest value"].value is None
+
+
+def test_its_headers_labels_and_yes_no_are_in_the_readers_language(client, cast):
+    cast.commitment.due_on = timezone.localdate() - datetime.timedelta(days=2)
+    cast.commitment.status = Status.AT_RISK
+    cast.commitment.save()
+    cast.office_member.language = "fr"
+    cast.office_member.save(update_fields=["language"])
+    client.force_login(cast.office_member)
+
+    response = client.get("/dashboard/export.xlsx")
+
+    sheet = _sheet(response, f"commitments-{cast.cycle.year}.xlsx")
+    header = [cell.value for cell in sheet[1]]
+    assert header[:6] == ["champion", "organisation", "pôle", "cycle", "numéro", "titre"]
+    with translation.override("fr"):
+        assert header == [gettext(name) for name in EXPORT_HEADER_EN]
+        assert sheet.title == gettext("Commitments %(year)s") % {"year": cast.cycle.year}
+        expected = {"statut": str(Status.AT_RISK.label), gettext("overdue"): gettext("yes")}
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert {name: row[name] for name in expected} == expected
+
+
+EXPORT_HEADER_EN = [
+    "champion",
+    "organization",
+    "hub",
+    "cycle",
+    "number",
+    "title",
+    "categories",
+    "target",
+    "progress %",
+    "status",
+    "due date",
+    "overdue",
+    "last event date",
+    "event count",
+    "latest value",
+]
+
+
+def test_its_file_names_the_cycle_chosen(client, cast):
+    from commitments.tests.factories import CycleFactory
+
+    next_year = CycleFactory(year=cast.cycle.year + 1)
+    client.force_login(cast.office_member)
+
+    response = client.get(f"/dashboard/export.xlsx?cycle={next_year.year}")
+
+    sheet = _sheet(response, f"commitments-{next_year.year}.xlsx")
+    assert sheet.title == f"Commitments {next_year.year}"
+    assert sheet.max_row == 1 and sheet.auto_filter.ref == "A1:O1"  # no commitment yet: the header
 
 
 def test_the_xlsx_export_is_for_the_office_only(client, cast):

@@ -305,3 +305,13 @@ def test_a_scaled_seed_without_events_renews_the_dashboards_data_version(django_
 def test_it_refuses_fewer_than_one_champion():
     with pytest.raises(CommandError):
         seed_demo("--champions", "0")
+
+
+def test_most_of_the_network_is_public_and_some_not_yet():
+    seed_demo()
+
+    assert Champion.objects.get(full_name="Jean-Pierre Lacroix").is_public
+    assert (
+        set(Champion.objects.filter(is_public=False).values_list("full_name", flat=True))
+        == network.NOT_PUBLIC
+    )

@@ -46,6 +46,20 @@ def test_it_answers_404_to_everybody_else(client, cast, role):
     event = _event(cast)
     client.force_login(_user(cast, role))
     for url in _urls(cast, event):
+        if role == "office_member" and url.endswith("/evidence/"):
+            continue  # the office reads every event's evidence (test_it_lets_the_office_download_evidence)
+        assert client.get(url).status_code == 404, url
+
+
+def test_it_lets_the_office_download_evidence_and_nothing_more(client, cast):
+    event = _event(cast)
+    client.force_login(cast.office_member)
+    response = client.get(f"/events/{event.pk}/evidence/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"].startswith("attachment;")
+    # Still not the champion's pages to log on, edit or delete.
+    for url in _urls(cast, event)[:-1]:
         assert client.get(url).status_code == 404, url
 
 

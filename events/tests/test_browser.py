@@ -122,6 +122,31 @@ def test_it_shows_only_the_fields_of_the_chosen_kind(page: Page, live_server, ca
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+def test_it_warns_as_soon_as_a_kind_that_counts_for_nothing_is_chosen(page: Page, live_server, cast):
+    _sign_in(page, live_server, cast.focal_point)
+    page.goto(f"{live_server.url}/commitments/{cast.commitment.pk}/log/")  # a count of meetings
+    kind = _field(page, "What happened")
+    warning = page.get_by_test_id("kind-warning")
+    expect(kind).to_have_value("meeting")  # it opens on the kind that counts
+    expect(warning).to_be_hidden()
+
+    kind.select_option(label="Training")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Only meetings count toward this commitment")
+    kind.select_option(label="Meeting with staff")
+    expect(warning).to_be_hidden()
+
+    # Told before saving, one can log it anyway in one go.
+    kind.select_option(label="Training")
+    page.get_by_label("Log it anyway").check()
+    _field(page, "Title").fill("Training of managers")
+    page.get_by_role("button", name="Save progress").click()
+    expect(page.get_by_role("status").first).to_contain_text("Progress logged: “Training of managers”.")
+    assert ProgressEvent.objects.get().kind == "training"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_it_shows_not_found_for_another_champions_commitment(page: Page, live_server, cast):
     _sign_in(page, live_server, cast.focal_point)
 

@@ -71,5 +71,6 @@ def test_it_costs_the_same_queries_with_3_and_30_events(client, cast, role):
         cast.commitment.change_status(status, cast.champion_user)
     many = _queries(client, url)
     # session, user, commitment, event count, event page, status history, approval steps, the
-    # commitments continuing it, the office-group check for the menu, its categories; a savepoint pair
-    assert few == many == 12
+    # commitments continuing it, the office-group check for the menu, its categories, its comments;
+    # a savepoint pair
+    assert few == many == 13

@@ -60,10 +60,11 @@ def test_a_count_target_without_a_kind_counts_every_kind():
 
 def test_over_achievement_is_capped_at_100():
     commitment = CommitmentFactory(target_value=1, counts_kind="high_level_event", unit="high-level events")
+    # The unit agrees with the target: one high-level event.
     ProgressEventFactory.create_batch(3, commitment=commitment, kind="high_level_event")
     commitment = _fresh(commitment)
     assert commitment.progress_percent == 100
-    assert commitment.progress_figure == "3 of 1 high-level events"
+    assert commitment.progress_figure == "3 of 1 high-level event"
 
 
 def test_a_percentage_target_uses_womens_share_of_panel_speakers():

@@ -18,7 +18,7 @@ from accounts.models import Email, User, office_group
 from accounts.tests.factories import PASSWORD
 from champions.models import Champion, Hub, Organization, Pledge
 from champions.tests.factories import OrganizationFactory, pledge
-from commitments.models import Category, Commitment, Cycle, Status
+from commitments.models import Category, Comment, Commitment, Cycle, Status
 from events.models import ProgressEvent
 from events.tests.factories import ProgressEventFactory
 from reminders.models import Escalation, Message, OfficeDigest, Reminder
@@ -54,6 +54,7 @@ def one_of_each(admin_user, client):
         Cycle: commitment.cycle,
         Category: commitment.categories.get(),
         Commitment: commitment,
+        Comment: Comment.objects.create(commitment=commitment, author=admin_user, text="Is March fine?"),
         Reminder: reminder,
         OfficeDigest: OfficeDigestFactory(),
         Message: message,

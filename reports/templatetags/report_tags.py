@@ -1,14 +1,12 @@
 from django import template
 
+from commitments.models import percent_wording
 from reports import charts
 
 register = template.Library()
 
 
-@register.filter
-def percent(value):
-    """A share in percent, or a dash where there was nothing to divide (None)."""
-    return "—" if value is None else f"{value}%"
+register.filter("percent", percent_wording)
 
 
 @register.filter

@@ -243,12 +243,38 @@ def test_the_csv_is_the_reports_table(network):
     assert by_name[("hub", "Nairobi")][6:9] == ["0", "", ""]
 
 
+def test_the_xlsx_is_the_reports_table_as_excel_users_expect(network):
+    from openpyxl import load_workbook
+
+    client = _client(network["office"])
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(client.get(f"/reports/{YEAR}.csv").streaming_content).decode("utf-8-sig"))
+        )
+    )
+
+    response = client.get(f"/reports/{YEAR}.xlsx")
+
+    assert response["Content-Disposition"] == f'attachment; filename="annual-report-{YEAR}.xlsx"'
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert (sheet.title, sheet.freeze_panes, sheet.auto_filter.ref) == (
+        f"Annual report {YEAR}",
+        "A2",
+        "A1:Q6",
+    )
+    cells = list(sheet.iter_rows())
+    assert [["" if cell.value is None else str(cell.value) for cell in row] for row in cells] == rows
+    total = cells[-1]
+    assert (total[2].value, total[2].data_type) == (17, "n")  # numbers, not text
+
+
 def test_only_the_office_gets_the_network_report(network):
     ada = network["ada"]
     for path in (
         f"/reports/{YEAR}/",
         f"/reports/{YEAR}.pdf",
         f"/reports/{YEAR}.csv",
+        f"/reports/{YEAR}.xlsx",
         "/dashboard/differences/",
     ):
         assert _client(ada.user).get(path).status_code == 403
@@ -317,6 +343,7 @@ ACCESS = {
     "/reports/{year}/": [302, 403, 403, 403, 200],
     "/reports/{year}.pdf": [302, 403, 403, 403, 200],
     "/reports/{year}.csv": [302, 403, 403, 403, 200],
+    "/reports/{year}.xlsx": [302, 403, 403, 403, 200],
     "/reports/{year}/champions/{champion}/": [302, 200, 200, 404, 200],
     "/reports/{year}/champions/{champion}.pdf": [302, 200, 200, 404, 200],
     "/dashboard/differences/": [302, 403, 403, 403, 200],

@@ -74,7 +74,7 @@ def test_a_report_goes_from_assessment_to_the_offices_pdf(page: Page, live_serve
     for number, level in enumerate(LEVELS, start=1):
         page.get_by_role("link", name=re.compile(rf"^Assess {number}$")).click()
         expect(page.get_by_role("heading", name=f"Assess commitment {number}", level=1)).to_be_visible()
-        page.get_by_label(re.compile(rf"^{level}( proposed)?$")).check()
+        page.get_by_label(re.compile(rf"^\s*{level}( \(proposed\))?\s*$")).check()
         page.get_by_label("Narrative").fill(f"What was done for commitment {number}, and what was not.")
         page.get_by_role("button", name="Save the assessment").click()
         expect(page.get_by_text(f"Assessment saved: commitment {number}.")).to_be_visible()
@@ -98,8 +98,15 @@ def test_a_report_goes_from_assessment_to_the_offices_pdf(page: Page, live_serve
         "section", has=page.get_by_role("heading", name=re.compile(r"^1\. Commitment to measure 1"))
     )
     first.get_by_label("Limited", exact=True).check()
-    first.get_by_label(re.compile(r"^Comment")).fill("Two of the four meetings were held.")
-    first.get_by_role("button", name="Save the rating").click()
+    first.get_by_label(re.compile(r"^\s*Reason")).fill("Two of the four meetings were held.")
+    # The other four are rated as their champion assessed them, in the same form and save.
+    for number, level in enumerate(LEVELS[1:], start=2):
+        section = page.locator(
+            "section", has=page.get_by_role("heading", name=re.compile(rf"^{number}\. Commitment to measure"))
+        )
+        section.get_by_label(level, exact=True).check()
+    page.get_by_role("button", name="Save the 5 ratings").click()
+    expect(page.get_by_text("Ratings saved: 5 commitments.")).to_be_visible()
     expect(page.get_by_text("Commitment 1: the assessments differ.")).to_be_visible()
     expect(page.get_by_test_id("differs")).to_have_count(1)
     expect(first.get_by_test_id("differs")).to_have_text("assessment differs")

@@ -73,9 +73,9 @@ def test_the_champions_report_shows_the_pledges_in_french(cast, year):
     section = _section(response.content.decode())
     assert "Engagements du réseau" in section
     assert (
-        "<strong>Engagement pour la parité des panels</strong>, signé le 11 décembre 2017 : 3 panels "
-        "en 2030, tous engagements confondus (avec au moins la moitié d'intervenantes : 2 ; "
-        "non mixtes : 1)."
+        "<strong>Engagement pour la parité des panels</strong>, signé le 11 décembre 2017\u202f: 3 panels "
+        "en 2030, tous engagements confondus (avec au moins la moitié d'intervenantes\u202f: 2\u202f; "
+        "non mixtes\u202f: 1)."
     ) in section
     assert "signé le 25 novembre 2022." in section
 

@@ -170,23 +170,27 @@ def test_the_office_reopens_with_a_comment_and_the_champion_can_change_and_resub
     assert steps == [("reopened", "Commitment 2 needs a narrative on the trainings."), ("submitted", "")]
 
 
+def _ratings(*rows):
+    """The report's rating form as posted: a (level, reason) per commitment."""
+    data = {"rating-TOTAL_FORMS": len(rows), "rating-INITIAL_FORMS": len(rows)}
+    for index, (level, reason) in enumerate(rows):
+        data.update({f"rating-{index}-office_level": level, f"rating-{index}-office_comment": reason})
+    return data
+
+
 def test_only_the_office_rates_and_two_steps_apart_is_flagged(cast, commitments):
     with on(OPENS):
         _assess_all(cast, commitments, ("not_started", "limited", "complete"))
-        rate = "/reports/commitments/{}/rate/"
+        rate = f"/reports/{YEAR}/champions/{cast.champion.pk}/ratings/"
         office = _client(cast.office_member)
-        office.post(rate.format(commitments[0].pk), {"office_level": "limited"})  # before submission: refused
+        rows = _ratings(("limited", "One meeting."), ("limited", ""), ("limited", "Two of four."))
+        office.post(rate, rows)  # before submission: refused
         assert not Assessment.objects.get(commitment=commitments[0]).office_level
         _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/", CONFIRM)
         for user in (cast.champion_user, cast.focal_point):
-            assert (
-                _client(user).post(rate.format(commitments[0].pk), {"office_level": "complete"}).status_code
-                == 403
-            )
-        office.post(rate.format(commitments[0].pk), {"office_level": "limited"})  # one step: no flag
-        office.post(
-            rate.format(commitments[2].pk), {"office_level": "limited", "office_comment": "Two of four."}
-        )
+            assert _client(user).post(rate, rows).status_code == 403
+        # One step from the first (no flag), the same as the second, two steps from the third.
+        assert office.post(rate, rows).status_code == 302
     one, two = (
         Assessment.objects.get(commitment=commitments[0]),
         Assessment.objects.get(commitment=commitments[2]),

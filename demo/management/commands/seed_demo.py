@@ -37,6 +37,7 @@ from demo.network import (
     LACROIX_TRAINING_DUE_IN_DAYS,
     NETWORK,
     NETWORK_PLEDGES,
+    NOT_PUBLIC,
     OFFICE_EMAIL,
     OFFICE_NAME,
     ORGANIZATIONS,
@@ -181,6 +182,7 @@ class DemoSeeder:
                 "user": user,
                 "joined_on": joined_on,
                 "hub": self.hubs[HOME_HUB[acronym]],
+                "is_public": demo_champion.full_name not in NOT_PUBLIC,
             },
         )
         self.created["champions"] += created
