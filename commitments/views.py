@@ -12,6 +12,7 @@ from champions.models import Champion
 from commitments.emails import email_comment, email_office_submitted
 from commitments.forms import CommentForm, CommitmentDraftForm
 from commitments.models import EDITABLE_APPROVALS, Approval, Comment, Commitment, Cycle
+from config.confirmation import confirmed
 
 
 @login_required
@@ -42,6 +43,7 @@ def home(request):
     for champion in champions:
         champion.signed_pledges = signed[champion.pk]
     groups = [(champion, by_champion[champion.pk]) for champion in champions]
+    today = timezone.localdate()
     return render(
         request,
         "commitments/home.html",
@@ -52,10 +54,39 @@ def home(request):
             "setting": list(
                 Cycle.objects.to_set_by([champion.pk for champion in champions]).order_by("year")
             ),
-            "today": timezone.localdate(),
+            "today": today,
             "is_champion_user": any(champion.user_id == request.user.pk for champion in champions),
+            "to_do": _to_do(champions, today),
         },
     )
+
+
+def _to_do(champions, today):
+    """What awaits the champion's side: commitments the office returned (with its reason), drafts to
+    submit (per champion and cycle) and reports to assess and sign off."""
+    to_submit = (
+        Commitment.objects.to_submit(champions, today)
+        .select_related("cycle", "champion")
+        .prefetch_related("approval_changes")
+        .order_by("cycle__year", "champion__full_name", "number")
+    )
+    returned, drafts = [], {}
+    for commitment in to_submit:
+        if commitment.approval == Approval.RETURNED:
+            returned.append(commitment)
+        else:
+            key = (commitment.champion, commitment.cycle)
+            drafts[key] = drafts.get(key, 0) + 1
+    by_pk = {champion.pk: champion for champion in champions}
+    return {
+        "returned": returned,
+        "drafts": [(champion, cycle, count) for (champion, cycle), count in drafts.items()],
+        # (each cycle as its year and report_due_on)
+        "reports": [
+            (by_pk[report["champion"]], report)
+            for report in Commitment.objects.reports_to_sign_off(champions, today)
+        ],
+    }
 
 
 def _get_cycle_for_setting(year):
@@ -104,15 +135,6 @@ def set_commitments(request, year):
     sections = []
     for champion in champions:
         own = [commitment for commitment in commitments if commitment.champion_id == champion.pk]
-        for commitment in own:
-            commitment.last_return = next(
-                (
-                    step
-                    for step in commitment.approval_changes.all()
-                    if step.new_approval == Approval.RETURNED
-                ),
-                None,
-            )
         sections.append(
             {
                 "champion": champion,
@@ -225,7 +247,7 @@ def delete_commitment(request, year, pk):
     if commitment.approval != Approval.DRAFT:
         messages.error(request, _("A commitment the office has returned is changed, not deleted."))
         return redirect("set_commitments", cycle.year)
-    if request.method == "POST":
+    if confirmed(request):
         commitment.delete()
         messages.success(request, _("Draft deleted: “%(title)s”.") % {"title": commitment.title})
         return redirect("set_commitments", cycle.year)
@@ -240,10 +262,12 @@ def submit_commitments(request, year, champion_pk):
     """Submit every draft and returned commitment of one champion for the office's review."""
     cycle = _get_cycle_for_setting(year)
     champion = _get_champion_for_user(request.user, champion_pk)
-    editable = cycle.commitments.filter(champion=champion, approval__in=EDITABLE_APPROVALS)
-    changes = [
-        change for commitment in editable.order_by("number") if (change := commitment.submit(request.user))
-    ]
+    editable = list(
+        cycle.commitments.filter(champion=champion, approval__in=EDITABLE_APPROVALS).order_by("number")
+    )
+    if editable and not confirmed(request):
+        return _confirm_submitting(request, cycle, champion, editable)
+    changes = [change for commitment in editable if (change := commitment.submit(request.user))]
     submitted = [change.commitment for change in changes]
     if submitted:
         email_office_submitted(champion, cycle, changes)
@@ -267,11 +291,22 @@ def submit_commitment(request, year, pk):
     """Submit one commitment (a returned one, once changed)."""
     cycle = _get_cycle_for_setting(year)
     commitment = _get_draft_for_user(request.user, cycle, pk)
+    if not confirmed(request):
+        return _confirm_submitting(request, cycle, commitment.champion, [commitment])
     change = commitment.submit(request.user)
     if change:
         email_office_submitted(commitment.champion, cycle, [change])
     messages.success(request, _("Submitted: commitment %(number)s, “%(title)s”.") % _named(commitment))
     return redirect("set_commitments", cycle.year)
+
+
+def _confirm_submitting(request, cycle, champion, commitments):
+    """What submitting will send to the office, with Confirm and Cancel (config.confirmation)."""
+    return render(
+        request,
+        "commitments/submit_confirm.html",
+        {"cycle": cycle, "champion": champion, "commitments": commitments},
+    )
 
 
 @login_required

@@ -14,6 +14,7 @@ from champions.models import Champion
 from commitments.emails import email_all_approved, email_returned
 from commitments.forms import ReturnForm
 from commitments.models import Approval, Commitment, Cycle
+from config.confirmation import confirmed
 from dashboard.late import late_context
 
 CHAMPIONS_PER_PAGE = 20
@@ -114,12 +115,21 @@ def approve(request, pk):
 def approve_all(request, year, champion_pk):
     """Approve every submitted commitment of one champion in one action."""
     cycle = get_object_or_404(Cycle, year=year)
-    champion = get_object_or_404(Champion, pk=champion_pk)
-    approved = [
-        commitment
-        for commitment in cycle.commitments.awaiting_review().filter(champion=champion).order_by("number")
-        if commitment.approve(request.user)
-    ]
+    champion = get_object_or_404(Champion.objects.select_related("organization", "hub"), pk=champion_pk)
+    awaiting = list(cycle.commitments.awaiting_review().filter(champion=champion).order_by("number"))
+    if awaiting and not confirmed(request):
+        page = request.POST.get("page", "")
+        return render(
+            request,
+            "dashboard/approve_all_confirm.html",
+            {
+                "cycle": cycle,
+                "champion": champion,
+                "commitments": awaiting,
+                "page": page if page.isdigit() else "",
+            },
+        )
+    approved = [commitment for commitment in awaiting if commitment.approve(request.user)]
     if approved:
         messages.success(
             request,

@@ -16,6 +16,7 @@ from accounts.validators import single_line
 from champions.models import Champion
 from commitments.forms import CommentForm
 from commitments.models import Commitment, EventKind, TargetKind, plain_number
+from config.confirmation import confirmed
 from events.emails import ask_organiser
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
 from events.forms import CheckInForm, KeepStatusForm, PanelConfirmationForm, ProgressEventForm, StatusForm
@@ -242,7 +243,7 @@ def _save_event(form, event, user):
 @require_http_methods(["GET", "POST"])
 def delete_event(request, pk):
     event = _get_event_for_user(request.user, pk, to_change=True)
-    if request.method == "POST":
+    if confirmed(request):
         commitment_pk = event.commitment_id
         event.delete()
         messages.success(request, _("Event deleted: “%(title)s”.") % {"title": event.title})
@@ -330,7 +331,7 @@ def _value_on_day(check_in):
 @require_http_methods(["GET", "POST"])
 def delete_check_in(request, pk):
     check_in = _get_check_in_for_user(request.user, pk, to_change=True)
-    if request.method == "POST":
+    if confirmed(request):
         check_in.delete()
         messages.success(request, _("Value deleted: %(value)s.") % {"value": _value_on_day(check_in)})
         return redirect("commitment_detail", check_in.commitment_id)

@@ -2,7 +2,6 @@
 sign off, and the office's rating beside it on the same scale (the OGP completion scale)."""
 
 import dataclasses
-import datetime
 import uuid
 from pathlib import Path
 
@@ -58,9 +57,8 @@ DIVERGENCE_STEPS = 2
 
 
 def assessment_opens_on(cycle):
-    """The first day champions assess a cycle's commitments: ASSESSMENT_OPENS_DAYS_BEFORE_END days
-    before the cycle ends. Assessments are due with the report (Cycle.report_due_on)."""
-    return cycle.ends_on - datetime.timedelta(days=settings.ASSESSMENT_OPENS_DAYS_BEFORE_END)
+    """The first day champions assess a cycle's commitments (Cycle.assessment_opens_on)."""
+    return cycle.assessment_opens_on
 
 
 def report_window_open(cycle, today=None):
@@ -289,11 +287,7 @@ class Report(models.Model):
     def submit(self, user, now=None):
         """The champion (not a focal point) signs the report off, once every commitment is assessed,
         unless the cycle is closed (a past year kept as history)."""
-        if user.pk != self.champion.user_id:
-            raise ValidationError(_("Only the champion signs off the report."))
-        self.refuse_closed_cycle()
-        if self.missing_assessments().exists():
-            raise ValidationError(_("Assess every commitment before submitting the report."))
+        self.refuse_submission(user)
         now = now or timezone.now()
         with transaction.atomic():
             if Report.objects.filter(pk=self.pk, submitted_at__isnull=False).exists():
@@ -305,6 +299,14 @@ class Report(models.Model):
             step = self.steps.create(action=ReportStep.Action.SUBMITTED, by=user)
             email_office_signed_off(self, step)
         return True
+
+    def refuse_submission(self, user):
+        """ValidationError unless `user` may sign the report off now (asked before confirming too)."""
+        if user.pk != self.champion.user_id:
+            raise ValidationError(_("Only the champion signs off the report."))
+        self.refuse_closed_cycle()
+        if self.missing_assessments().exists():
+            raise ValidationError(_("Assess every commitment before submitting the report."))
 
     def reopen(self, user, comment):
         """The office reopens a submitted report, saying why: assessments are editable again. Not in

@@ -17,6 +17,7 @@ from accounts.decorators import office_required
 from accounts.validators import single_line
 from champions.models import Champion
 from commitments.models import Commitment, Cycle
+from config.confirmation import confirmed
 from events.exports import stream_csv, xlsx_response
 from events.models import CheckIn, ProgressEvent
 from events.uploads import evidence_download
@@ -228,6 +229,9 @@ def submit_report(request, year, pk):
     champion = get_object_or_404(Champion.objects.served_by(request.user), pk=pk)
     report = Report.of(champion, get_object_or_404(Cycle, year=year))
     try:
+        if not report.is_submitted and not confirmed(request):
+            report.refuse_submission(request.user)
+            return render(request, "reports/submit_confirm.html", {"report": report, "champion": champion})
         submitted = report.submit(request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

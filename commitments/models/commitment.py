@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
@@ -141,6 +141,35 @@ class CommitmentQuerySet(models.QuerySet):
 
     def awaiting_review(self):
         return self.filter(approval=Approval.SUBMITTED)
+
+    def to_submit(self, champions, today=None):
+        """The drafts and returned commitments of `champions` in cycles still open for commitments
+        (Cycle.is_open_for_commitments): what their side has yet to submit."""
+        today = today or timezone.localdate()
+        return self.filter(
+            champion__in=champions,
+            approval__in=EDITABLE_APPROVALS,
+            cycle__is_closed=False,
+            cycle__ends_on__gte=today,
+        )
+
+    def reports_to_sign_off(self, champions, today=None):
+        """The champions (as `champion`, their pk) of `champions` with approved commitments in a cycle
+        whose assessment window is open (CycleQuerySet.assessing) and whose report is not signed off,
+        with the cycle's `year` and `report_due_on`: as values, one per champion and cycle."""
+        # Reports are read through the champion's reverse relation (the reports app is above this one):
+        # conditions in one filter() call are about the same report.
+        signed_off = Champion.objects.filter(
+            pk=OuterRef("champion"), reports__cycle=OuterRef("cycle"), reports__submitted_at__isnull=False
+        )
+        return (
+            self.approved()
+            .filter(champion__in=champions, cycle__in=Cycle.objects.assessing(today))
+            .exclude(Exists(signed_off))
+            .values("champion", year=F("cycle__year"), report_due_on=F("cycle__report_due_on"))
+            .order_by("year", "champion")
+            .distinct()
+        )
 
     def open(self):
         """Commitments still being worked on: see open_condition()."""
@@ -741,6 +770,14 @@ class Commitment(models.Model):
     def is_approved(self):
         """Measured, reminded of and logged on: see CommitmentQuerySet.approved()."""
         return self.approval == Approval.APPROVED
+
+    @property
+    def last_return(self):
+        """The office's latest return of this commitment (its comment says what to change), or None;
+        read from the prefetched approval_changes, newest first."""
+        return next(
+            (step for step in self.approval_changes.all() if step.new_approval == Approval.RETURNED), None
+        )
 
     @property
     def is_editable_by_champion(self):

@@ -3,6 +3,7 @@
 import datetime
 from operator import attrgetter
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Q
@@ -57,6 +58,12 @@ class CycleQuerySet(models.QuerySet):
         )
         open_cycles = self.filter(is_closed=False, ends_on__gte=timezone.localdate())
         return open_cycles.filter(models.Exists(waiting))
+
+    def assessing(self, today=None):
+        """Cycles not closed whose assessment window has opened (see Cycle.assessment_opens_on)."""
+        today = today or timezone.localdate()
+        opened = today + datetime.timedelta(days=settings.ASSESSMENT_OPENS_DAYS_BEFORE_END)
+        return self.filter(is_closed=False, ends_on__lte=opened)
 
     def chosen(self, year, among):
         """The cycle of `year` (as a query string gives it) if it is one of `among`, else the current one."""
@@ -171,6 +178,12 @@ class Cycle(models.Model):
             "report_due_on": datetime.date(year + 1, 1, 15),
             **fields,
         }
+
+    @property
+    def assessment_opens_on(self):
+        """The first day champions assess the cycle's commitments: ASSESSMENT_OPENS_DAYS_BEFORE_END
+        days before it ends. Assessments are due with the report (report_due_on)."""
+        return self.ends_on - datetime.timedelta(days=settings.ASSESSMENT_OPENS_DAYS_BEFORE_END)
 
     def contains(self, day):
         return self.starts_on <= day <= self.ends_on

@@ -1,6 +1,6 @@
 from django import template
 
-from commitments.models import Status, percent_wording, plain_number
+from commitments.models import Approval, Status, percent_wording, plain_number
 
 register = template.Library()
 # A target or a reported value as people write it: 12.5 (12,5 in French), never 12.50.
@@ -23,6 +23,12 @@ def progress_bar(commitment):
 def status_badge(status):
     """The status as text on its colour: never colour alone."""
     return {"status": status, "label": Status(status).label}
+
+
+@register.inclusion_tag("commitments/_approval_badge.html")
+def approval_badge(approval):
+    """Where a commitment is in being set, as text on its colour (never white on white)."""
+    return {"approval": approval, "label": Approval(approval).label}
 
 
 @register.inclusion_tag("commitments/_due_date.html")

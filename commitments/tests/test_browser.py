@@ -80,6 +80,10 @@ def test_a_focal_point_sets_five_commitments_and_the_office_approves_them(page: 
         _draft(page, *draft)
     expect(page.get_by_role("link", name="Add a commitment")).to_have_count(0)  # five: the maximum
     page.get_by_role("button", name="Submit 5 commitments for review").click()
+    # A page says what will be sent, and nothing is until it is confirmed.
+    expect(page.get_by_test_id("to-submit").get_by_role("listitem")).to_have_count(5)
+    assert set(cycle.commitments.values_list("approval", flat=True)) == {Approval.DRAFT}
+    page.get_by_role("button", name="Submit 5 commitments", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Submitted 5 commitments")
     assert set(cycle.commitments.values_list("approval", flat=True)) == {Approval.SUBMITTED}
 
@@ -105,12 +109,14 @@ def test_a_focal_point_sets_five_commitments_and_the_office_approves_them(page: 
     _field(page, "How you will know it is done").fill("Every panel I am invited to.")
     page.get_by_role("button", name="Save draft").click()
     page.get_by_role("button", name="Submit again 2").click()
+    page.get_by_role("button", name="Submit 1 commitment", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Submitted: commitment 2")
 
     # The office approves it; the champion's home shows the five, ready for logging.
     _sign_in(page, live_server, cast.office_member)
     page.goto(f"{live_server.url}/dashboard/review/?cycle={YEAR}")
     page.get_by_role("button", name=f"Approve 1 commitment {cast.champion.full_name}").click()
+    page.get_by_role("button", name="Approve 1 commitment", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Approved 1 commitment")
     _sign_in(page, live_server, cast.champion_user)
     page.goto(f"{live_server.url}/?cycle={YEAR}")

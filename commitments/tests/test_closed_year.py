@@ -91,7 +91,7 @@ def test_reopening_the_cycle_gives_back_setting_its_commitments(cast, next_year)
     edit = f"/cycles/{next_year['cycle'].year}/commitments/{draft.pk}/edit/"
     assert client.post(edit, {**_draft_data(next_year["cycle"]), "title": "Edited"}).status_code == 302
     submit = f"/cycles/{next_year['cycle'].year}/champions/{cast.champion.pk}/submit/"
-    assert client.post(submit).status_code == 302
+    assert client.post(submit, {"confirm": "1"}).status_code == 302
     draft.refresh_from_db()
     assert (draft.title, draft.approval) == ("Edited", Approval.SUBMITTED)
 

@@ -16,6 +16,8 @@ from events.tests.factories import ProgressEventFactory
 pytestmark = pytest.mark.django_db
 
 NEXT_YEAR = 2027
+# What a confirmation page's Confirm button posts (config.confirmation).
+CONFIRM = {"confirm": "1"}
 
 
 @pytest.fixture
@@ -113,10 +115,12 @@ def test_drafts_are_edited_and_deleted_then_all_submitted_at_once(cast, next_cyc
         f"/cycles/{NEXT_YEAR}/commitments/{first.pk}/edit/", _draft_data(title="First, edited")
     )
     assert response.status_code == 302
-    assert client.post(f"/cycles/{NEXT_YEAR}/commitments/{second.pk}/delete/").status_code == 302
+    assert client.post(f"/cycles/{NEXT_YEAR}/commitments/{second.pk}/delete/", CONFIRM).status_code == 302
     assert list(next_cycle.commitments.values_list("title", flat=True)) == ["First, edited"]
 
-    response = client.post(f"/cycles/{NEXT_YEAR}/champions/{cast.champion.pk}/submit/", follow=True)
+    response = client.post(
+        f"/cycles/{NEXT_YEAR}/champions/{cast.champion.pk}/submit/", {"confirm": "1"}, follow=True
+    )
     assert "Submitted 1 commitment for the office&#x27;s review." in response.content.decode()
     first.refresh_from_db()
     assert first.approval == Approval.SUBMITTED
@@ -124,7 +128,7 @@ def test_drafts_are_edited_and_deleted_then_all_submitted_at_once(cast, next_cyc
     assert (step.old_approval, step.new_approval, step.changed_by) == ("draft", "submitted", cast.focal_point)
     # Submitted: no longer the champion's to change.
     assert client.get(f"/cycles/{NEXT_YEAR}/commitments/{first.pk}/edit/").status_code == 404
-    assert client.post(f"/cycles/{NEXT_YEAR}/commitments/{first.pk}/delete/").status_code == 404
+    assert client.post(f"/cycles/{NEXT_YEAR}/commitments/{first.pk}/delete/", CONFIRM).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["other_champion", "other_focal_point", "office_member", "anonymous"])
@@ -138,9 +142,11 @@ def test_nobody_else_drafts_edits_or_submits_a_champions_commitments(cast, next_
         client.post(
             f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/edit/", _draft_data(title="Taken")
         ).status_code,
-        client.post(f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/delete/").status_code,
-        client.post(f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/submit/").status_code,
-        client.post(f"/cycles/{NEXT_YEAR}/champions/{cast.champion.pk}/submit/").status_code,
+        client.post(f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/delete/", CONFIRM).status_code,
+        client.post(f"/cycles/{NEXT_YEAR}/commitments/{draft.pk}/submit/", {"confirm": "1"}).status_code,
+        client.post(
+            f"/cycles/{NEXT_YEAR}/champions/{cast.champion.pk}/submit/", {"confirm": "1"}
+        ).status_code,
     ]
     assert set(answers) == ({302} if user is None else {404})
     draft.refresh_from_db()

@@ -45,7 +45,7 @@ def _post(user, url, django_capture_on_commit_callbacks):
     client = Client()
     with at_eight(SUBMITTED_ON), django_capture_on_commit_callbacks(execute=True):
         client.force_login(user)  # signed in that day: a session ends within a day
-        response = client.post(url)
+        response = client.post(url, {"confirm": "1"})  # the confirmation page's Confirm
     assert response.status_code == 302
     assert response["Location"].startswith(f"/cycles/{YEAR}/")
 

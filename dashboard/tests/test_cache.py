@@ -183,7 +183,7 @@ def _delete_form(cast, office, admin_client):
     _view(office)
     client = Client()
     client.force_login(cast.champion_user)
-    assert client.post(f"/events/{event.pk}/delete/").status_code == 302
+    assert client.post(f"/events/{event.pk}/delete/", {"confirm": "1"}).status_code == 302
     return "events", "0"
 
 

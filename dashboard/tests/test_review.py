@@ -104,7 +104,7 @@ def test_approving_a_whole_set_emails_once_all_are_approved(
     cast.champion_user.save()
     with django_capture_on_commit_callbacks(execute=True):
         response = _client(cast.office_member).post(
-            f"/dashboard/review/2027/champions/{cast.champion.pk}/approve/"
+            f"/dashboard/review/2027/champions/{cast.champion.pk}/approve/", {"confirm": "1"}
         )
     assert response.status_code == 302
     assert set(cast.champion.commitments.filter(cycle__year=2027).values_list("approval", flat=True)) == {

@@ -76,7 +76,7 @@ def test_it_answers_404_to_posts_from_everybody_else(client, cast, role):
     }
     assert client.post(f"/commitments/{cast.commitment.pk}/log/", data).status_code == 404
     assert client.post(f"/events/{event.pk}/edit/", data).status_code == 404
-    assert client.post(f"/events/{event.pk}/delete/").status_code == 404
+    assert client.post(f"/events/{event.pk}/delete/", {"confirm": "1"}).status_code == 404
     assert ProgressEvent.objects.get() == event
     event.refresh_from_db()
     assert event.title != "Sneaky"
@@ -103,7 +103,7 @@ def test_it_lets_a_focal_point_edit_only_the_events_they_logged(client, cast):
     client.force_login(cast.focal_point)
     assert client.get(f"/events/{theirs.pk}/edit/").status_code == 200
     assert client.get(f"/events/{champions.pk}/edit/").status_code == 404
-    assert client.post(f"/events/{champions.pk}/delete/").status_code == 404
+    assert client.post(f"/events/{champions.pk}/delete/", {"confirm": "1"}).status_code == 404
     assert ProgressEvent.objects.filter(pk=champions.pk).exists()
 
 
@@ -111,7 +111,7 @@ def test_it_lets_the_champion_edit_any_event_on_their_commitments(client, cast):
     event = ProgressEventFactory(commitment=cast.commitment, logged_by=cast.focal_point)
     client.force_login(cast.champion_user)
     assert client.get(f"/events/{event.pk}/edit/").status_code == 200
-    response = client.post(f"/events/{event.pk}/delete/")
+    response = client.post(f"/events/{event.pk}/delete/", {"confirm": "1"})
     assert response.status_code == 302
     assert not ProgressEvent.objects.filter(pk=event.pk).exists()
 

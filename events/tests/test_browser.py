@@ -77,7 +77,9 @@ def test_it_lets_a_focal_point_log_a_panel_with_evidence(
     page.get_by_role("button", name="Save progress").click()
 
     expect(page).to_have_url(f"{live_server.url}/commitments/{parity_commitment.pk}/")
-    expect(page.get_by_role("status")).to_contain_text("Progress logged: “Panel on women in peacekeeping”.")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Progress logged: “Panel on women in peacekeeping”."
+    )
     expect(progress).to_have_attribute("aria-valuenow", "100")
     expect(page.get_by_test_id("progress-figure")).to_contain_text("50% women speakers across 1 panel")
     evidence_link = page.get_by_role("link", name="Evidence: agenda.pdf")

@@ -181,13 +181,13 @@ def test_the_champion_changes_any_value_a_focal_point_only_their_own(client, cas
     focal_points = CheckInFactory(commitment=pay_gap, logged_by=cast.focal_point)
     client.force_login(cast.focal_point)
     assert client.get(f"/check-ins/{champions.pk}/edit/").status_code == 404
-    assert client.post(f"/check-ins/{champions.pk}/delete/").status_code == 404
+    assert client.post(f"/check-ins/{champions.pk}/delete/", {"confirm": "1"}).status_code == 404
     page = client.get(f"/commitments/{pay_gap.pk}/").content.decode()
     assert f"/check-ins/{focal_points.pk}/edit/" in page
     assert f"/check-ins/{champions.pk}/edit/" not in page
     client.force_login(cast.champion_user)
     assert client.get(f"/check-ins/{focal_points.pk}/edit/").status_code == 200
-    assert client.post(f"/check-ins/{focal_points.pk}/delete/").status_code == 302
+    assert client.post(f"/check-ins/{focal_points.pk}/delete/", {"confirm": "1"}).status_code == 302
     assert list(CheckIn.objects.all()) == [champions]
 
 
@@ -203,7 +203,7 @@ def test_deleting_a_value_asks_first_then_recounts_and_removes_its_file(
     assert CheckIn.objects.filter(pk=newer.pk).exists()  # asking deletes nothing
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/check-ins/{newer.pk}/delete/")
+        response = client.post(f"/check-ins/{newer.pk}/delete/", {"confirm": "1"})
 
     assert response.status_code == 302
     assert list(CheckIn.objects.all()) == [older]

@@ -70,7 +70,7 @@ def test_the_champions_side_cannot_edit_or_delete_an_event_of_a_closed_year(clie
     for url in (f"/events/{event.pk}/edit/", f"/events/{event.pk}/delete/"):
         assert client.get(url).status_code == 404
     assert client.post(f"/events/{event.pk}/edit/", _meeting(cast)).status_code == 404
-    assert client.post(f"/events/{event.pk}/delete/").status_code == 404
+    assert client.post(f"/events/{event.pk}/delete/", {"confirm": "1"}).status_code == 404
     event.refresh_from_db()
     assert event.title == "Town hall"
 
@@ -100,5 +100,5 @@ def test_reopening_the_cycle_gives_back_logging_editing_and_deleting(client, cas
     assert f"/commitments/{cast.commitment.pk}/log/" in page and f"/events/{event.pk}/edit/" in page
     assert client.post(f"/commitments/{cast.commitment.pk}/log/", _meeting(cast)).status_code == 302
     assert client.get(f"/events/{event.pk}/edit/").status_code == 200
-    assert client.post(f"/events/{event.pk}/delete/").status_code == 302
+    assert client.post(f"/events/{event.pk}/delete/", {"confirm": "1"}).status_code == 302
     assert list(ProgressEvent.objects.values_list("title", flat=True)) == ["Another town hall"]

@@ -35,7 +35,7 @@ def test_deleting_an_event_removes_its_file_once_committed(client, cast, django_
     event, name = _with_evidence(cast)
     client.force_login(cast.champion_user)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert client.post(f"/events/{event.pk}/delete/").status_code == 302
+        assert client.post(f"/events/{event.pk}/delete/", {"confirm": "1"}).status_code == 302
         assert default_storage.exists(name)  # not before the commit
     for callback in callbacks:
         callback()

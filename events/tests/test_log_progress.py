@@ -230,7 +230,7 @@ def test_it_asks_before_deleting_and_deletes_on_confirmation(logged_in, cast):
     page = logged_in.get(f"/events/{event.pk}/delete/")
     assert "cannot be undone" in page.content.decode()
     assert ProgressEvent.objects.exists()
-    response = logged_in.post(f"/events/{event.pk}/delete/", follow=True)
+    response = logged_in.post(f"/events/{event.pk}/delete/", {"confirm": "1"}, follow=True)
     assert "Event deleted" in response.content.decode()
     assert not ProgressEvent.objects.exists()
     cast.commitment.refresh_from_db()

@@ -85,6 +85,9 @@ def test_a_report_goes_from_assessment_to_the_offices_pdf(page: Page, live_serve
     _sign_in(page, live_server, champion.user)
     page.goto(report_url)
     page.get_by_role("button", name="Submit the report").click()
+    expect(page.get_by_role("heading", name=f"Sign off and submit your {cycle.year} report?")).to_be_visible()
+    assert not Report.objects.get(champion=champion).is_submitted
+    page.get_by_role("button", name="Sign off and submit").click()
     expect(page.get_by_text("Report submitted. Thank you.")).to_be_visible()
     assert Report.objects.get(champion=champion).is_submitted
 

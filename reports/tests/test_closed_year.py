@@ -148,6 +148,6 @@ def test_reopening_the_cycle_gives_the_champion_back_assessing_and_signing_off(y
         f"/reports/commitments/{commitment.pk}/assess/", {"level": "limited", "narrative": "Two of four."}
     )
     assert response.status_code == 302
-    assert client.post(f"/reports/{YEAR}/champions/{bo.pk}/submit/").status_code == 302
+    assert client.post(f"/reports/{YEAR}/champions/{bo.pk}/submit/", {"confirm": "1"}).status_code == 302
     report = Report.objects.get(champion=bo)
     assert report.is_submitted and report.late

@@ -57,7 +57,9 @@ def _client(user):
 
 def _sign_off(cast, django_capture_on_commit_callbacks):
     with at_eight(SIGNED_ON), django_capture_on_commit_callbacks(execute=True):
-        response = _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/")
+        response = _client(cast.champion_user).post(
+            f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/", {"confirm": "1"}
+        )
     assert response["Location"] == f"/reports/{YEAR}/champions/{cast.champion.pk}/"
 
 

@@ -21,6 +21,8 @@ YEAR = 2031
 ENDS = datetime.date(YEAR, 12, 31)
 DUE = datetime.date(YEAR + 1, 1, 15)
 OPENS = ENDS - datetime.timedelta(days=45)
+# What the confirmation page's Confirm button posts (config.confirmation).
+CONFIRM = {"confirm": "1"}
 
 
 @pytest.fixture
@@ -132,11 +134,11 @@ def test_only_the_champion_signs_off_and_only_once_everything_is_assessed(cast, 
         response = _client(cast.champion_user).post(url, follow=True)
         assert "Assess every commitment before submitting the report." in response.content.decode()
         _assess(_client(cast.focal_point), commitments[2], "complete")
-        _client(cast.focal_point).post(url)  # a focal point cannot
+        _client(cast.focal_point).post(url, CONFIRM)  # a focal point cannot
         assert not Report.objects.get().is_submitted
         assert _client(cast.other_focal_point).post(url).status_code == 404
         assert _client(cast.office_member).post(url).status_code == 404
-        _client(cast.champion_user).post(url)
+        _client(cast.champion_user).post(url, CONFIRM)
     report = Report.objects.get()
     assert (report.is_submitted, report.submitted_by, report.late) == (True, cast.champion_user, False)
     # Read-only afterwards, for the champion's side.
@@ -149,14 +151,14 @@ def test_only_the_champion_signs_off_and_only_once_everything_is_assessed(cast, 
 def test_a_report_submitted_after_the_due_date_is_late(cast, commitments):
     with on(DUE + datetime.timedelta(days=1)):
         _assess_all(cast, commitments)
-        _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/")
+        _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/", CONFIRM)
     assert Report.objects.get().late
 
 
 def test_the_office_reopens_with_a_comment_and_the_champion_can_change_and_resubmit(cast, commitments):
     with on(OPENS):
         _assess_all(cast, commitments)
-        _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/")
+        _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/", CONFIRM)
         office = _client(cast.office_member)
         reopen = f"/reports/{YEAR}/champions/{cast.champion.pk}/reopen/"
         office.post(reopen, {"note": ""})
@@ -184,7 +186,7 @@ def test_only_the_office_rates_and_two_steps_apart_is_flagged(cast, commitments)
         rows = _ratings(("limited", "One meeting."), ("limited", ""), ("limited", "Two of four."))
         office.post(rate, rows)  # before submission: refused
         assert not Assessment.objects.get(commitment=commitments[0]).office_level
-        _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/")
+        _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/", CONFIRM)
         for user in (cast.champion_user, cast.focal_point):
             assert _client(user).post(rate, rows).status_code == 403
         # One step from the first (no flag), the same as the second, two steps from the third.
@@ -224,7 +226,7 @@ def test_report_reminders_stop_once_the_report_is_submitted(cast, commitments, s
         messages = delivery.sweep()  # planned and put in the champion's message, not sent yet
         report = Reminder.objects.get(kind=ReminderKind.REPORT_DUE, champion=cast.champion)
     with on(week_before - datetime.timedelta(days=1)):
-        _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/")
+        _client(cast.champion_user).post(f"/reports/{YEAR}/champions/{cast.champion.pk}/submit/", CONFIRM)
     with at_eight(week_before):
         delivery.sweep()
     planned = Reminder.objects.filter(
