@@ -125,6 +125,7 @@ EXPECTED = {
     "export_commitments_xlsx": OFFICE_ONLY,
     "review_approve": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),  # POST only
     "review_return": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),
+    "review_remind": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
     "review_approve_all": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
     # Calendar feeds: the token in the address is the credential; a wrong one is a 404 to everyone.
     "calendar_feed": Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
