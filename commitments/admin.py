@@ -59,6 +59,7 @@ class CommitmentInline(admin.TabularInline):
     """A champion's commitments, on the champion's page."""
 
     model = Commitment
+    fk_name = "champion"
     fields = ("cycle", "number", "title", "target_kind", "target_value", "due_on", "status")
     ordering = ("-cycle__year", "number")
     extra = 0

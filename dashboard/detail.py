@@ -2,6 +2,7 @@
 commitments whose assessments differ."""
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
 from champions.models import Champion
-from commitments.models import Commitment, Cycle, TargetKind, plain_number
+from commitments.models import Commitment, Cycle, Handover, TargetKind, plain_number
 from dashboard.forms import filtered
 from events.models import CheckIn, ProgressEvent
 from reminders.models import Escalation
@@ -29,7 +30,7 @@ def champion_detail(request, pk):
     commitments = list(
         champion.commitments.approved()
         .filter(cycle=cycle)
-        .select_related("cycle")
+        .select_related("cycle", "taken_over_from")
         .prefetch_related("categories")
         .order_by("number")
     )
@@ -62,6 +63,9 @@ def champion_detail(request, pk):
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],
             "today": timezone.localdate(),
+            "handovers": Handover.objects.filter(Q(from_champion=champion) | Q(to_champion=champion))
+            .select_related("from_champion", "to_champion", "cycle")
+            .order_by("-created_at"),
         },
     )
 
@@ -99,7 +103,10 @@ def commitment_detail(request, pk):
     """One commitment for the office: its text, progress, events (and an indicator's reported values),
     status history and the audit trail."""
     commitment = get_object_or_404(
-        Commitment.objects.select_related("champion__organization", "champion__hub", "cycle"), pk=pk
+        Commitment.objects.select_related(
+            "champion__organization", "champion__hub", "cycle", "taken_over_from"
+        ),
+        pk=pk,
     )
     events = commitment.events.select_related("logged_by").order_by("-occurred_on", "-created_at")
     is_indicator = commitment.target_kind == TargetKind.INDICATOR

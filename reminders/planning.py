@@ -177,6 +177,8 @@ def plan(today):
         champions = (
             cycle.commitments.approved()
             .filter(champion__is_active=True)
+            # Not asked of a champion who handed over by then (an alumnus: Champion.left_on).
+            .exclude(champion__left_on__lte=cycle.report_due_on)
             # Reminders about the report stop once it is submitted.
             .exclude(champion__in=cycle.reports.submitted().values("champion"))
             .values_list("champion_id", flat=True)

@@ -138,7 +138,7 @@ class Report(models.Model):
         return (
             Commitment.objects.approved()
             .filter(champion=self.champion_id, cycle=self.cycle_id)
-            .select_related("assessment", "cycle")
+            .select_related("assessment", "cycle", "taken_over_from")
             .prefetch_related("categories")
             .order_by("number")
         )

@@ -105,6 +105,9 @@ EXPECTED = {
     "dashboard_export_xlsx": OFFICE_ONLY,
     "dashboard_champion": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
+    "dashboard_handover": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
+    # Reversing a handover: a confirmation page, then a POST; the cast has no handover (404).
+    "dashboard_reverse_handover": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
     "dashboard_differences": OFFICE_ONLY,
     "dashboard_review": OFFICE_ONLY,
     "dashboard_people": OFFICE_ONLY,
