@@ -56,7 +56,7 @@ def handover(request, pk):
                 % {
                     "champion": champion.full_name,
                     "successor": data["successor"].full_name,
-                    "day": date_format(data["effective_on"]),
+                    "day": date_format(data["effective_on"], "j F Y"),
                 },
             )
             return redirect("dashboard_champion", pk=champion.pk)

@@ -67,7 +67,7 @@ class HandoverQuerySet(models.QuerySet):
             handover.commitments.set(moving)
             comment = gettext("Taken over from %(champion)s on %(day)s (handover).") % {
                 "champion": champion.full_name,
-                "day": formats.date_format(effective_on),
+                "day": formats.date_format(effective_on, "j F Y"),
             }
             # Moved one by one: the numbers may be swapped around, and each move is kept in the
             # commitment's history (who, when, from which champion) and its status history.
