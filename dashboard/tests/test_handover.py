@@ -280,3 +280,12 @@ def test_it_is_all_or_nothing(client, org, monkeypatch):
     leaving = Champion.objects.get(pk=org.leaving.pk)
     assert leaving.left_on is None and leaving.is_active
     assert timezone.localdate() == TODAY
+
+
+def test_the_people_page_lists_alumni(client, org):
+    client.force_login(org.office)
+    assert b'data-testid="alumni"' not in client.get("/dashboard/people/").content
+    hand_over(client, org)
+    page = client.get("/dashboard/people/").content.decode()
+    assert 'data-testid="alumni"' in page
+    assert "Lea Leaving</a>, OFP · since 1 June 2026" in page
