@@ -14,6 +14,7 @@ from commitments.models import Commitment, Handover, Status
 from commitments.tests.factories import CommitmentFactory, CycleFactory
 from events.tests.factories import ProgressEventFactory
 from reminders.models import Reminder, ReminderKind
+from reminders.planning import plan
 from reminders.tests.factories import ReminderFactory
 from reports.annual import for_annual_report
 
@@ -289,3 +290,25 @@ def test_the_people_page_lists_alumni(client, org):
     page = client.get("/dashboard/people/").content.decode()
     assert 'data-testid="alumni"' in page
     assert "Lea Leaving</a>, OFP · since 1 June 2026" in page
+
+
+def test_the_successors_side_sees_the_commitments_taken_over(client, org):
+    client.force_login(org.office)
+    hand_over(client, org)
+    client.force_login(org.successor.user)
+    home = client.get("/").content.decode()
+    assert "Meet women staff" in home and "Taken over from Lea Leaving on 1 June 2026" in home
+    detail = client.get(f"/commitments/{org.first.pk}/").content.decode()
+    assert "Town hall in March" in detail and "Town hall in June" in detail
+    assert "Taken over from Lea Leaving on 1 June 2026" in detail
+
+
+def test_the_successors_reminders_come_with_the_next_run(client, org):
+    client.force_login(org.office)
+    hand_over(client, org)
+    Commitment.objects.filter(pk=org.second.pk).update(due_on=TODAY + datetime.timedelta(days=7))
+    plan(TODAY)
+    reminders = Reminder.objects.filter(commitment=org.second, state=DeliveryState.PENDING)
+    assert reminders.exists()
+    assert {reminder.champion for reminder in reminders} == {org.successor}
+    assert not Reminder.objects.filter(champion=org.leaving, state=DeliveryState.PENDING).exists()
