@@ -8,7 +8,15 @@ from import_export.forms import ExportForm
 
 from champions.admin import ChampionAdmin
 from champions.models import Champion
-from commitments.models import ROLLUP_FIELDS, ApprovalChange, Category, Commitment, Cycle, StatusChange
+from commitments.models import (
+    ROLLUP_FIELDS,
+    ApprovalChange,
+    Category,
+    Commitment,
+    Cycle,
+    Handover,
+    StatusChange,
+)
 from commitments.resources import FORMATS, NetworkFileResource
 
 
@@ -252,3 +260,24 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
             status, obj.status = obj.status, form.initial["status"]
             obj.change_status(status, request.user, gettext("Changed in admin."), save=False)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Handover)
+class HandoverAdmin(admin.ModelAdmin):
+    """Handovers are made and reversed by the office on the dashboard (dashboard/handover.py), in one
+    transaction each: admin reads them."""
+
+    list_display = ("from_champion", "to_champion", "effective_on", "cycle", "created_by", "reversed_at")
+    list_filter = ("cycle",)
+    list_select_related = ("from_champion", "to_champion", "cycle", "created_by")
+    search_fields = ("from_champion__full_name", "to_champion__full_name")
+    date_hierarchy = "effective_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

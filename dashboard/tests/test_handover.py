@@ -312,3 +312,12 @@ def test_the_successors_reminders_come_with_the_next_run(client, org):
     assert reminders.exists()
     assert {reminder.champion for reminder in reminders} == {org.successor}
     assert not Reminder.objects.filter(champion=org.leaving, state=DeliveryState.PENDING).exists()
+
+
+def test_admin_lists_handovers_read_only(client, org, admin_user):
+    client.force_login(org.office)
+    hand_over(client, org)
+    client.force_login(admin_user)
+    page = client.get("/admin/commitments/handover/")
+    assert page.status_code == 200 and "Lea Leaving" in page.content.decode()
+    assert client.get("/admin/commitments/handover/add/").status_code == 403
