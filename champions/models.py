@@ -206,10 +206,6 @@ class Champion(models.Model):
     def public_url(self):
         return reverse("public_champion", kwargs={"slug": self.public_slug})
 
-    def is_alumnus(self, day=None):
-        """Whether the champion left by `day` (today by default): see ChampionQuerySet.alumni."""
-        return self.left_on is not None and self.left_on <= (day or timezone.localdate())
-
     @property
     def hub_name(self):
         """The hub's name, or "No hub" for a champion of none (international)."""

@@ -177,7 +177,7 @@ def plan(today):
         champions = (
             cycle.commitments.approved()
             .filter(champion__is_active=True)
-            # Not asked of a champion who handed over by then (an alumnus: Champion.left_on).
+            # Not asked of a champion who handed over by then (ChampionQuerySet.in_office_on, as a join).
             .exclude(champion__left_on__lte=cycle.report_due_on)
             # Reminders about the report stop once it is submitted.
             .exclude(champion__in=cycle.reports.submitted().values("champion"))

@@ -225,6 +225,10 @@ def test_it_is_the_offices_alone(client, org, who):
     assert client.get(f"/dashboard/champions/{org.leaving.pk}/handover/").status_code == 403
     assert hand_over(client, org).status_code == 403
     assert not Handover.objects.exists()
+    handover = Handover.objects.hand_over(org.leaving, org.successor, LEAVES_ON, org.cycle, org.office)
+    assert client.post(f"/dashboard/handovers/{handover.pk}/reverse/", {"confirm": "1"}).status_code == 403
+    handover.refresh_from_db()
+    assert not handover.is_reversed
 
 
 def test_a_successor_of_another_organisation_is_refused(client, org):
@@ -321,3 +325,14 @@ def test_admin_lists_handovers_read_only(client, org, admin_user):
     page = client.get("/admin/commitments/handover/")
     assert page.status_code == 200 and "Lea Leaving" in page.content.decode()
     assert client.get("/admin/commitments/handover/add/").status_code == 403
+
+
+def test_an_alumnus_is_not_reminded_of_the_report(client, org):
+    client.force_login(org.office)
+    hand_over(client, org)
+    Reminder.objects.all().delete()
+    # A week before the report is due: the successor is reminded; the alumnus, who keeps a
+    # completed commitment of the year, is not.
+    plan(org.cycle.report_due_on - datetime.timedelta(days=7))
+    reminded = set(Reminder.objects.filter(kind=ReminderKind.REPORT_DUE).values_list("champion", flat=True))
+    assert reminded == {org.successor.pk}
