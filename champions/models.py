@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -81,8 +82,19 @@ def sees_unpublished(user):
 
 
 class ChampionQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
+    def active(self, today=None):
+        """Champions in office: active, and not left (a handover dated `today` or before: see
+        Champion.left_on). The one definition of "active"."""
+        return self.filter(is_active=True).exclude(left_on__lte=today or timezone.localdate())
+
+    def alumni(self, day=None):
+        """Champions who left the network by `day` (today by default): they hand over, they are no
+        longer asked for reports or counted in reporting rates from then on."""
+        return self.filter(left_on__lte=day or timezone.localdate())
+
+    def in_office_on(self, day):
+        """Champions who had not left by `day` (those who left on `day` or before are alumni)."""
+        return self.exclude(left_on__lte=day)
 
     def public(self):
         """Active champions who opted in to the public pages and the API (is_public)."""
@@ -152,6 +164,15 @@ class Champion(models.Model):
     )
     is_active = models.BooleanField(verbose_name=_("is active"), default=True)
     joined_on = models.DateField(verbose_name=_("joined on"), null=True, blank=True)
+    left_on = models.DateField(
+        verbose_name=_("left on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the champion handed over to a successor: an alumnus or alumna from then on "
+            "(set by the handover on the dashboard)."
+        ),
+    )
     is_public = models.BooleanField(
         verbose_name=_("public"),
         default=False,

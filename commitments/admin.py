@@ -16,6 +16,7 @@ from commitments.models import (
     Comment,
     Commitment,
     Cycle,
+    Handover,
     StatusChange,
     percent_wording,
 )
@@ -69,6 +70,7 @@ class CommitmentInline(admin.TabularInline):
     """A champion's commitments, on the champion's page."""
 
     model = Commitment
+    fk_name = "champion"
     fields = ("cycle", "number", "title", "target_kind", "target_value", "due_on", "status")
     ordering = ("-cycle__year", "number")
     extra = 0
@@ -279,6 +281,18 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ("commitment", "author", "from_office", "text", "created_at")
     readonly_fields = fields
+
+
+@admin.register(Handover)
+class HandoverAdmin(admin.ModelAdmin):
+    """Handovers are made and reversed by the office on the dashboard (dashboard/handover.py), in one
+    transaction each: admin reads them."""
+
+    list_display = ("from_champion", "to_champion", "effective_on", "cycle", "created_by", "reversed_at")
+    list_filter = ("cycle",)
+    list_select_related = ("from_champion", "to_champion", "cycle", "created_by")
+    search_fields = ("from_champion__full_name", "to_champion__full_name")
+    date_hierarchy = "effective_on"
 
     def has_add_permission(self, request):
         return False

@@ -28,7 +28,7 @@ def home(request):
     commitments = (
         Commitment.objects.approved()
         .filter(champion__in=champions, cycle=cycle)
-        .select_related("cycle")
+        .select_related("cycle", "taken_over_from")
         .prefetch_related("categories")
         .order_by("number")
         if cycle

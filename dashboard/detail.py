@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.forms import CommentForm
-from commitments.models import Commitment, Cycle, StatusDisagreement, TargetKind
+from commitments.models import Commitment, Cycle, Handover, StatusDisagreement, TargetKind
 from dashboard import audit
 from dashboard.forms import filtered
 from events.exports import stream_csv
@@ -37,7 +37,7 @@ def champion_detail(request, pk):
     commitments = list(
         champion.commitments.approved()
         .filter(cycle=cycle)
-        .select_related("cycle")
+        .select_related("cycle", "taken_over_from")
         .prefetch_related("categories")
         .order_by("number")
     )
@@ -79,6 +79,9 @@ def champion_detail(request, pk):
             "page": Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page")),
             "reminders": champion.reminders.select_related("commitment").order_by("-due_on")[:50],
             "today": timezone.localdate(),
+            "handovers": Handover.objects.filter(Q(from_champion=champion) | Q(to_champion=champion))
+            .select_related("from_champion", "to_champion", "cycle")
+            .order_by("-created_at"),
         },
     )
 
@@ -147,7 +150,10 @@ def commitment_detail(request, pk):
     """One commitment for the office: its text, progress, events (and an indicator's reported values),
     status history and the audit trail."""
     commitment = get_object_or_404(
-        Commitment.objects.select_related("champion__organization", "champion__hub", "cycle"), pk=pk
+        Commitment.objects.select_related(
+            "champion__organization", "champion__hub", "cycle", "taken_over_from"
+        ),
+        pk=pk,
     )
     events = (
         commitment.events.select_related("logged_by")

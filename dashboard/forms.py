@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion, Hub, Organization
 from commitments.forms import CategoryChoiceField
-from commitments.models import Category, Cycle, Status
+from commitments.models import Category, Cycle, Handover, Status
+from commitments.models.handover import free_numbers, too_few_numbers
 from dashboard.reporting import for_dashboard
 from reminders.models import ReminderKind
 from reports.models import champions_yet_to_report, report_window_open
@@ -192,3 +193,55 @@ class RemindForm(forms.Form):
             if not cleaned["champions"]:
                 raise forms.ValidationError(_("Nobody is late: nobody was reminded."))
         return cleaned
+
+
+class HandoverForm(forms.Form):
+    """A champion leaves on a day and hands over to a successor: an active champion of the same
+    organisation (created or invited beforehand, in admin or on the people page)."""
+
+    successor = forms.ModelChoiceField(Champion.objects.none(), label=_("Successor"))
+    effective_on = forms.DateField(
+        label=_("Leaves on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the successor takes over: within the current cycle."),
+    )
+
+    def __init__(self, *args, champion, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.champion, self.cycle = champion, cycle
+        self.fields["successor"].queryset = (
+            Champion.objects.active()
+            .filter(organization=champion.organization_id)
+            .exclude(pk=champion.pk)
+            .order_by("full_name")
+        )
+
+    def clean_effective_on(self):
+        day = self.cleaned_data["effective_on"]
+        if self.cycle is None or self.cycle.is_closed or not self.cycle.contains(day):
+            raise forms.ValidationError(
+                _("The day must be within the current cycle, from %(start)s to %(end)s.")
+                % {"start": self.cycle.starts_on, "end": self.cycle.ends_on}
+                if self.cycle and not self.cycle.is_closed
+                else _("There is no open cycle to hand over in.")
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.champion.left_on is not None:
+            raise forms.ValidationError(_("This champion has already handed over."))
+        successor = cleaned.get("successor")
+        if successor and self.cycle and self.moving() is not None:
+            taken = successor.commitments.filter(cycle=self.cycle).values_list("number", flat=True)
+            if free_numbers(self.moving(), taken, self.cycle.max_commitments) is None:
+                raise forms.ValidationError(too_few_numbers(successor, self.cycle, len(self.moving())))
+        return cleaned
+
+    def moving(self):
+        """The commitments the handover moves (read once)."""
+        if not hasattr(self, "_moving"):
+            self._moving = (
+                list(Handover.objects.commitments_to_move(self.champion, self.cycle)) if self.cycle else None
+            )
+        return self._moving

@@ -24,6 +24,8 @@ from accounts.models import SignInState, User
 from champions.models import Champion, Hub, Organization
 
 PEOPLE_PER_PAGE = 50
+# The alumni the page lists (champions who handed over), the latest first.
+ALUMNI_LISTED = 100
 
 
 class PeopleFilterForm(forms.Form):
@@ -213,6 +215,9 @@ def people(request):
         "query": query.urlencode(),
         "here": query.urlencode() + (f"&page={page.number}" if page.number > 1 else ""),
         "states": SignInState,
+        "alumni": Champion.objects.alumni()
+        .select_related("organization")
+        .order_by("-left_on", "full_name")[:ALUMNI_LISTED],
     }
     return render(request, "dashboard/people.html", context)
 

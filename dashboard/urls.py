@@ -1,12 +1,14 @@
 from django.urls import path
 
-from dashboard import detail, exports, imports, late, people, review, views
+from dashboard import detail, exports, handover, imports, late, people, review, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.csv", exports.export_csv, name="dashboard_export"),
     path("export.xlsx", exports.export_xlsx, name="dashboard_export_xlsx"),
     path("champions/<int:pk>/", detail.champion_detail, name="dashboard_champion"),
+    path("champions/<int:pk>/handover/", handover.handover, name="dashboard_handover"),
+    path("handovers/<int:pk>/reverse/", handover.reverse_handover, name="dashboard_reverse_handover"),
     path("commitments/<int:pk>/", detail.commitment_detail, name="dashboard_commitment"),
     path(
         "commitments/<int:pk>/history.csv",

@@ -90,10 +90,12 @@ class AnnualReportQuerySet(CommitmentQuerySet):
 
     def report_states(self, cycle):
         """Per hub: the champions with these commitments, and how many of them submitted their report
-        on time or late (the rest did not: see _report_shares)."""
+        on time or late (the rest did not: see _report_shares). Alumni who left by the report's due
+        date (a handover) are not asked for it: they are not counted."""
         submitted = Q(report__submitted_at__isnull=False)
         return (
             Champion.objects.filter(pk__in=self.order_by().values("champion"))
+            .in_office_on(cycle.report_due_on)
             .annotate(report=FilteredRelation("reports", condition=Q(reports__cycle=cycle)))
             .order_by()
             .values("hub")

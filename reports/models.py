@@ -93,9 +93,11 @@ def signed_off(champion="champion", cycle="cycle"):
 
 def champions_yet_to_report(cycle):
     """Active champions with approved commitments in the cycle who have not signed off their report
-    on it: the one definition, for the report reminders and the office's list of who is late."""
+    on it: the one definition, for the report reminders and the office's list of who is late. Not
+    asked of a champion who handed over by the report's due date (ChampionQuerySet.in_office_on)."""
     return (
         Champion.objects.active()
+        .exclude(left_on__lte=cycle.report_due_on)
         .filter(Exists(Commitment.objects.approved().filter(cycle=cycle, champion=OuterRef("pk"))))
         .exclude(Exists(Report.objects.submitted().filter(cycle=cycle, champion=OuterRef("pk"))))
     )
@@ -181,7 +183,7 @@ class Report(models.Model):
         return (
             Commitment.objects.approved()
             .filter(champion=self.champion_id, cycle=self.cycle_id)
-            .select_related("assessment", "cycle")
+            .select_related("assessment", "cycle", "taken_over_from")
             .prefetch_related("categories")
             .order_by("number")
         )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import office_required
 from accounts.validators import single_line
 from champions.models import Champion
-from commitments.models import Commitment, Cycle
+from commitments.models import Commitment, Cycle, Handover
 from config.confirmation import confirmed
 from events.exports import stream_csv, xlsx_response
 from events.models import CheckIn, ProgressEvent
@@ -65,6 +65,10 @@ def report_context(report, user):
         "is_office": is_office,
         "shows_rating": is_office or report.is_reviewed,
         "assessed": sum(1 for commitment in commitments if commitment.report_assessment),
+        # The champion handed over in the cycle: their report says to whom and when.
+        "handovers": Handover.objects.in_force()
+        .filter(from_champion=report.champion_id, cycle=report.cycle_id)
+        .select_related("to_champion"),
     }
 
 

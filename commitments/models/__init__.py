@@ -4,6 +4,7 @@
 - `category`: the themes commitments are grouped under (data the admins edit)
 - `cycle`: the reporting years
 - `commitment`: a champion's commitments, their progress, status and approval
+- `handover`: a champion handing their open commitments over to a successor
 - `history`: the steps of a commitment's approval and its status changes
 - `status_check`: where the self-set status and measured progress disagree
 - `comment`: the conversation on a commitment between the office and the champion's side
@@ -21,6 +22,7 @@ from commitments.models.commitment import (
     PanelFigures,
 )
 from commitments.models.cycle import Cycle, CycleQuerySet, changes_stored, yet_to_submit
+from commitments.models.handover import Handover, HandoverQuerySet
 from commitments.models.history import ApprovalChange, StatusChange
 from commitments.models.months import CommitmentMonth, CommitmentMonthQuerySet, CycleMonth, CycleMonthQuerySet
 from commitments.models.status_check import (
@@ -86,6 +88,8 @@ __all__ = [
     "CycleMonthQuerySet",
     "CycleQuerySet",
     "EventKind",
+    "Handover",
+    "HandoverQuerySet",
     "PanelFigures",
     "Status",
     "StatusChange",

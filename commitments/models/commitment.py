@@ -464,6 +464,16 @@ class Commitment(models.Model):
     status_confirmed_progress = models.PositiveSmallIntegerField(
         verbose_name=_("progress (%) the status was kept at"), null=True, blank=True, editable=False
     )
+    taken_over_from = models.ForeignKey(
+        Champion,
+        verbose_name=_("taken over from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The champion who handed this commitment over to its champion (a handover)."),
+    )
+    taken_over_on = models.DateField(verbose_name=_("taken over on"), null=True, blank=True)
     # Roll-ups of the commitment's progress events, kept by recount_rollups() in the same
     # transaction as each event is saved or deleted, so pages read one row, not every event.
     events_in_cycle = models.PositiveIntegerField(

@@ -113,6 +113,9 @@ EXPECTED = {
     "dashboard_champion": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
     "dashboard_commitment": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
     "dashboard_commitment_history": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="commitment"),
+    "dashboard_handover": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, OK, pk="champion"),
+    # Reversing a handover: a confirmation page, then a POST; the cast has no handover (404).
+    "dashboard_reverse_handover": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
     "dashboard_differences": OFFICE_ONLY,
     "dashboard_status_checks": OFFICE_ONLY,
     "dashboard_review": OFFICE_ONLY,

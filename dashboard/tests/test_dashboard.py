@@ -548,8 +548,8 @@ def test_the_champion_page_costs_the_same_queries_with_3_and_30_events(office, c
     ProgressEventFactory.create_batch(27, commitment=cast.commitment)
     # 13, the differing assessments and the escalations flagged beside the commitments, the
     # commitments' categories, and the pledges signed (two; values reported only with an
-    # indicator), and the organisers' corrections of the page's events.
-    assert _queries(office, url) == small == 19
+    # indicator), the organisers' corrections of the page's events, and the champion's handovers.
+    assert _queries(office, url) == small == 20
 
 
 def test_a_percentage_is_written_as_the_language_writes_numbers():
