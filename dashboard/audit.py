@@ -12,7 +12,7 @@ import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, ForeignKey, Q, Window
+from django.db.models import F, FileField, ForeignKey, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -189,6 +189,10 @@ class _Labels:
             return yes_no(value)
         if isinstance(value, Decimal):
             return plain_number(value)
+        if isinstance(field, FileField):
+            # The stored name is the storage's own (a random name under evidence/): the file's own
+            # name is the row's other field (evidence_name), shown with it.
+            return _("a file")
         return value
 
     def _name(self, model, pk):
