@@ -176,6 +176,7 @@ class Champion(models.Model):
     is_public = models.BooleanField(
         verbose_name=_("public"),
         default=False,
+        db_default=False,  # off for rows written without it (bulk loads, older code)
         help_text=_(
             "The champion agreed to show their approved commitments and pledges on the public pages "
             "and in the API."

@@ -282,6 +282,15 @@ class CommentAdmin(admin.ModelAdmin):
     fields = ("commitment", "author", "from_office", "text", "created_at")
     readonly_fields = fields
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Handover)
 class HandoverAdmin(admin.ModelAdmin):

@@ -83,6 +83,7 @@ def test_every_french_subject_starts_with_a_word(cast):
         "commitments": [cast.commitment],
         "headline": "",
         "today": cast.cycle.starts_on,
+        "due_within_days": 30,  # the digest's (reminders.delivery.digest_context)
     }
     names = ["commitment-returned", "commitments-approved", "digest", "reminders", "invitation"]
     names += ["commitments-submitted", "report-signed-off", "report-reviewed"]

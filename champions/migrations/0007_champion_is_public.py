@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='champion',
             name='is_public',
-            field=models.BooleanField(default=False, help_text='The champion agreed to show their approved commitments and pledges on the public pages and in the API.', verbose_name='public'),
+            field=models.BooleanField(default=False, db_default=False, help_text='The champion agreed to show their approved commitments and pledges on the public pages and in the API.', verbose_name='public'),
         ),
         migrations.AddField(
             model_name='historicalchampion',
             name='is_public',
-            field=models.BooleanField(default=False, help_text='The champion agreed to show their approved commitments and pledges on the public pages and in the API.', verbose_name='public'),
+            field=models.BooleanField(default=False, db_default=False, help_text='The champion agreed to show their approved commitments and pledges on the public pages and in the API.', verbose_name='public'),
         ),
     ]

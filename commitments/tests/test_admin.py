@@ -530,7 +530,7 @@ def test_its_export_is_in_the_readers_language(client, admin_user):
         assert row["statut"] == str(Status.AT_RISK.label)
 
 
-@pytest.mark.parametrize("language, shown", [("en", "31 Dec 2027"), ("fr", "31 décembre 2027")])
+@pytest.mark.parametrize("language, shown", [("en", "31 December 2027"), ("fr", "31 décembre 2027")])
 def test_admin_shows_dates_in_the_readers_format(client, admin_user, language, shown):
     CommitmentFactory(cycle=CycleFactory(year=2027), due_on=datetime.date(2027, 12, 31))
     admin_user.language = language

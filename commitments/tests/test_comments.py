@@ -174,9 +174,9 @@ def test_a_comment_is_posted_not_fetched_and_needs_a_sign_in(cast):
 def test_each_comment_is_in_the_offices_audit_trail(cast):
     _post(cast.focal_point, cast.commitment, "Is March fine for the town hall?")
     response = _client(cast.office_member).get(f"/dashboard/commitments/{cast.commitment.pk}/")
-    entries = [entry for entry in response.context["audit"] if entry["what"] == "comment"]
+    entries = [entry for entry in response.context["audit"] if entry.what == "comment"]
     assert len(entries) == 1
-    assert (entries[0]["who"], str(entries[0]["action"]), entries[0]["title"]) == (
+    assert (entries[0].who, str(entries[0].action), entries[0].title) == (
         cast.focal_point,
         "created",
         "Is March fine for the town hall?",

@@ -38,17 +38,20 @@ def signed_in(user):
 
 
 def twice(client, url, data=None):
-    """The same POST sent twice, as nginx resends it; both answers."""
-    return client.post(url, data or {}), client.post(url, data or {})
+    """The same POST sent twice, as nginx resends it; both answers. Posts are confirmed (a form that
+    asks first sends confirm=1 with what it acts on: config/confirmation.py)."""
+    data = {"confirm": "1", **(data or {})}
+    return client.post(url, data), client.post(url, data)
 
 
 def emails_twice(capture_on_commit, client, url, data=None):
     """The same POST sent twice, each committed and its tasks run; how many emails each made."""
     counts = []
+    data = {"confirm": "1", **(data or {})}
     for _ in range(2):
         before = Email.objects.count()
         with capture_on_commit(execute=True):
-            client.post(url, data or {})
+            client.post(url, data)
         counts.append(Email.objects.count() - before)
     return counts
 

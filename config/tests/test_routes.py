@@ -124,6 +124,9 @@ EXPECTED = {
     "dashboard_invite_person": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),
     "import_commitments": OFFICE_ONLY,
     "confirm_import": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
+    # A large file's import job: only its uploader sees it; the cast has none (404).
+    "import_job": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_FOUND),
+    "confirm_import_job": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED),  # POST only
     "export_commitments_csv": OFFICE_ONLY,
     "export_commitments_xlsx": OFFICE_ONLY,
     "review_approve": Expect(SIGN_IN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, pk="draft"),  # POST only

@@ -150,7 +150,7 @@ def test_an_edit_records_each_fields_value_before_and_after_as_people_read_them(
     }
     page = response.content.decode()
     assert '<span class="text-muted"><span class="audit-value">Not started</span></span>' in page
-    assert f"30 Nov {cast.cycle.year}" in page and f"31 Dec {cast.cycle.year}" in page
+    assert f"30 November {cast.cycle.year}" in page and f"31 December {cast.cycle.year}" in page
     assert "Gender-based violence" in page and "gbv" not in page
 
 

@@ -276,14 +276,15 @@ def test_its_target_progress_and_overdue_are_the_commitments_own(client, cast, l
             (c.champion.full_name, c.number): (
                 c.target_label,
                 str(c.progress_percent),
-                "yes" if c.is_overdue(today) else "no",
+                gettext("yes") if c.is_overdue(today) else gettext("no"),  # in the reader's language
             )
             for c in commitments
         }
     assert exported == expected
     assert len(expected) == 10
     assert {progress for _, progress, _ in expected.values()} >= {"0", "60", "66", "75", "100"}
-    assert {overdue for _, _, overdue in expected.values()} == {"yes", "no"}
+    with translation.override(language):
+        assert {overdue for _, _, overdue in expected.values()} == {gettext("yes"), gettext("no")}
 
 
 def test_it_reads_rows_as_values_in_chunks_not_all_at_once(client, cast):

@@ -74,7 +74,7 @@ def office(client, cast):
 
 def _shows_the_proof(page, proof):
     assert "Met 40 women staff &lt;and&gt; their managers." in page  # notes, escaped
-    assert f'href="/events/{proof.meeting.pk}/assessment-evidence/"' in page
+    assert f'href="/events/{proof.meeting.pk}/evidence/"' in page
     assert "minutes &lt;Goma&gt;.pdf" in page
     assert 'href="https://example.org/photos/goma"' in page
     # The panel's pledge answers.
@@ -95,7 +95,7 @@ def test_the_offices_commitment_page_of_an_indicator_shows_its_values_and_their_
     page = office.get(f"/dashboard/commitments/{proof.indicator.pk}/").content.decode()
     assert "31 % women at D-1 and above" in page
     assert "From the payroll of June." in page
-    assert f'href="/check-ins/{proof.check_in.pk}/assessment-evidence/"' in page
+    assert f'href="/check-ins/{proof.check_in.pk}/evidence/"' in page
 
 
 def test_the_offices_champion_page_shows_the_evidence_values_and_pledges(office, cast, proof):
@@ -104,19 +104,19 @@ def test_the_offices_champion_page_shows_the_evidence_values_and_pledges(office,
     assert "commitment 1" in page  # which commitment each event counts toward
     assert "Values reported on commitment 2" in page
     assert "31 % women at D-1 and above" in page
-    assert f'href="/check-ins/{proof.check_in.pk}/assessment-evidence/"' in page
+    assert f'href="/check-ins/{proof.check_in.pk}/evidence/"' in page
     assert "<strong>Panel Parity Pledge</strong>, signed on 8 March 2024" in page
 
 
 def test_the_office_downloads_every_file_the_pages_link_to(office, proof):
     for url in (
-        f"/events/{proof.meeting.pk}/assessment-evidence/",
-        f"/check-ins/{proof.check_in.pk}/assessment-evidence/",
+        f"/events/{proof.meeting.pk}/evidence/",
+        f"/check-ins/{proof.check_in.pk}/evidence/",
     ):
         response = office.get(url)
         assert response.status_code == 200, url
         assert b"".join(response.streaming_content) == PDF
-    response = office.get(f"/events/{proof.meeting.pk}/assessment-evidence/")
+    response = office.get(f"/events/{proof.meeting.pk}/evidence/")
     assert (
         'filename="minutes _Goma_.pdf"' in response["Content-Disposition"]
         or "minutes" in (response["Content-Disposition"])
@@ -126,8 +126,8 @@ def test_the_office_downloads_every_file_the_pages_link_to(office, proof):
 @pytest.mark.parametrize("role", ["other_champion_user", "other_focal_point"])
 def test_other_champions_still_get_404_for_the_files(client, cast, proof, role):
     client.force_login(cast.other_champion.user if role == "other_champion_user" else cast.other_focal_point)
-    assert client.get(f"/events/{proof.meeting.pk}/assessment-evidence/").status_code == 404
-    assert client.get(f"/check-ins/{proof.check_in.pk}/assessment-evidence/").status_code == 404
+    assert client.get(f"/events/{proof.meeting.pk}/evidence/").status_code == 404
+    assert client.get(f"/check-ins/{proof.check_in.pk}/evidence/").status_code == 404
 
 
 def _queries(client, url):
@@ -152,9 +152,9 @@ def _more_proof(cast, proof, count):
     [
         # 14 as before the notes and files were shown (who logged each event is read with it), and
         # the conversation: its comments, and their history in the audit trail.
-        ("/dashboard/commitments/{commitment}/", 16),
+        ("/dashboard/commitments/{commitment}/", 17),
         # 16 before, then the pledges signed (two queries) and the indicators' values (one).
-        ("/dashboard/champions/{champion}/", 19),
+        ("/dashboard/champions/{champion}/", 21),
     ],
 )
 def test_each_office_page_costs_the_same_queries_with_2_and_22_events(office, cast, proof, url, expected):
@@ -179,7 +179,7 @@ def test_the_report_page_shows_each_commitments_evidence_to_the_office(office, c
     _shows_the_proof(page, proof)
     assert "2 progress events logged, with their notes and evidence" in page
     assert "1 value reported" in page
-    assert f'href="/check-ins/{proof.check_in.pk}/assessment-evidence/"' in page
+    assert f'href="/check-ins/{proof.check_in.pk}/evidence/"' in page
     # The self-assessment's own file.
     assert f'href="/reports/commitments/{cast.commitment.pk}/assessment-evidence/"' in page
     assert "survey results.pdf" in page

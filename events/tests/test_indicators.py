@@ -197,7 +197,7 @@ def test_the_office_sees_the_text_the_values_their_evidence_and_who_changed_them
     assert f'href="/check-ins/{check_in.pk}/evidence/"' in page
     assert f"/check-ins/{check_in.pk}/edit/" not in page  # the office reads, and changes nothing
     day = f"{_day(cast, 1):%-d %b %Y}"
-    assert [(entry["action"], entry["title"]) for entry in response.context["audit"][:3]] == [
+    assert [(str(entry.action), entry.title) for entry in response.context["audit"][:3]] == [
         ("changed", f"9.5 ({day})"),
         ("changed", f"9.5 ({day})"),
         ("created", f"10 ({day})"),

@@ -17,8 +17,8 @@ from accounts import emails
 from accounts.models import Email, User, office_group
 from accounts.tests.factories import PASSWORD
 from champions.models import Champion, Hub, Organization, Pledge
-from champions.tests.factories import OrganizationFactory, pledge
-from commitments.models import Category, Comment, Commitment, Cycle, Status
+from champions.tests.factories import ChampionFactory, OrganizationFactory, pledge
+from commitments.models import Category, Comment, Commitment, Cycle, Handover, Status
 from events.models import PanelConfirmation, ProgressEvent
 from events.tests.factories import ProgressEventFactory
 from reminders.models import Escalation, Message, OfficeDigest, Reminder
@@ -55,6 +55,13 @@ def one_of_each(admin_user, client):
         Category: commitment.categories.get(),
         Commitment: commitment,
         Comment: Comment.objects.create(commitment=commitment, author=admin_user, text="Is March fine?"),
+        Handover: Handover.objects.create(
+            from_champion=ChampionFactory(organization=champion.organization),
+            to_champion=champion,
+            effective_on=commitment.cycle.starts_on,
+            cycle=commitment.cycle,
+            created_by=admin_user,
+        ),
         Reminder: reminder,
         OfficeDigest: OfficeDigestFactory(),
         Message: message,
