@@ -125,6 +125,7 @@ class ChampionUser(SignedInUser):
                 "scope": "field",
                 "women_count": random.randint(0, 30),
                 "men_count": random.randint(0, 30),
+                "log_anyway": "on",  # meetings may count for nothing toward the commitment chosen
             }
         )
         posts = 2 if random.random() < 0.1 else 1  # now and then, a double click
