@@ -1,7 +1,7 @@
 """Benchmark: the public pages and the API's commitments list, as the network's website reads them.
 
-    .venv/bin/python bench/public.py                      # full size: 2,000 champions, all public
-    .venv/bin/python bench/public.py --champions 20 --duration 3   # a smoke run
+    .venv/bin/python bench/public_pages.py                      # full size: 2,000 champions, all public
+    .venv/bin/python bench/public_pages.py --champions 20 --duration 3   # a smoke run
 
 It creates a PostgreSQL database of its own (gc_bench_public), migrates, seeds the network with
 `seed_demo --champions N --events-per-commitment E` (0 by default: these pages read no event), makes
