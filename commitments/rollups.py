@@ -61,16 +61,21 @@ def recount(commitments):
         .annotate(rollup_id=Min("pk"), **{f"new_{name}": value for name, value in rollups.items()})
     )
     sql, params = counts.query.sql_with_params()
+    split_sql, split_params = _parity_split(commitments).query.sql_with_params()
     connection = connections[commitments.db]
     quote = connection.ops.quote_name
     table = quote(commitments.model._meta.db_table)
-    assignments = ", ".join(f"{quote(name)} = rollup.{quote('new_' + name)}" for name in rollups)
+    assignments = [f"{quote(name)} = rollup.{quote('new_' + name)}" for name in rollups]
+    # A commitment without counted panels has no row in the split: zeros.
+    assignments += [f"{quote(name)} = COALESCE(split.{quote(name)}, 0)" for name in PARITY_SPLIT]
     # Why one UPDATE ... FROM: a set-based write recounts 10,000 commitments in one statement
     # (bulk_update builds a CASE per row in Python). PostgreSQL and SQLite 3.33+ both take it.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS target SET {assignments} FROM ({sql}) AS rollup WHERE target.id = rollup.rollup_id",
-            params,
+            f"UPDATE {table} AS target SET {', '.join(assignments)} "
+            f"FROM ({sql}) AS rollup LEFT JOIN ({split_sql}) AS split ON split.split_of = rollup.rollup_id "
+            "WHERE target.id = rollup.rollup_id",
+            (*params, *split_params),
         )
         recounted = cursor.rowcount
     # Progress from the roll-ups just written (and the target and status): the column pages sum.
@@ -80,6 +85,30 @@ def recount(commitments):
     _recount_months(commitments, connection)
     data_version.changed(using=commitments.db)
     return recounted
+
+
+# The split of a commitment's panels kept on it (Commitment.confirmed_panels...).
+PARITY_SPLIT = [
+    "confirmed_panels",
+    "confirmed_women",
+    "confirmed_men",
+    "self_reported_women",
+    "self_reported_men",
+]
+
+
+def _parity_split(commitments):
+    """Per commitment (`split_of`), its panels split by the one rule of panel parity
+    (ProgressEventQuerySet.panel_parity_by): organiser-confirmed, with the organiser's figures, and
+    self-reported.
+
+    Why a roll-up on Commitment and not on its months: pages and exports sum commitments' panel
+    roll-ups in the queries they run already, so the split costs none more; the monthly trend
+    (CommitmentMonth, CycleMonth) stays one series of every panel's logged figures."""
+    events = commitments.model._meta.get_field("events").related_model.objects
+    return events.filter(commitment__in=commitments.order_by().values("pk")).panel_parity_by(
+        split_of=F("commitment_id")
+    )
 
 
 def _recount_months(commitments, connection):

@@ -17,7 +17,6 @@ from commitments.models import CycleMonth, Status, average_percent, women_share
 from dashboard.cache import cached_page
 from dashboard.forms import filtered
 from dashboard.reporting import by_kind, summarize
-from events.models import ProgressEvent
 from reminders.models import Escalation
 
 TABLE_ROWS = 10
@@ -84,9 +83,6 @@ def _dashboard_page(request):
         "cycle": cycle,
         "today": today,
         "figures": summarize(per_hub, champions=ranking.paginator.count),
-        "parity": ProgressEvent.objects.filter(
-            commitment__in=commitments.order_by().values("pk")
-        ).panel_parity(),
         "pledges": commitments.pledge_figures(cycle) if cycle else [],
         **{table: _table(commitments, table, today) for table in TABLES},
         "ranking": ranking,
