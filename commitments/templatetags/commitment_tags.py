@@ -1,6 +1,6 @@
 from django import template
 
-from commitments.models import Approval, Status, TargetKind, percent_wording, plain_number
+from commitments.models import Approval, Status, percent_wording, plain_number
 
 register = template.Library()
 # A target or a reported value as people write it: 12.5 (12,5 in French), never 12.50.
@@ -19,8 +19,7 @@ def progress_bar(commitment, parity=True):
     """The progress bar and its figure in words; for a women's-share target with panels, and unless
     `parity` is False (a page showing the split already), its panels' share confirmed by their
     organisers apart from the self-reported share (the commitment's roll-ups of that split)."""
-    shows_parity = parity and commitment.target_kind == TargetKind.PERCENTAGE and commitment.panels_logged
-    return {"commitment": commitment, "percent": commitment.progress_percent, "parity": shows_parity}
+    return {"commitment": commitment, "percent": commitment.progress_percent, "parity": parity}
 
 
 @register.inclusion_tag("commitments/_status_badge.html")

@@ -146,7 +146,24 @@ def test_the_champions_pages_show_both_shares_beside_the_progress_and_the_pledge
     content = _client(getattr(cast, who)).get(url).content.decode()
     split = re.search(r'data-testid="progress-parity-split">([^<]*)<', content).group(1)
     assert split == "Organiser-confirmed: 50% women (2 panels) · self-reported: 16% women (2 panels)"
-    assert "women's share 50% on 2 panels confirmed by their organisers, 16% on 2 self-reported" in content
+    assert "Women's share: 50% on 2 panels confirmed by their organisers, 16% on 2 self-reported." in content
+
+
+def test_the_champions_report_shows_both_shares_beside_the_progress(cast, parity):
+    url = f"/reports/{cast.cycle.year}/champions/{cast.champion.pk}/"
+    content = _client(cast.champion_user).get(url).content.decode()
+    split = re.search(r'data-testid="progress-parity-split">([^<]*)<', content).group(1)
+    assert split == "Organiser-confirmed: 50% women (2 panels) · self-reported: 16% women (2 panels)"
+    assert "Women's share: 50% on 2 panels confirmed by their organisers" in content
+
+
+def test_the_progress_line_in_french(cast, parity):
+    cast.champion_user.language = "fr"
+    cast.champion_user.save(update_fields=["language"])
+    content = _client(cast.champion_user).get("/").content.decode()
+    split = re.search(r'data-testid="progress-parity-split">([^<]*)<', content).group(1)
+    assert split.startswith("Confirmés par les organisateurs")
+    assert "autodéclarés" in split
 
 
 def test_a_commitment_page_shows_the_split_once(cast, parity):
