@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from commitments import data_version
 from commitments.models import CommitmentMonth, CycleMonth, EventKind
+from commitments.models.months import MONTH_PARITY
 
 
 def recount(commitments):
@@ -102,9 +103,9 @@ def _parity_split(commitments):
     (ProgressEventQuerySet.panel_parity_by): organiser-confirmed, with the organiser's figures, and
     self-reported.
 
-    Why a roll-up on Commitment and not on its months: pages and exports sum commitments' panel
-    roll-ups in the queries they run already, so the split costs none more; the monthly trend
-    (CommitmentMonth, CycleMonth) stays one series of every panel's logged figures."""
+    Why roll-ups (here, and per month in _recount_months) rather than a grouped query on each
+    page: pages and exports sum commitments' panel roll-ups (and the trends, months' roll-ups) in
+    the queries they run already, so the split costs none more at any size."""
     events = commitments.model._meta.get_field("events").related_model.objects
     return events.filter(commitment__in=commitments.order_by().values("pk")).panel_parity_by(
         split_of=F("commitment_id")
@@ -135,16 +136,23 @@ def _recount_months(commitments, connection):
         )
     )
     sql, params = months.query.sql_with_params()
+    # Each month's panels split by the one rule (ProgressEventQuerySet.panel_parity_by).
+    split = events.filter(commitment__in=ids).panel_parity_by(
+        split_of=F("commitment_id"), split_start=TruncMonth("occurred_on")
+    )
+    split_sql, split_params = split.query.sql_with_params()
     quote = connection.ops.quote_name
     _add_to_cycle_months(ids, connection, sign=-1)
     CommitmentMonth.objects.using(commitments.db).filter(commitment__in=ids).delete()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(CommitmentMonth._meta.db_table)} "
-            "(commitment_id, cycle_id, month, events, panel_women, panel_men) "
-            "SELECT month_of, month_cycle, month_start, month_events, month_women, month_men "
-            f"FROM ({sql}) AS months",
-            params,
+            f"(commitment_id, cycle_id, month, events, panel_women, panel_men, {', '.join(MONTH_PARITY)}) "
+            "SELECT month_of, month_cycle, month_start, month_events, month_women, month_men, "
+            + ", ".join(f"COALESCE(split.{quote(name)}, 0)" for name in MONTH_PARITY)
+            + f" FROM ({sql}) AS months LEFT JOIN ({split_sql}) AS split "
+            "ON split.split_of = months.month_of AND split.split_start = months.month_start",
+            (*params, *split_params),
         )
     _add_to_cycle_months(ids, connection, sign=1)
 
@@ -171,29 +179,38 @@ def _add_to_cycle_months(commitment_ids, connection, sign):
         .filter(commitment__in=commitment_ids)
         .order_by()
         .values(total_cycle=F("cycle"), total_month=F("month"))
-        .annotate(total_events=Sum("events"), total_women=Sum("panel_women"), total_men=Sum("panel_men"))
+        .annotate(
+            total_events=Sum("events"),
+            total_women=Sum("panel_women"),
+            total_men=Sum("panel_men"),
+            **{f"total_{name}": Sum(name) for name in MONTH_PARITY},
+        )
     )
     sql, params = months.query.sql_with_params()
     table = connection.ops.quote_name(CycleMonth._meta.db_table)
+    # Column of CycleMonth: its sum in `months`.
+    sums = {
+        "events": "total_events",
+        "panel_women": "total_women",
+        "panel_men": "total_men",
+        **{name: f"total_{name}" for name in MONTH_PARITY},
+    }
     with connection.cursor() as cursor:
         if sign > 0:
             # Why WHERE true: SQLite needs a WHERE to tell an upsert's ON CONFLICT from a join's ON.
             cursor.execute(
-                f"INSERT INTO {table} (cycle_id, month, events, panel_women, panel_men) "
-                "SELECT total_cycle, total_month, total_events, total_women, total_men "
+                f"INSERT INTO {table} (cycle_id, month, {', '.join(sums)}) "
+                f"SELECT total_cycle, total_month, {', '.join(sums.values())} "
                 f"FROM ({sql}) AS months WHERE true "
                 "ON CONFLICT (cycle_id, month) DO UPDATE SET "
-                f"events = {table}.events + excluded.events, "
-                f"panel_women = {table}.panel_women + excluded.panel_women, "
-                f"panel_men = {table}.panel_men + excluded.panel_men",
+                + ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums),
                 params,
             )
         else:
             cursor.execute(
-                f"UPDATE {table} AS total SET events = total.events - months.total_events, "
-                "panel_women = total.panel_women - months.total_women, "
-                "panel_men = total.panel_men - months.total_men "
-                f"FROM ({sql}) AS months "
+                f"UPDATE {table} AS total SET "
+                + ", ".join(f"{name} = total.{name} - months.{total}" for name, total in sums.items())
+                + f" FROM ({sql}) AS months "
                 "WHERE total.cycle_id = months.total_cycle AND total.month = months.total_month",
                 params,
             )

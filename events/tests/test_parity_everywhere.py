@@ -127,6 +127,24 @@ def test_the_dashboard_shows_both_shares_and_the_pledges_too(cast, parity):
     assert "Panels confirmed by organisers" in content
 
 
+def test_the_months_keep_the_split_and_the_dashboards_trend_shows_it(cast, parity):
+    from commitments.models import CycleMonth
+    from commitments.tests.helpers import assert_cycle_months_add_up
+
+    (month,) = CycleMonth.objects.filter(cycle=cast.cycle).trend()
+    assert month["month"] == cast.cycle.starts_on
+    assert {name: month[name] for name in ("confirmed_women", "confirmed_men")} == {
+        "confirmed_women": 4,
+        "confirmed_men": 4,
+    }
+    assert {name: month[name] for name in SELF_REPORTED} == SELF_REPORTED
+    assert_cycle_months_add_up()
+    for query in (f"?cycle={cast.cycle.year}", f"?cycle={cast.cycle.year}&hub={cast.champion.hub_id}"):
+        content = _client(cast.office_member).get(f"/dashboard/{query}").content.decode()
+        row = re.search(r'<tr data-testid="month-parity">(.*?)</tr>', content).group(1)
+        assert re.findall(r">([^<>]+)</td>", row) == ["6", "8", "50%", "16%"]
+
+
 def test_the_dashboard_in_french(cast, parity):
     cast.office_member.language = "fr"
     cast.office_member.save(update_fields=["language"])
