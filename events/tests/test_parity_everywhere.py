@@ -267,3 +267,28 @@ def test_a_report_signed_off_before_the_split_reads_all_its_panels_as_self_repor
     kept = {"panels_logged": 3, "panel_women": 2, "panel_men": 4}
     figures = PanelFigures(**{**_with_parity_split({**kept, "panels_balanced": 1, "panels_single_sex": 0})})
     assert (figures.confirmed_panels, figures.self_reported_panels, figures.self_reported_share) == (0, 3, 33)
+
+
+def test_the_migration_fills_the_split_in_as_a_recount_would(cast, parity):
+    import importlib
+
+    from django.apps import apps
+
+    from commitments.models import CommitmentMonth, CycleMonth
+
+    split = ["confirmed_women", "confirmed_men", "self_reported_women", "self_reported_men"]
+
+    def kept():
+        return (
+            list(Commitment.objects.order_by("pk").values_list("pk", "confirmed_panels", *split)),
+            list(CommitmentMonth.objects.order_by("pk").values_list("pk", *split)),
+            list(CycleMonth.objects.order_by("pk").values_list("pk", *split)),
+        )
+
+    recounted = kept()
+    # As the columns come: all zero, before the migration fills them in.
+    Commitment.objects.update(confirmed_panels=0, **dict.fromkeys(split, 0))
+    for model in (CommitmentMonth, CycleMonth):
+        model.objects.update(**dict.fromkeys(split, 0))
+    importlib.import_module("commitments.migrations.0022_panel_parity_split").fill_in(apps, None)
+    assert kept() == recounted
