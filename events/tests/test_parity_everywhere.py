@@ -292,3 +292,28 @@ def test_the_migration_fills_the_split_in_as_a_recount_would(cast, parity):
         model.objects.update(**dict.fromkeys(split, 0))
     importlib.import_module("commitments.migrations.0022_panel_parity_split").fill_in(apps, None)
     assert kept() == recounted
+
+
+def test_an_answer_deleted_in_admin_leaves_the_confirmed_figures(cast, parity):
+    from django.contrib import admin
+
+    corrected = PanelConfirmation.objects.filter(outcome="corrected")
+    admin.site._registry[PanelConfirmation].delete_queryset(None, corrected)
+    parity.refresh_from_db()
+    # The corrected panel is self-reported again, with the figures logged (2 and 2).
+    assert (parity.confirmed_panels, parity.confirmed_women, parity.confirmed_men) == (1, 3, 1)
+    assert (parity.self_reported_women, parity.self_reported_men) == (3, 7)
+
+
+def test_the_assessment_page_shows_both_shares_beside_the_progress(cast, parity):
+    content = _client(cast.champion_user).get(f"/reports/commitments/{parity.pk}/assess/").content.decode()
+    split = re.search(r'data-testid="progress-parity-split">([^<]*)<', content).group(1)
+    assert split == "Organiser-confirmed: 50% women (2 panels) · self-reported: 16% women (2 panels)"
+
+
+def test_the_status_checks_show_both_shares_beside_the_progress(cast, parity):
+    parity.status = "completed"  # under its target: the office checks it
+    parity.save()
+    content = _client(cast.office_member).get("/dashboard/status-checks/").content.decode()
+    split = re.search(r'data-testid="progress-parity-split">([^<]*)<', content).group(1)
+    assert split == "Organiser-confirmed: 50% women (2 panels) · self-reported: 16% women (2 panels)"
