@@ -317,3 +317,20 @@ def test_the_status_checks_show_both_shares_beside_the_progress(cast, parity):
     content = _client(cast.office_member).get("/dashboard/status-checks/").content.decode()
     split = re.search(r'data-testid="progress-parity-split">([^<]*)<', content).group(1)
     assert split == "Organiser-confirmed: 50% women (2 panels) · self-reported: 16% women (2 panels)"
+
+
+def test_the_network_reports_table_in_french(cast, parity):
+    cast.office_member.language = "fr"
+    cast.office_member.save(update_fields=["language"])
+    rows = _csv(_client(cast.office_member).get(f"/reports/{cast.cycle.year}.csv"))
+    with translation.override("fr"):
+        expected = [
+            gettext(name)
+            for name in (
+                "panels confirmed by organisers",
+                "women's share, confirmed %",
+                "women's share, self-reported %",
+            )
+        ]
+    assert rows[0][-3:] == expected
+    assert expected[0] == "panels confirmés par les organisateurs"
