@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncMonth
 
 from commitments import data_version
 from commitments.models import CommitmentMonth, CycleMonth, EventKind
+from commitments.models.months import MONTH_PARITY
 
 
 def recount(commitments):
@@ -61,16 +62,21 @@ def recount(commitments):
         .annotate(rollup_id=Min("pk"), **{f"new_{name}": value for name, value in rollups.items()})
     )
     sql, params = counts.query.sql_with_params()
+    split_sql, split_params = _parity_split(commitments).query.sql_with_params()
     connection = connections[commitments.db]
     quote = connection.ops.quote_name
     table = quote(commitments.model._meta.db_table)
-    assignments = ", ".join(f"{quote(name)} = rollup.{quote('new_' + name)}" for name in rollups)
+    assignments = [f"{quote(name)} = rollup.{quote('new_' + name)}" for name in rollups]
+    # A commitment without counted panels has no row in the split: zeros.
+    assignments += [f"{quote(name)} = COALESCE(split.{quote(name)}, 0)" for name in PARITY_SPLIT]
     # Why one UPDATE ... FROM: a set-based write recounts 10,000 commitments in one statement
     # (bulk_update builds a CASE per row in Python). PostgreSQL and SQLite 3.33+ both take it.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS target SET {assignments} FROM ({sql}) AS rollup WHERE target.id = rollup.rollup_id",
-            params,
+            f"UPDATE {table} AS target SET {', '.join(assignments)} "
+            f"FROM ({sql}) AS rollup LEFT JOIN ({split_sql}) AS split ON split.split_of = rollup.rollup_id "
+            "WHERE target.id = rollup.rollup_id",
+            (*params, *split_params),
         )
         recounted = cursor.rowcount
     # Progress from the roll-ups just written (and the target and status): the column pages sum.
@@ -80,6 +86,30 @@ def recount(commitments):
     _recount_months(commitments, connection)
     data_version.changed(using=commitments.db)
     return recounted
+
+
+# The split of a commitment's panels kept on it (Commitment.confirmed_panels...).
+PARITY_SPLIT = [
+    "confirmed_panels",
+    "confirmed_women",
+    "confirmed_men",
+    "self_reported_women",
+    "self_reported_men",
+]
+
+
+def _parity_split(commitments):
+    """Per commitment (`split_of`), its panels split by the one rule of panel parity
+    (ProgressEventQuerySet.panel_parity_by): organiser-confirmed, with the organiser's figures, and
+    self-reported.
+
+    Why roll-ups (here, and per month in _recount_months) rather than a grouped query on each
+    page: pages and exports sum commitments' panel roll-ups (and the trends, months' roll-ups) in
+    the queries they run already, so the split costs none more at any size."""
+    events = commitments.model._meta.get_field("events").related_model.objects
+    return events.filter(commitment__in=commitments.order_by().values("pk")).panel_parity_by(
+        split_of=F("commitment_id")
+    )
 
 
 def _recount_months(commitments, connection):
@@ -106,16 +136,23 @@ def _recount_months(commitments, connection):
         )
     )
     sql, params = months.query.sql_with_params()
+    # Each month's panels split by the one rule (ProgressEventQuerySet.panel_parity_by).
+    split = events.filter(commitment__in=ids).panel_parity_by(
+        split_of=F("commitment_id"), split_start=TruncMonth("occurred_on")
+    )
+    split_sql, split_params = split.query.sql_with_params()
     quote = connection.ops.quote_name
     _add_to_cycle_months(ids, connection, sign=-1)
     CommitmentMonth.objects.using(commitments.db).filter(commitment__in=ids).delete()
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(CommitmentMonth._meta.db_table)} "
-            "(commitment_id, cycle_id, month, events, panel_women, panel_men) "
-            "SELECT month_of, month_cycle, month_start, month_events, month_women, month_men "
-            f"FROM ({sql}) AS months",
-            params,
+            f"(commitment_id, cycle_id, month, events, panel_women, panel_men, {', '.join(MONTH_PARITY)}) "
+            "SELECT month_of, month_cycle, month_start, month_events, month_women, month_men, "
+            + ", ".join(f"COALESCE(split.{quote(name)}, 0)" for name in MONTH_PARITY)
+            + f" FROM ({sql}) AS months LEFT JOIN ({split_sql}) AS split "
+            "ON split.split_of = months.month_of AND split.split_start = months.month_start",
+            (*params, *split_params),
         )
     _add_to_cycle_months(ids, connection, sign=1)
 
@@ -142,29 +179,38 @@ def _add_to_cycle_months(commitment_ids, connection, sign):
         .filter(commitment__in=commitment_ids)
         .order_by()
         .values(total_cycle=F("cycle"), total_month=F("month"))
-        .annotate(total_events=Sum("events"), total_women=Sum("panel_women"), total_men=Sum("panel_men"))
+        .annotate(
+            total_events=Sum("events"),
+            total_women=Sum("panel_women"),
+            total_men=Sum("panel_men"),
+            **{f"total_{name}": Sum(name) for name in MONTH_PARITY},
+        )
     )
     sql, params = months.query.sql_with_params()
     table = connection.ops.quote_name(CycleMonth._meta.db_table)
+    # Column of CycleMonth: its sum in `months`.
+    sums = {
+        "events": "total_events",
+        "panel_women": "total_women",
+        "panel_men": "total_men",
+        **{name: f"total_{name}" for name in MONTH_PARITY},
+    }
     with connection.cursor() as cursor:
         if sign > 0:
             # Why WHERE true: SQLite needs a WHERE to tell an upsert's ON CONFLICT from a join's ON.
             cursor.execute(
-                f"INSERT INTO {table} (cycle_id, month, events, panel_women, panel_men) "
-                "SELECT total_cycle, total_month, total_events, total_women, total_men "
+                f"INSERT INTO {table} (cycle_id, month, {', '.join(sums)}) "
+                f"SELECT total_cycle, total_month, {', '.join(sums.values())} "
                 f"FROM ({sql}) AS months WHERE true "
                 "ON CONFLICT (cycle_id, month) DO UPDATE SET "
-                f"events = {table}.events + excluded.events, "
-                f"panel_women = {table}.panel_women + excluded.panel_women, "
-                f"panel_men = {table}.panel_men + excluded.panel_men",
+                + ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums),
                 params,
             )
         else:
             cursor.execute(
-                f"UPDATE {table} AS total SET events = total.events - months.total_events, "
-                "panel_women = total.panel_women - months.total_women, "
-                "panel_men = total.panel_men - months.total_men "
-                f"FROM ({sql}) AS months "
+                f"UPDATE {table} AS total SET "
+                + ", ".join(f"{name} = total.{name} - months.{total}" for name, total in sums.items())
+                + f" FROM ({sql}) AS months "
                 "WHERE total.cycle_id = months.total_cycle AND total.month = months.total_month",
                 params,
             )

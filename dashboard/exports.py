@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import office_required
 from commitments import network_file
-from commitments.models import Status, TargetKind, target_wording
+from commitments.models import Status, TargetKind, target_wording, women_share
 from commitments.spreadsheets import yes_no
 from dashboard.forms import filtered
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv, xlsx_response
@@ -47,6 +47,12 @@ EXPORT_HEADER = [
     _("last event date"),
     _("event count"),
     _("latest value"),
+    # Panel parity, organiser-confirmed panels apart from self-reported ones (the roll-ups of
+    # ProgressEventQuerySet.panel_parity's split, read with the row).
+    _("panels"),
+    _("panels confirmed by organisers"),
+    _("women's share, confirmed %"),
+    _("women's share, self-reported %"),
 ]
 
 
@@ -91,6 +97,12 @@ def _export(request):
             "last_event_on",
             "events_in_cycle",
             "latest_value",
+            "panels_logged",
+            "confirmed_panels",
+            "confirmed_women",
+            "confirmed_men",
+            "self_reported_women",
+            "self_reported_men",
             named=True,
         )
         .iterator(chunk_size=EXPORT_CHUNK_ROWS)
@@ -120,6 +132,10 @@ def _export(request):
                 row.events_in_cycle,
                 # An indicator's latest reported value, as a number a spreadsheet can sum.
                 row.latest_value if row.target_kind == TargetKind.INDICATOR else None,
+                row.panels_logged,
+                row.confirmed_panels,
+                women_share(row.confirmed_women, row.confirmed_men),
+                women_share(row.self_reported_women, row.self_reported_men),
             ]
             for row in rows
         ),

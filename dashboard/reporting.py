@@ -11,7 +11,15 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from champions.models import Champion
-from commitments.models import Commitment, CommitmentQuerySet, Status, share_percent, women_share
+from commitments.models import (
+    PANEL_ROLLUPS,
+    Commitment,
+    CommitmentQuerySet,
+    PanelFigures,
+    Status,
+    share_percent,
+    women_share,
+)
 
 # The roll-ups the breakdown cube adds up, as they are named on a commitment.
 CUBE_ROLLUPS = [
@@ -21,6 +29,12 @@ CUBE_ROLLUPS = [
     "panels_single_sex",
     "panel_women",
     "panel_men",
+    # The panels split: organiser-confirmed apart from self-reported (ProgressEventQuerySet.panel_parity).
+    "confirmed_panels",
+    "confirmed_women",
+    "confirmed_men",
+    "self_reported_women",
+    "self_reported_men",
 ]
 # The counts each row of the breakdown cube has (see DashboardQuerySet.breakdown_cube).
 CUBE_COUNTS = [
@@ -188,5 +202,8 @@ def summarize(cube, champions):
         share_panels_balanced=share_percent(figures["panels_balanced"], figures["panels_logged"]),
         share_panels_single_sex=share_percent(figures["panels_single_sex"], figures["panels_logged"]),
         women_share=women_share(figures["panel_women"], figures["panel_men"]),
+        # Organiser-confirmed panels apart from self-reported ones, from the cube's sums of the
+        # commitments' roll-ups of that split: no query of its own.
+        parity=PanelFigures(**{name: figures[name] for name in PANEL_ROLLUPS}),
     )
     return figures

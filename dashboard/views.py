@@ -17,7 +17,7 @@ from commitments.models import CycleMonth, Status, average_percent, women_share
 from dashboard.cache import cached_page
 from dashboard.forms import filtered
 from dashboard.reporting import by_kind, summarize
-from events.models import ProgressEvent
+from events.models import with_parity_shares
 from reminders.models import Escalation
 
 TABLE_ROWS = 10
@@ -84,9 +84,6 @@ def _dashboard_page(request):
         "cycle": cycle,
         "today": today,
         "figures": summarize(per_hub, champions=ranking.paginator.count),
-        "parity": ProgressEvent.objects.filter(
-            commitment__in=commitments.order_by().values("pk")
-        ).panel_parity(),
         "pledges": commitments.pledge_figures(cycle) if cycle else [],
         **{table: _table(commitments, table, today) for table in TABLES},
         "ranking": ranking,
@@ -214,14 +211,24 @@ def _breakdown(cube, field, names, none):
 
 
 def _chart_data(monthly, status_by_hub):
+    """The charts' numbers; each month's row gets its `label` and its panels' women's shares: of
+    all, organiser-confirmed and self-reported (the months' roll-ups of that split)."""
     for row in monthly:
         row["label"] = date_format(row["month"], "YEAR_MONTH_FORMAT")
+        with_parity_shares(row)
     return {
         "months": [row["label"] for row in monthly],
         "events": [row["events"] for row in monthly],
         "women_share": [women_share(row["panel_women"], row["panel_men"]) for row in monthly],
+        "confirmed_share": [row["confirmed_share"] for row in monthly],
+        "self_reported_share": [row["self_reported_share"] for row in monthly],
         "hubs": list(status_by_hub),
         "statuses": [str(label) for _value, label in Status.choices],
         "status_by_hub": list(status_by_hub.values()),
-        "labels": {"events": gettext("Events"), "women_share": gettext("Women's share (%)")},
+        "labels": {
+            "events": gettext("Events"),
+            "women_share": gettext("Women's share (%)"),
+            "confirmed_share": gettext("Women's share, confirmed (%)"),
+            "self_reported_share": gettext("Women's share, self-reported (%)"),
+        },
     }

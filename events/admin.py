@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -6,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from commitments.admin import CommitmentAdmin
 from commitments.models import Commitment
 from events.forms import WebLinkField
-from events.models import PanelConfirmation, ProgressEvent
+from events.models import PanelConfirmation, ProgressEvent, _lock_commitments
 
 
 class LoggedByFormSet(BaseInlineFormSet):
@@ -134,3 +135,17 @@ class PanelConfirmationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, PanelConfirmation.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Deleted answers leave the confirmed panel figures their commitments keep (Commitment.
+        confirmed_panels...): those commitments are recounted, under their locks, as an event write
+        recounts its commitment."""
+        with transaction.atomic():
+            commitments = Commitment.objects.filter(events__confirmations__in=queryset).distinct()
+            ids = set(commitments.values_list("pk", flat=True))
+            _lock_commitments(ids)
+            super().delete_queryset(request, queryset)
+            Commitment.objects.filter(pk__in=ids).recount_rollups()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -61,6 +61,45 @@ class ProgressEventQuerySet(models.QuerySet):
             )
         )
 
+    def with_organiser_figures(self):
+        """Each event with its organiser's answer read in the same query, for rows read one by one
+        (the champion's events export): `organiser_outcome` (confirmed or corrected, None when no
+        organiser answered), `organiser_women` and `organiser_men`."""
+        return self.annotate(
+            answer=FilteredRelation("confirmations", condition=Q(confirmations__used_at__isnull=False)),
+            organiser_outcome=F("answer__outcome"),
+            organiser_women=F("answer__women_count"),
+            organiser_men=F("answer__men_count"),
+        )
+
+    def counted_panels(self):
+        """The panels that count toward parity figures: those logged within their commitment's cycle,
+        less those the champion declined to speak on (a declined panel says nothing of the panels
+        they joined). The roll-ups count the same panels (commitments/rollups.py), so a page's
+        "panels logged" is the confirmed panels plus the self-reported ones."""
+        return self.filter(
+            kind=EventKind.PANEL,
+            occurred_on__gte=F("commitment__cycle__starts_on"),
+            occurred_on__lte=F("commitment__cycle__ends_on"),
+        ).exclude(panel_outcome="declined")
+
+    def _with_answer(self):
+        """The counted panels, each joined to its organiser's answer (`answer`; one at most: a
+        constraint), and the sums of the split over them."""
+        answered = Q(answer__id__isnull=False)
+        sums = {
+            "confirmed_panels": Count("pk", filter=answered),
+            "confirmed_women": Coalesce(Sum("answer__women_count", filter=answered), 0),
+            "confirmed_men": Coalesce(Sum("answer__men_count", filter=answered), 0),
+            "self_reported_panels": Count("pk", filter=~answered),
+            "self_reported_women": Coalesce(Sum("women_count", filter=~answered), 0),
+            "self_reported_men": Coalesce(Sum("men_count", filter=~answered), 0),
+        }
+        panels = self.counted_panels().annotate(
+            answer=FilteredRelation("confirmations", condition=Q(confirmations__used_at__isnull=False))
+        )
+        return panels, sums
+
     def panel_parity(self):
         """Women's share of panel speakers, organiser-confirmed panels apart from self-reported
         ones: the one rule of that split, for every page that shows it.
@@ -68,27 +107,25 @@ class ProgressEventQuerySet(models.QuerySet):
         A panel is organiser-confirmed once its organiser answered its link (confirmed or
         corrected: PanelConfirmation.answered) and counts with the organiser's figures; every
         other panel is self-reported and counts with the figures the champion's side logged.
-        One query (an event has at most one answer: a constraint)."""
-        answered = Q(answer__id__isnull=False)
-        figures = (
-            self.filter(kind=EventKind.PANEL)
-            .annotate(
-                answer=FilteredRelation("confirmations", condition=Q(confirmations__used_at__isnull=False))
-            )
-            .aggregate(
-                confirmed_panels=Count("pk", filter=answered),
-                confirmed_women=Coalesce(Sum("answer__women_count", filter=answered), 0),
-                confirmed_men=Coalesce(Sum("answer__men_count", filter=answered), 0),
-                self_reported_panels=Count("pk", filter=~answered),
-                self_reported_women=Coalesce(Sum("women_count", filter=~answered), 0),
-                self_reported_men=Coalesce(Sum("men_count", filter=~answered), 0),
-            )
-        )
-        figures["confirmed_share"] = women_share(figures["confirmed_women"], figures["confirmed_men"])
-        figures["self_reported_share"] = women_share(
-            figures["self_reported_women"], figures["self_reported_men"]
-        )
-        return figures
+        Only counted panels (counted_panels). One query (an event has at most one answer: a
+        constraint)."""
+        panels, sums = self._with_answer()
+        return with_parity_shares(panels.aggregate(**sums))
+
+    def panel_parity_by(self, **groups):
+        """The split of panel_parity (without the shares) per group of panels, in one query: rows of
+        `groups` (names to expressions, as for values()) and the six sums. The roll-ups store it per
+        commitment this way (commitments/rollups.py)."""
+        panels, sums = self._with_answer()
+        return panels.order_by().values(**groups).annotate(**sums)
+
+
+def with_parity_shares(figures):
+    """`figures` (the split's sums: panel_parity) with the two shares, `confirmed_share` and
+    `self_reported_share`, in percent (None before any speaker)."""
+    figures["confirmed_share"] = women_share(figures["confirmed_women"], figures["confirmed_men"])
+    figures["self_reported_share"] = women_share(figures["self_reported_women"], figures["self_reported_men"])
+    return figures
 
 
 class ProgressEvent(models.Model):
@@ -447,6 +484,9 @@ class PanelConfirmation(models.Model):
         now = timezone.now()
         try:
             with transaction.atomic():
+                # The answer moves the panel into the confirmed figures its commitment keeps
+                # (Commitment.confirmed_panels...): recounted under its lock, as an event write.
+                _lock_commitments({event.commitment_id})
                 changed = PanelConfirmation.objects.filter(
                     pk=self.pk, used_at__isnull=True, expires_at__gt=now
                 ).update(
@@ -457,6 +497,8 @@ class PanelConfirmation(models.Model):
                     claimed_women_count=event.women_count,
                     claimed_men_count=event.men_count,
                 )
+                if changed:
+                    Commitment.objects.filter(pk=event.commitment_id).recount_rollups()
         except IntegrityError:  # another link of the same panel was answered first
             return False
         if changed:

@@ -20,7 +20,7 @@ from config.confirmation import confirmed
 from events.emails import ask_organiser
 from events.exports import EXPORT_CHUNK_ROWS, choice_labels, stream_csv
 from events.forms import CheckInForm, KeepStatusForm, PanelConfirmationForm, ProgressEventForm, StatusForm
-from events.models import CheckIn, PanelConfirmation, ProgressEvent, Scope
+from events.models import CheckIn, ConfirmationOutcome, PanelConfirmation, ProgressEvent, Scope
 from events.uploads import evidence_download
 
 EVENTS_PER_PAGE = 20
@@ -382,8 +382,14 @@ def export_my_events(request):
         "men",
         "logged by",
         "evidence link",
+        # A panel's organiser's answer (a panel counts with these figures once answered:
+        # ProgressEventQuerySet.panel_parity); empty where no organiser answered.
+        "organiser's answer",
+        "women, as the organiser says",
+        "men, as the organiser says",
     ]
     kinds, scopes = choice_labels(EventKind.choices), choice_labels(Scope.choices)
+    outcomes = choice_labels(ConfirmationOutcome.choices)
     rows = (
         [
             event.commitment.champion.full_name,
@@ -398,8 +404,11 @@ def export_my_events(request):
             event.men_count,
             event.logged_by.get_full_name() if event.logged_by else "",
             event.evidence_url,
+            outcomes.get(event.organiser_outcome, ""),
+            event.organiser_women,
+            event.organiser_men,
         ]
-        for event in events.iterator(chunk_size=EXPORT_CHUNK_ROWS)
+        for event in events.with_organiser_figures().iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )
     return stream_csv("my-events.csv", header, rows)
 

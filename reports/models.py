@@ -103,6 +103,22 @@ def champions_yet_to_report(cycle):
     )
 
 
+def _with_parity_split(figures):
+    """A signed-off report's kept panel figures, with the split between organiser-confirmed and
+    self-reported panels: a report signed off before that split was kept showed no panel as
+    confirmed, so all its panels are self-reported, with the figures logged."""
+    if "panel_women" not in figures or "confirmed_panels" in figures:
+        return figures
+    return {
+        "confirmed_panels": 0,
+        "confirmed_women": 0,
+        "confirmed_men": 0,
+        "self_reported_women": figures["panel_women"],
+        "self_reported_men": figures["panel_men"],
+        **figures,
+    }
+
+
 class Report(models.Model):
     """A champion's annual report on a cycle: signed off by the champion, reviewed by the office."""
 
@@ -211,7 +227,7 @@ class Report(models.Model):
             return commitments, signatures
         commitments = [commitment for commitment in commitments if str(commitment.pk) in kept["commitments"]]
         for commitment in commitments:
-            figures = kept["commitments"][str(commitment.pk)]
+            figures = _with_parity_split(kept["commitments"][str(commitment.pk)])
             for name in SIGNED_OFF_FIGURES:
                 setattr(commitment, name, Commitment._meta.get_field(name).to_python(figures[name]))
             commitment.key_events = [
@@ -226,7 +242,7 @@ class Report(models.Model):
         for signature in signatures:
             panels = kept["pledge_panels"].get(str(signature.pk))
             if panels is not None:
-                signature.panels = PanelFigures(**panels)
+                signature.panels = PanelFigures(**_with_parity_split(panels))
         return commitments, signatures
 
     def as_signed_off(self):

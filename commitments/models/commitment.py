@@ -48,19 +48,61 @@ from commitments.models.vocabulary import (
     women_share,
 )
 
-# A commitment's roll-ups of the panels logged on it.
-PANEL_ROLLUPS = ["panels_logged", "panels_balanced", "panels_single_sex", "panel_women", "panel_men"]
+# A commitment's roll-ups of the panels logged on it, and of their split between panels its
+# organisers confirmed and panels self-reported (ProgressEventQuerySet.panel_parity).
+PANEL_ROLLUPS = [
+    "panels_logged",
+    "panels_balanced",
+    "panels_single_sex",
+    "panel_women",
+    "panel_men",
+    "confirmed_panels",
+    "confirmed_women",
+    "confirmed_men",
+    "self_reported_women",
+    "self_reported_men",
+]
+
+
+class ParityShares:
+    """The split of panel parity as pages and exports read it from roll-ups (a commitment's, or
+    PanelFigures' sums of them): the panels self-reported and both women's shares. The sums are
+    ProgressEventQuerySet.panel_parity's, kept by the roll-ups."""
+
+    @property
+    def self_reported_panels(self):
+        return self.panels_logged - self.confirmed_panels
+
+    @property
+    def confirmed_share(self):
+        return women_share(self.confirmed_women, self.confirmed_men)
+
+    @property
+    def self_reported_share(self):
+        return women_share(self.self_reported_women, self.self_reported_men)
 
 
 @dataclass
-class PanelFigures:
-    """Panel roll-ups added up over commitments, and the shares pages show of them."""
+class PanelFigures(ParityShares):
+    """Panel roll-ups added up over commitments, and the shares pages show of them.
+
+    (A report signed off before the split was kept has none of its figures: 0, as nothing
+    confirmed.)"""
 
     panels_logged: int = 0
     panels_balanced: int = 0
     panels_single_sex: int = 0
     panel_women: int = 0
     panel_men: int = 0
+    confirmed_panels: int = 0
+    confirmed_women: int = 0
+    confirmed_men: int = 0
+    self_reported_women: int = 0
+    self_reported_men: int = 0
+
+    def __add__(self, other):
+        """The figures of both, added up (the figures of all hubs, say)."""
+        return PanelFigures(**{name: getattr(self, name) + getattr(other, name) for name in PANEL_ROLLUPS})
 
     @property
     def balanced_share(self):
@@ -361,7 +403,7 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
 
-class Commitment(models.Model):
+class Commitment(ParityShares, models.Model):
     """One of a champion's numbered, measurable commitments for a cycle."""
 
     champion = models.ForeignKey(
@@ -495,6 +537,27 @@ class Commitment(models.Model):
     )
     panel_women = models.PositiveIntegerField(verbose_name=_("panel women"), default=0, editable=False)
     panel_men = models.PositiveIntegerField(verbose_name=_("panel men"), default=0, editable=False)
+    # The panels above split as ProgressEventQuerySet.panel_parity splits them: those whose organiser
+    # answered the link (with the organiser's figures) and the rest (with the logged figures).
+    # Why stored rather than counted per page: every page and export that sums the panel roll-ups
+    # (the dashboard, the pledges, the exports, the network report's table) gets the split from
+    # the same query, whatever the network's size; an organiser's answer recounts its commitment
+    # (PanelConfirmation.answer) as an event write does.
+    confirmed_panels = models.PositiveIntegerField(
+        verbose_name=_("panels confirmed by organisers"), default=0, editable=False
+    )
+    confirmed_women = models.PositiveIntegerField(
+        verbose_name=_("women on confirmed panels"), default=0, editable=False
+    )
+    confirmed_men = models.PositiveIntegerField(
+        verbose_name=_("men on confirmed panels"), default=0, editable=False
+    )
+    self_reported_women = models.PositiveIntegerField(
+        verbose_name=_("women on self-reported panels"), default=0, editable=False
+    )
+    self_reported_men = models.PositiveIntegerField(
+        verbose_name=_("men on self-reported panels"), default=0, editable=False
+    )
     last_event_on = models.DateField(
         verbose_name=_("last progress on"),
         null=True,

@@ -7,14 +7,22 @@ from django.utils.translation import gettext_lazy as _
 from commitments.models.commitment import Commitment
 from commitments.models.cycle import Cycle
 
+# A month's panel speakers split as ProgressEventQuerySet.panel_parity splits them: on panels
+# whose organiser answered (the organiser's figures) and on the rest (the figures logged).
+# Why roll-up columns, as the commitment's: the dashboard's trend of a whole cycle reads a dozen
+# CycleMonth rows, and the split per month would otherwise be a query over every panel of the
+# cycle on each computed view.
+MONTH_PARITY = ["confirmed_women", "confirmed_men", "self_reported_women", "self_reported_men"]
+
 
 class CommitmentMonthQuerySet(models.QuerySet):
     def totals(self):
-        """Events, and panel speakers by gender, per month, earliest first."""
+        """Events, and panel speakers by gender (all, and split: MONTH_PARITY), per month, earliest
+        first."""
         return (
             self.order_by("month")
             .values("month")
-            .annotate(events=Sum("events"), panel_women=Sum("panel_women"), panel_men=Sum("panel_men"))
+            .annotate(**{name: Sum(name) for name in ["events", "panel_women", "panel_men", *MONTH_PARITY]})
         )
 
 
@@ -36,6 +44,12 @@ class CommitmentMonth(models.Model):
     events = models.PositiveIntegerField(verbose_name=_("events"), default=0)
     panel_women = models.PositiveIntegerField(verbose_name=_("women speaking on panels"), default=0)
     panel_men = models.PositiveIntegerField(verbose_name=_("men speaking on panels"), default=0)
+    confirmed_women = models.PositiveIntegerField(verbose_name=_("women on confirmed panels"), default=0)
+    confirmed_men = models.PositiveIntegerField(verbose_name=_("men on confirmed panels"), default=0)
+    self_reported_women = models.PositiveIntegerField(
+        verbose_name=_("women on self-reported panels"), default=0
+    )
+    self_reported_men = models.PositiveIntegerField(verbose_name=_("men on self-reported panels"), default=0)
 
     objects = CommitmentMonthQuerySet.as_manager()
 
@@ -58,7 +72,9 @@ class CycleMonthQuerySet(models.QuerySet):
         """Events, and panel speakers by gender, per month that has any, earliest first: the rows
         CommitmentMonthQuerySet.totals gives for the same cycle."""
         return (
-            self.filter(events__gt=0).order_by("month").values("month", "events", "panel_women", "panel_men")
+            self.filter(events__gt=0)
+            .order_by("month")
+            .values("month", "events", "panel_women", "panel_men", *MONTH_PARITY)
         )
 
 
@@ -82,6 +98,10 @@ class CycleMonth(models.Model):
     events = models.IntegerField(verbose_name=_("events"), default=0)
     panel_women = models.IntegerField(verbose_name=_("women speaking on panels"), default=0)
     panel_men = models.IntegerField(verbose_name=_("men speaking on panels"), default=0)
+    confirmed_women = models.IntegerField(verbose_name=_("women on confirmed panels"), default=0)
+    confirmed_men = models.IntegerField(verbose_name=_("men on confirmed panels"), default=0)
+    self_reported_women = models.IntegerField(verbose_name=_("women on self-reported panels"), default=0)
+    self_reported_men = models.IntegerField(verbose_name=_("men on self-reported panels"), default=0)
 
     objects = CycleMonthQuerySet.as_manager()
 

@@ -15,8 +15,11 @@ def status_label(status):
 
 
 @register.inclusion_tag("commitments/_progress.html")
-def progress_bar(commitment):
-    return {"commitment": commitment, "percent": commitment.progress_percent}
+def progress_bar(commitment, parity=True):
+    """The progress bar and its figure in words; for a women's-share target with panels, and unless
+    `parity` is False (a page showing the split already), its panels' share confirmed by their
+    organisers apart from the self-reported share (the commitment's roll-ups of that split)."""
+    return {"commitment": commitment, "percent": commitment.progress_percent, "parity": parity}
 
 
 @register.inclusion_tag("commitments/_status_badge.html")

@@ -137,7 +137,10 @@ def test_it_says_which_pledges_each_champion_signed_with_this_cycles_panels(clie
     year = cast.cycle.year
     assert _pledges_line(page, cast.champion) == (
         'data-testid="pledges"> <strong>Panel Parity Pledge</strong>, signed on 11 December 2017: '
-        f"2 panels in {year} on any commitment, 2 with at least half women speakers, 1 single-sex."
+        f"2 panels in {year} on any commitment, 2 with at least half women speakers, 1 single-sex. "
+        # Self-reported, all of them: no organiser answered.
+        '<span data-testid="pledge-parity-split">Women\'s share: 83%, self-reported (no panel confirmed '
+        "by its organiser yet).</span>"
     )
     assert _pledges_line(page, second) == (
         'data-testid="pledges"> <strong>Pledge on gender-based violence</strong>, signed on 25 November 2022.'

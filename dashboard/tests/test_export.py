@@ -48,6 +48,10 @@ def test_it_exports_the_filtered_commitments(client, cast):
         "last event date",
         "event count",
         "latest value",
+        "panels",
+        "panels confirmed by organisers",
+        "women's share, confirmed %",
+        "women's share, self-reported %",
     ]
     assert rows[1] == [
         "Chidi Champion",
@@ -65,6 +69,10 @@ def test_it_exports_the_filtered_commitments(client, cast):
         cast.cycle.starts_on.isoformat(),
         "1",
         "",  # no latest value: not an indicator
+        "0",  # no panel: no share of either kind
+        "0",
+        "",
+        "",
     ]
     assert rows[2][0] == "Olga Other"
     assert len(rows) == 3
@@ -141,7 +149,7 @@ def test_its_xlsx_is_as_excel_users_expect(client, cast):
 
     assert sheet.title == f"Commitments {cast.cycle.year}"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:O3"
+    assert sheet.auto_filter.ref == "A1:S3"
     widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMNO"}
     assert all(8 <= width <= 60 for width in widths.values()), widths
     assert widths["F"] > widths["E"]  # the title's column is wider than the number's
@@ -196,6 +204,10 @@ EXPORT_HEADER_EN = [
     "last event date",
     "event count",
     "latest value",
+    "panels",
+    "panels confirmed by organisers",
+    "women's share, confirmed %",
+    "women's share, self-reported %",
 ]
 
 
@@ -209,7 +221,7 @@ def test_its_file_names_the_cycle_chosen(client, cast):
 
     sheet = _sheet(response, f"commitments-{next_year.year}.xlsx")
     assert sheet.title == f"Commitments {next_year.year}"
-    assert sheet.max_row == 1 and sheet.auto_filter.ref == "A1:O1"  # no commitment yet: the header
+    assert sheet.max_row == 1 and sheet.auto_filter.ref == "A1:S1"  # no commitment yet: the header
 
 
 def test_the_xlsx_export_is_for_the_office_only(client, cast):

@@ -47,7 +47,7 @@ def test_it_shows_each_pledges_signers_and_their_panels_after_panel_parity(offic
     section = content[content.index('id="pledges-title"') :]
     assert content.index("Panel parity") < content.index('id="pledges-title"') < content.index("Escalated")
     row = re.search(r"<tr><th scope=\"row\">Panel Parity Pledge</th>.*?</tr>", section, re.S).group(0)
-    assert re.findall(r">([^<>]+)</td>", row) == ["1 of 2", "2", "50%", "1", "33%"]
+    assert re.findall(r">([^<>]+)</td>", row) == ["1 of 2", "2", "50%", "1", "33%", "0", "–", "33%"]
     assert "Panels do not count toward this pledge." in section
 
 

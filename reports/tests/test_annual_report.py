@@ -262,7 +262,7 @@ def test_the_xlsx_is_the_reports_table_as_excel_users_expect(network):
     assert (sheet.title, sheet.freeze_panes, sheet.auto_filter.ref) == (
         f"Annual report {YEAR}",
         "A2",
-        "A1:Q6",
+        "A1:T6",
     )
     cells = list(sheet.iter_rows())
     assert [["" if cell.value is None else str(cell.value) for cell in row] for row in cells] == rows

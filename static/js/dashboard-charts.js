@@ -26,7 +26,15 @@
 
   new Chart(document.getElementById("chart-parity"), {
     type: "line",
-    data: { labels: data.months, datasets: [{ label: data.labels.women_share, data: data.women_share, borderColor: "#3b1f5c", spanGaps: true }] },
+    // All panels, and the organiser-confirmed ones apart from the self-reported ones.
+    data: {
+      labels: data.months,
+      datasets: [
+        { label: data.labels.women_share, data: data.women_share, borderColor: "#3b1f5c", spanGaps: true },
+        { label: data.labels.confirmed_share, data: data.confirmed_share, borderColor: "#146c43", borderDash: [6, 3], spanGaps: true },
+        { label: data.labels.self_reported_share, data: data.self_reported_share, borderColor: "#7a5c00", borderDash: [2, 2], spanGaps: true }
+      ]
+    },
     options: { scales: { y: { min: 0, max: 100 } } }
   });
 })();
