@@ -78,7 +78,9 @@ class AsOfForm(forms.Form):
         required=False,
         label=_("As of"),
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=forms.DateInput(
+            format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}
+        ),
         help_text=_("The report as it stood at the end of that day. Empty: today."),
     )
 
