@@ -25,8 +25,7 @@ from events.uploads import evidence_download
 from reports import as_of as reports_as_of
 from reports import charts
 from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
-from reports.as_of import AsOfForm
-from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
+from reports.forms import AsOfForm, AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
 from reports.models import Assessment, Report, assessment_opens_on
 from reports.pdf import filename, pdf_response
 
