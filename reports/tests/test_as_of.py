@@ -237,6 +237,9 @@ def test_links_keep_the_day_and_the_page_says_it(network):
     for suffix in (".pdf", ".csv", ".xlsx"):
         assert f"/reports/{year}{suffix}?{query}" in page
     assert f"/reports/{year}/?hub={network['geneva'].pk}" in page  # back to today's
+    workbook = client.get(f"/reports/{year}.xlsx?as_of={D.isoformat()}")
+    assert workbook.status_code == 200
+    assert f"as-of-{D.isoformat()}.xlsx" in workbook["Content-Disposition"]
     champion_page = client.get(f"/reports/{year}/champions/{network['ada'].pk}/?as_of={D.isoformat()}")
     assert f"champions/{network['ada'].pk}.pdf?as_of={D.isoformat()}" in champion_page.content.decode()
     assert 'action="/reports/' not in champion_page.content.decode()  # nothing to change in the past
