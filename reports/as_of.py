@@ -38,7 +38,12 @@ and whether they had left by the report's due date), the commitments' categories
 pledges signed (signed by the cycle's end: PledgeSignature.signed_by), and whether a report was
 reviewed (its date is kept on the report, not in its history). The set of commitments is today's
 commitments of the cycle, as many of them as were approved on the day: a commitment deleted since
-is not shown.
+is not shown. A commitment handed over since (commitments/models/handover.py) counts in the report
+of its champion then, but in the hub of its champion today; a champion's own report as of a day
+lists the commitments that are theirs today.
+
+Rows written in bulk without history (the demo seed's, bench/reports.py writes theirs) have no
+row before any past day: a report as of a past day does not show them.
 """
 
 import copy
@@ -85,13 +90,21 @@ def standing(model, moment):
     return history.filter(history_date__lt=moment).exclude(Exists(later)).exclude(history_type="-").order_by()
 
 
-def approved_then(commitments, cycle, moment):
-    """The ids (as a subquery) of `commitments` (today's, of `cycle`) that were approved at `moment`."""
-    return (
-        standing(Commitment, moment)
-        .filter(id__in=commitments.order_by().values("pk"), cycle=cycle.pk, approval=Approval.APPROVED)
-        .values("id")
+def commitments_then(commitments, cycle, moment, reported=False):
+    """The history rows of `commitments` (today's, of `cycle`) as they stood at `moment`, those
+    approved then; with `reported`, only those whose champion then (before a handover, the one who
+    handed over) had submitted their report on the cycle then."""
+    rows = standing(Commitment, moment).filter(
+        id__in=commitments.order_by().values("pk"), cycle=cycle.pk, approval=Approval.APPROVED
     )
+    if reported:
+        rows = rows.filter(Exists(submitted_reports(cycle, moment).filter(champion=OuterRef("champion"))))
+    return rows
+
+
+def approved_then(commitments, cycle, moment, reported=False):
+    """The ids (as a subquery) of commitments_then."""
+    return commitments_then(commitments, cycle, moment, reported).values("id")
 
 
 def submitted_reports(cycle, moment):
@@ -136,11 +149,9 @@ def level_breakdown(commitments, cycle, moment, by):
     made = commitments.filter(pk__in=approved).order_by().values(key=F(group)).annotate(made=Count("pk"))
     for row in made:
         rows[row["key"]] = {by: row["key"], "commitments": row["made"]}
-    submitted = submitted_reports(cycle, moment).filter(champion=OuterRef("commitment__champion"))
     assessments = (
         standing(Assessment, moment)
-        .filter(commitment__in=approved)
-        .filter(Exists(submitted))
+        .filter(commitment__in=approved_then(commitments, cycle, moment, reported=True))
         .values(key=F(f"commitment__{group}"))
         .annotate(**AssessmentQuerySet.level_counts())
     )
@@ -161,9 +172,8 @@ def report_states(commitments, cycle, moment):
     from champions.models import Champion
 
     submitted = submitted_reports(cycle, moment).filter(champion=OuterRef("pk"))
-    approved = approved_then(commitments, cycle, moment)
     return (
-        Champion.objects.filter(pk__in=commitments.filter(pk__in=approved).order_by().values("champion"))
+        Champion.objects.filter(pk__in=commitments_then(commitments, cycle, moment).values("champion"))
         .in_office_on(cycle.report_due_on)
         .order_by()
         .values("hub")
@@ -192,13 +202,10 @@ def months(commitments, cycle, moment):
 
 
 def submitted_assessments(commitments, cycle, moment):
-    """The assessments standing at `moment` of commitments approved then whose champion's report was
-    submitted then: what the narratives are chosen from (AnnualReportQuerySet.narratives)."""
-    submitted = submitted_reports(cycle, moment).filter(champion=OuterRef("commitment__champion"))
-    return (
-        standing(Assessment, moment)
-        .filter(commitment__in=approved_then(commitments, cycle, moment))
-        .filter(Exists(submitted))
+    """The assessments standing at `moment` of commitments approved then whose champion then had
+    submitted their report then: what the narratives are chosen from (AnnualReportQuerySet.narratives)."""
+    return standing(Assessment, moment).filter(
+        commitment__in=approved_then(commitments, cycle, moment, reported=True)
     )
 
 
