@@ -196,6 +196,8 @@ def test_the_report_as_of_a_day_is_unchanged_by_what_happened_since(network):
     as_of = f"?as_of={D.isoformat()}"
     live_then = _figures(client, year)
     csv_then = _csv(client, year)
+    one_hub = f"?hub={network['geneva'].pk}&category=culture"
+    one_hub_then = _figures(client, year, one_hub)
     champions_then = {name: _champion_figures(client, year, network[name]) for name in ("ada", "ben", "cy")}
     # Nothing changed since D: the report as of D is today's, figure by figure.
     assert _figures(client, year, as_of) == live_then
@@ -212,6 +214,7 @@ def test_the_report_as_of_a_day_is_unchanged_by_what_happened_since(network):
     # ...and the report as of D is as it was, figure by figure, in the page and the CSV.
     assert _figures(client, year, as_of) == live_then
     assert _csv(client, year, as_of) == csv_then
+    assert _figures(client, year, f"{one_hub}&as_of={D.isoformat()}") == one_hub_then  # with filters
     for name, figures in champions_then.items():
         assert _champion_figures(client, year, network[name], as_of) == figures, name
 
