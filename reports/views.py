@@ -111,7 +111,7 @@ def champion_report(request, year, pk):
 
 def _champion_report_as_of(request, champion, cycle, as_of):
     """The report's page as it stood at the end of `as_of`: read only (nothing is assessed, signed
-    off or rated on a report of the past), its evidence the events standing then."""
+    off or rated on a report of the past); each commitment's key events are those standing then."""
     report = Report.objects.filter(champion=champion, cycle=cycle).first() or Report()
     report.champion, report.cycle = champion, cycle
     context = report_context(report, request.user, as_of=as_of)
