@@ -8,9 +8,10 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.exceptions import BadRequest
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.db.utils import load_backend
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -102,12 +103,18 @@ def run_health_checks():
 
 
 def bad_request(request, exception):
-    """The 400 handler: a too large upload is a 413 that says so; anything else Django's 400 page."""
+    """The 400 handler: a too large upload is a 413 that says so; a choice a view refused with a
+    reason for the reader (BadRequest with a message: a report's `as_of` day) says it; anything else
+    Django's 400 page."""
     from events.uploads import UploadTooLarge
 
     if isinstance(exception, UploadTooLarge):
         return HttpResponse(
             render_to_string("413.html", {"limit": settings.EVIDENCE_MAX_BYTES}, request=request), status=413
+        )
+    if type(exception) is BadRequest and exception.args:
+        return HttpResponseBadRequest(
+            render_to_string("400_reason.html", {"message": exception.args[0]}, request=request)
         )
     return defaults.bad_request(request, exception)
 

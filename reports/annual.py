@@ -35,6 +35,7 @@ from commitments.models import (
     share_percent,
     women_share,
 )
+from reports import as_of as as_of_module
 from reports.models import Assessment, AssessmentQuerySet, Level
 
 # Narratives the report quotes per category: the best-rated first, then the fullest.
@@ -72,15 +73,8 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         submitted = Q(report__submitted_at__isnull=False, assessment__isnull=False)
         counts = {
             "commitments": Count("pk"),
-            "assessed": Count("pk", filter=submitted),
-            "rated": Count("pk", filter=submitted & Q(assessment__office_level__in=Level.values)),
-            "differing": Count(
-                "pk", filter=submitted & AssessmentQuerySet.differing_condition(via="assessment__")
-            ),
+            **AssessmentQuerySet.level_counts(via="assessment__", submitted=submitted),
         }
-        for level in Level.values:
-            counts[f"self_{level}"] = Count("pk", filter=submitted & Q(assessment__level=level))
-            counts[f"office_{level}"] = Count("pk", filter=submitted & Q(assessment__office_level=level))
         return (
             self.with_report()
             .order_by()
@@ -110,38 +104,43 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         """A selection of narratives from submitted reports: in each category (a commitment's first,
         in the categories' order), those the office rated highest (then the champion), the fullest
         first; none the two disagree on."""
-        links = Commitment.categories.through.objects.filter(commitment=OuterRef("commitment")).order_by(
-            "category__order", "category__label_en"
-        )
-        first_category = Subquery(links.values("category")[:1])
-        ranked = (
-            Assessment.objects.filter(commitment__in=self.order_by().values("pk"))
-            .exclude(narrative="")
-            .exclude(AssessmentQuerySet.differing_condition())
-            .filter(
+        return ranked_narratives(
+            Assessment.objects.filter(commitment__in=self.order_by().values("pk")).filter(
                 commitment__champion__reports__cycle=F("commitment__cycle"),
                 commitment__champion__reports__submitted_at__isnull=False,
-            )
-            .annotate(
-                first_category=first_category, category_order=Subquery(links.values("category__order")[:1])
-            )
-            .annotate(
-                place=Window(
-                    RowNumber(),
-                    partition_by=[F("first_category")],
-                    order_by=[
-                        level_rank("office_level").desc(),
-                        level_rank("level").desc(),
-                        Length("narrative").desc(),
-                        F("pk").asc(),
-                    ],
-                )
-            )
-            .filter(place__lte=per_category)
+            ),
+            per_category,
         )
-        return ranked.select_related("commitment__champion__organization").order_by(
-            "category_order", "first_category", "place"
+
+
+def ranked_narratives(assessments, per_category=NARRATIVES_PER_CATEGORY):
+    """AnnualReportQuerySet.narratives, chosen from `assessments` (today's of submitted reports, or
+    their history rows as they stood on a day: reports/as_of.py)."""
+    links = Commitment.categories.through.objects.filter(commitment=OuterRef("commitment")).order_by(
+        "category__order", "category__label_en"
+    )
+    first_category = Subquery(links.values("category")[:1])
+    ranked = (
+        assessments.exclude(narrative="")
+        .exclude(AssessmentQuerySet.differing_condition())
+        .annotate(first_category=first_category, category_order=Subquery(links.values("category__order")[:1]))
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("first_category")],
+                order_by=[
+                    level_rank("office_level").desc(),
+                    level_rank("level").desc(),
+                    Length("narrative").desc(),
+                    F("commitment").asc(),
+                ],
+            )
         )
+        .filter(place__lte=per_category)
+    )
+    return ranked.select_related("commitment__champion__organization").order_by(
+        "category_order", "first_category", "place"
+    )
 
 
 def for_annual_report(cycle):
@@ -171,20 +170,35 @@ def _report_shares(row, cycle):
     return row
 
 
-def network_figures(commitments, cycle):
+def network_figures(commitments, cycle, as_of=None):
     """Everything the network report shows for `commitments` (an AnnualReportQuerySet), in five
-    queries: the breakdown, the report states, hub names, the monthly panels, the narratives."""
+    queries: the breakdown, the report states, hub names, the monthly panels, the narratives.
+
+    As of a day (`as_of`, a date; None: today), the same figures as they stood at the end of that
+    day, rebuilt from the history (reports/as_of.py): a few more queries, as many at any size."""
+    moment = as_of_module.moment_after(as_of) if as_of else None
     categories = {category.pk: category for category in Category.objects.all()}
     hubs = dict(Hub.objects.values_list("pk", "name"))
     by_hub, by_category, total = {}, {}, Counter(dict.fromkeys(BREAKDOWN_COUNTS, 0))
-    for row in commitments.level_breakdown(by="hub"):
-        by_hub.setdefault(row["hub"], Counter()).update({name: row[name] for name in BREAKDOWN_COUNTS})
-        total.update({name: row[name] for name in BREAKDOWN_COUNTS})
-    for row in commitments.level_breakdown(by="category"):
+
+    def breakdown(by):
+        if moment is None:
+            return commitments.level_breakdown(by=by)
+        return as_of_module.level_breakdown(commitments, cycle, moment, by)
+
+    for row in breakdown("hub"):
+        by_hub.setdefault(row["hub"], Counter()).update({name: row.get(name, 0) for name in BREAKDOWN_COUNTS})
+        total.update({name: row.get(name, 0) for name in BREAKDOWN_COUNTS})
+    for row in breakdown("category"):
         by_category.setdefault(row["category"], Counter()).update(
-            {name: row[name] for name in BREAKDOWN_COUNTS}
+            {name: row.get(name, 0) for name in BREAKDOWN_COUNTS}
         )
-    reports = {row["hub"]: row for row in commitments.report_states(cycle)}
+    states = (
+        commitments.report_states(cycle)
+        if moment is None
+        else as_of_module.report_states(commitments, cycle, moment)
+    )
+    reports = {row["hub"]: row for row in states}
     report_total = Counter(dict.fromkeys(REPORT_COUNTS, 0))
     for row in reports.values():
         report_total.update({name: row[name] for name in ("champions", "on_time", "late")})
@@ -211,10 +225,16 @@ def network_figures(commitments, cycle):
     ]
     totals = _shares({**total, "name": _("All")})
     totals.update(_report_shares(dict(report_total), cycle))
-    months = list(CommitmentMonth.objects.filter(commitment__in=commitments.order_by().values("pk")).totals())
+    if moment is None:
+        months = list(
+            CommitmentMonth.objects.filter(commitment__in=commitments.order_by().values("pk")).totals()
+        )
+        narratives = list(commitments.narratives())
+    else:
+        months = as_of_module.months(commitments, cycle, moment)
+        narratives = list(ranked_narratives(as_of_module.submitted_assessments(commitments, cycle, moment)))
     for month in months:
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])
-    narratives = list(commitments.narratives())
     for assessment in narratives:
         category = categories.get(assessment.first_category)
         assessment.category_label = category.label if category else ""

@@ -4,6 +4,8 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from champions.models import Hub, Organization
@@ -202,3 +204,42 @@ class NetworkReportFilterForm(forms.Form):
         """The filters in words, for the report's header: ["Hub: Geneva", ...]."""
         labels = {"hub": _("Hub"), "organization": _("Organization"), "category": _("Category")}
         return [f"{labels[name]}: {value}" for name, value in filters.items()]
+
+
+class AsOfForm(forms.Form):
+    """`?as_of=YYYY-MM-DD` of a report on `cycle`: a day from the cycle's start to today. Empty: today."""
+
+    as_of = forms.DateField(
+        required=False,
+        label=_("As of"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(
+            format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}
+        ),
+        help_text=_("The report as it stood at the end of that day. Empty: today."),
+    )
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.fields["as_of"].widget.attrs.update(
+            min=cycle.starts_on.isoformat(), max=timezone.localdate().isoformat()
+        )
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day is None:
+            return None
+        if day < self.cycle.starts_on:
+            raise forms.ValidationError(
+                _("The %(year)s cycle starts on %(start)s: a report as of an earlier day shows nothing.")
+                % {"year": self.cycle.year, "start": date_format(self.cycle.starts_on)}
+            )
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError(
+                _("A report as of a day to come cannot be known: choose a day up to today, %(today)s.")
+                % {"today": date_format(today)}
+            )
+        # As of today is today's report: the history adds nothing to what is there now.
+        return None if day == today else day

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -414,6 +414,29 @@ class AssessmentQuerySet(models.QuerySet):
         """differing() as a condition: the one definition of "assessment differs", on assessments or,
         through `via` (for example "assessment__"), on the commitments they belong to."""
         return Q(**{f"{via}diverges": True, f"{via}divergence_resolved_at__isnull": True})
+
+    @staticmethod
+    def level_counts(via="", submitted=None):
+        """The counts a report's breakdown makes of assessments (`via` names them from the rows
+        counted, for example "assessment__"; `submitted`, a condition for those that count, else
+        all): assessed, rated by the office, differing, and each level's count on both sides
+        ("self_complete", "office_limited"...). One definition for today's report and a report
+        as of a day (reports/annual.py, reports/as_of.py)."""
+
+        def count(condition=None):
+            if submitted is not None:
+                condition = submitted & condition if condition is not None else submitted
+            return Count("pk", filter=condition) if condition is not None else Count("pk")
+
+        counts = {
+            "assessed": count(),
+            "rated": count(Q(**{f"{via}office_level__in": Level.values})),
+            "differing": count(AssessmentQuerySet.differing_condition(via=via)),
+        }
+        for level in Level.values:
+            counts[f"self_{level}"] = count(Q(**{f"{via}level": level}))
+            counts[f"office_{level}"] = count(Q(**{f"{via}office_level": level}))
+        return counts
 
 
 class Assessment(models.Model):

@@ -3,12 +3,13 @@ the annual report: each champion's and the network's, as pages, PDFs and a CSV."
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,9 +22,10 @@ from config.confirmation import confirmed
 from events.exports import stream_csv, xlsx_response
 from events.models import CheckIn, ProgressEvent
 from events.uploads import evidence_download
+from reports import as_of as reports_as_of
 from reports import charts
 from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
-from reports.forms import AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
+from reports.forms import AsOfForm, AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
 from reports.models import Assessment, Report, assessment_opens_on
 from reports.pdf import filename, pdf_response
 
@@ -47,16 +49,24 @@ def _get_commitment_to_assess(user, pk):
     return commitment
 
 
-def report_context(report, user):
+def report_context(report, user, as_of=None):
     """What a champion's report shows: each approved commitment with its target, progress,
     self-assessment, the office's rating (for the champion's side once reviewed), and key events;
     the network pledges the champion signed, with their panels in the cycle. A signed-off report
-    shows them as they were when it was signed off (Report.shown)."""
-    commitments, signatures = report.shown()
-    for commitment in commitments:
-        commitment.report_assessment = getattr(commitment, "assessment", None)
+    shows them as they were when it was signed off (Report.shown).
+
+    As of a day (`as_of`), the report as it stood at the end of that day (reports/as_of.py):
+    `report` then says whether it was submitted then (an unsaved copy; it is never saved)."""
+    if as_of:
+        report = reports_as_of.report_then(report, reports_as_of.moment_after(as_of))
+        commitments, signatures = report.shown_then
+    else:
+        commitments, signatures = report.shown()
+        for commitment in commitments:
+            commitment.report_assessment = getattr(commitment, "assessment", None)
     is_office = user.is_office_member
     return {
+        "as_of": as_of,
         "report": report,
         "champion": report.champion,
         "cycle": report.cycle,
@@ -93,7 +103,36 @@ def champion_report(request, year, pk):
     """A champion's annual report: where their side assesses and submits, and the office rates."""
     champion = _get_champion_for_report(request.user, pk)
     cycle = get_object_or_404(Cycle, year=year)
+    as_of = report_as_of(request, cycle)
+    if as_of:
+        return _champion_report_as_of(request, champion, cycle, as_of)
     return _champion_report_page(request, Report.of(champion, cycle), champion, cycle)
+
+
+def _champion_report_as_of(request, champion, cycle, as_of):
+    """The report's page as it stood at the end of `as_of`: read only (nothing is assessed, signed
+    off or rated on a report of the past); each commitment's key events are those standing then."""
+    report = Report.objects.filter(champion=champion, cycle=cycle).first() or Report()
+    report.champion, report.cycle = champion, cycle
+    context = report_context(report, request.user, as_of=as_of)
+    moment = reports_as_of.moment_after(as_of)
+    # The events then are the key events each commitment shows; the full list with its evidence,
+    # for checking ratings, is today's report's.
+    for commitment in context["commitments"]:
+        commitment.evidence, commitment.reported = [], []
+    context.update(
+        opens_on=assessment_opens_on(cycle),
+        window_open=as_of >= assessment_opens_on(cycle),
+        can_assess=False,
+        can_submit=False,
+        ratings=None,
+        note_form=None,
+        steps=report.steps.filter(at__lt=moment).select_related("by")[:20] if report.pk else [],
+        after_sign_off=[],
+        as_of_form=AsOfForm(initial={"as_of": as_of}, cycle=cycle),
+        report_query=with_as_of("", as_of),
+    )
+    return render(request, "reports/champion_report.html", context)
 
 
 def _champion_report_page(request, report, champion, cycle, ratings=None):
@@ -103,6 +142,7 @@ def _champion_report_page(request, report, champion, cycle, ratings=None):
     report.champion, report.cycle = champion, cycle
     today = timezone.localdate()
     context = report_context(report, request.user)
+    context.update(as_of_form=AsOfForm(cycle=cycle), report_query="")
     attach_evidence(context["commitments"])
     is_champions_side = Champion.objects.served_by(request.user).filter(pk=champion.pk).exists()
     # A closed cycle is history: its report is read, not assessed or signed off any more.
@@ -309,32 +349,55 @@ def champion_report_pdf(request, year, pk):
     """A champion's annual report as a PDF: for the champion, their focal points and the office."""
     champion = _get_champion_for_report(request.user, pk)
     cycle = get_object_or_404(Cycle, year=year)
+    as_of = report_as_of(request, cycle)
     # Why not Report.of: a download writes nothing; a report not started yet is shown as such.
     report = Report.objects.filter(champion=champion, cycle=cycle).select_related("submitted_by").first()
     report = report or Report()
     # Loaded already, the champion with their hub and organization: not again through the report.
     report.champion, report.cycle = champion, cycle
-    context = report_context(report, request.user)
+    context = report_context(report, request.user, as_of=as_of)
     context["generated_on"] = timezone.localdate()
-    name = filename(_("annual report"), year, champion.full_name)
+    name = filename(_("annual report"), year, champion.full_name, *_as_of_words(context))
     return pdf_response("reports/pdf/champion_report.html", context, name)
 
 
+def report_as_of(request, cycle):
+    """The day `?as_of=` asks a report on `cycle` as of (AsOfForm), or None for today; a day that
+    is not one, before the cycle or to come is refused with a 400 that says why."""
+    form = AsOfForm(request.GET, cycle=cycle)
+    if not form.is_valid():
+        raise BadRequest(" ".join(form.errors["as_of"]))
+    return form.cleaned_data["as_of"]
+
+
+def with_as_of(query, as_of):
+    """A report's query string with its `as_of` day kept: for its PDF, CSV and Excel links."""
+    kept = urlencode({"as_of": as_of.isoformat()}) if as_of else ""
+    return "&".join(part for part in (query, kept) if part)
+
+
 def network_report_context(request, year):
-    """The network report for the year and the filters in the query string: figures and charts."""
+    """The network report for the year and the filters in the query string: figures and charts;
+    as of the day `?as_of=` names, if any (reports/as_of.py)."""
     cycle = get_object_or_404(Cycle, year=year)
+    as_of = report_as_of(request, cycle)
     form = NetworkReportFilterForm(request.GET)
     filters = form.filters()
     commitments = form.apply(for_annual_report(cycle), filters)
-    figures = network_figures(commitments, cycle)
+    figures = network_figures(commitments, cycle, as_of=as_of)
     months = figures["months"]
+    pledge_panels = reports_as_of.pledge_panels(cycle, reports_as_of.moment_after(as_of)) if as_of else None
+    query = form.query_string(filters)
     return {
         **figures,
-        "pledges": commitments.pledge_figures(cycle),
+        "pledges": commitments.pledge_figures(cycle, panels=pledge_panels),
         "cycle": cycle,
         "form": form,
+        "as_of": as_of,
+        "as_of_form": AsOfForm(initial={"as_of": as_of}, cycle=cycle),
         "filters": filters,
-        "query": form.query_string(filters),
+        "query": query,
+        "report_query": with_as_of(query, as_of),
         "described_filters": form.described(filters),
         "generated_on": timezone.localdate(),
         "hub_chart": charts.level_chart(
@@ -373,7 +436,7 @@ def network_report(request, year):
 def network_report_pdf(request, year):
     """The network's annual report as a PDF, for the filters in the query string."""
     context = network_report_context(request, year)
-    name = filename(_("annual report"), year, *context["filters"].values())
+    name = filename(_("annual report"), year, *context["filters"].values(), *_as_of_words(context))
     return pdf_response("reports/pdf/network_report.html", context, name)
 
 
@@ -381,7 +444,9 @@ def network_report_pdf(request, year):
 def network_report_csv(request, year):
     """The network report's table (by hub, by category, and all) as CSV."""
     context, header, rows = _network_table(request, year)
-    name = filename(_("annual report"), year, *context["filters"].values(), extension="csv")
+    name = filename(
+        _("annual report"), year, *context["filters"].values(), *_as_of_words(context), extension="csv"
+    )
     return stream_csv(name, header, rows)
 
 
@@ -389,9 +454,16 @@ def network_report_csv(request, year):
 def network_report_xlsx(request, year):
     """The network report's table as an Excel workbook: the CSV's rows, numbers as numbers."""
     context, header, rows = _network_table(request, year)
-    name = filename(_("annual report"), year, *context["filters"].values(), extension="xlsx")
+    name = filename(
+        _("annual report"), year, *context["filters"].values(), *_as_of_words(context), extension="xlsx"
+    )
     sheet = _("Annual report %(year)s") % {"year": year}
     return xlsx_response(name, header, rows, sheet=sheet)
+
+
+def _as_of_words(context):
+    """A download's name says the day a report as of a day stood on: "...-as-of-2026-11-27"."""
+    return [_("as of"), context["as_of"].isoformat()] if context.get("as_of") else []
 
 
 def _network_table(request, year):

@@ -307,28 +307,33 @@ class CommitmentQuerySet(models.QuerySet):
         rows = self.order_by().values(value=F(field)).annotate(**{name: Sum(name) for name in PANEL_ROLLUPS})
         return {row.pop("value"): PanelFigures(**row) for row in rows}
 
-    def pledge_signatures(self, champions, cycle):
+    def pledge_signatures(self, champions, cycle, panels=None):
         """The pledges `champions` signed by the end of `cycle`, as their signatures (with the pledge),
         each with `panels`: for a pledge that counts panels, the PanelFigures of its signer's panels
-        in the cycle (toward_pledges); else None. Two queries."""
+        in the cycle (toward_pledges); else None. Two queries. `panels`, a function of the signers'
+        commitments giving {champion id: PanelFigures}, counts them otherwise than by their
+        roll-ups (a report as of a day: reports/as_of.py)."""
         signatures = list(
             PledgeSignature.objects.signed_by(cycle.ends_on)
             .filter(champion__in=champions)
             .select_related("pledge")
             .order_by("champion", "pledge__order", "pledge__name_en")
         )
-        panels = self.toward_pledges(cycle).filter(champion__in=champions).panels_by("champion")
+        commitments = self.toward_pledges(cycle).filter(champion__in=champions)
+        panels = panels(commitments) if panels else commitments.panels_by("champion")
         for signature in signatures:
             counted = signature.pledge.counts_panels
             signature.panels = panels.get(signature.champion_id, PanelFigures()) if counted else None
         return signatures
 
-    def pledge_figures(self, cycle):
+    def pledge_figures(self, cycle, panels=None):
         """The pledges offered, each with its figures for these commitments' champions (a dashboard's
         or a report's, filtered): `signer_count`, how many of them signed it by the end of `cycle`,
         and `panels`, for a pledge that counts panels, the PanelFigures of those signers' panels in
         the cycle on every commitment of theirs (toward_pledges), whatever the filters chose; else
-        None. Two queries at any size."""
+        None. Two queries at any size. `panels`, a function of the signatures giving {pledge id:
+        PanelFigures}, counts them otherwise than by their roll-ups (a report as of a day:
+        reports/as_of.py)."""
         signatures = PledgeSignature.objects.signed_by(cycle.ends_on).filter(
             champion__in=self.order_by().values("champion")
         )
@@ -337,11 +342,14 @@ class CommitmentQuerySet(models.QuerySet):
                 signer_count=Count("signatures", filter=Q(signatures__in=signatures))
             )
         )
-        panels = (
-            Commitment.objects.toward_pledges(cycle)
-            .filter(champion__pledge_signatures__in=signatures)
-            .panels_by("champion__pledge_signatures__pledge")
-        )
+        if panels:
+            panels = panels(signatures)
+        else:
+            panels = (
+                Commitment.objects.toward_pledges(cycle)
+                .filter(champion__pledge_signatures__in=signatures)
+                .panels_by("champion__pledge_signatures__pledge")
+            )
         for pledge in pledges:
             pledge.panels = panels.get(pledge.pk, PanelFigures()) if pledge.counts_panels else None
         return pledges
