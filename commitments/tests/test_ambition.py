@@ -19,7 +19,7 @@ from commitments.models import (
     compare_with_last_year,
     returning_champions_ambition,
 )
-from commitments.tests.factories import CommitmentFactory, CycleFactory
+from commitments.tests.factories import CommitmentFactory, CycleFactory, category
 
 COUNT, PERCENTAGE, INDICATOR, MILESTONE = (
     TargetKind.COUNT,
@@ -192,6 +192,11 @@ def test_the_report_may_filter_the_commitments_it_counts(network):
     figures = returning_champions_ambition(this, ama)
     assert (figures.comparable, figures.raised, figures.same, figures.lowered) == (2, 1, 1, 0)
     assert (figures.raised_share, figures.champions_raised_share) == (50, 100)
+    # As the annual report filters its commitments (by category, here).
+    from reports.annual import for_annual_report
+
+    gbv = returning_champions_ambition(this, for_annual_report(this).filter(categories=category("gbv")))
+    assert (gbv.comparable, gbv.same, gbv.champions, gbv.champions_raised) == (1, 1, 1, 0)
     nobody = returning_champions_ambition(this, Commitment.objects.none())
     assert (nobody.comparable, nobody.raised_share, nobody.champions_raised_share) == (0, None, None)
 
