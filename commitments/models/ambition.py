@@ -170,8 +170,9 @@ def _compare(commitments, categories, previous, previous_categories):
 def compare_with_last_year(commitments, cycle):
     """{commitment id: LastYear} for the `commitments` of `cycle` (a list) whose champion is returning,
     each with last year's commitment (its cycle and assessment loaded, to show its target and what was
-    measured) and the mark: what the office's review pages show. Three queries whatever the number of
-    commitments, none for an empty list; a champion who is not returning has no entry."""
+    measured) and the mark: what the office's review pages show. At most three queries whatever the
+    number of commitments (one when none of their champions is returning, none for an empty list); a
+    champion who is not returning has no entry."""
     if not commitments:
         return {}
     previous = list(
