@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.forms import CommentForm
-from commitments.models import Commitment, Cycle, Handover, StatusDisagreement, TargetKind
+from commitments.models import (
+    Commitment,
+    Cycle,
+    Handover,
+    StatusDisagreement,
+    TargetKind,
+    compare_with_last_year,
+)
 from dashboard import audit
 from dashboard.forms import filtered
 from events.exports import stream_csv
@@ -148,7 +155,8 @@ def status_checks(request):
 @office_required
 def commitment_detail(request, pk):
     """One commitment for the office: its text, progress, events (and an indicator's reported values),
-    status history and the audit trail."""
+    status history and the audit trail; for a returning champion, last year's commitment in the same
+    category beside it, and whether the ambition rose (commitments.models.ambition)."""
     commitment = get_object_or_404(
         Commitment.objects.select_related(
             "champion__organization", "champion__hub", "cycle", "taken_over_from"
@@ -177,6 +185,7 @@ def commitment_detail(request, pk):
             "parity": commitment.events.panel_parity()
             if commitment.target_kind == TargetKind.PERCENTAGE
             else None,
+            "last_year": compare_with_last_year([commitment], commitment.cycle).get(commitment.pk),
         },
     )
 

@@ -13,7 +13,7 @@ from accounts.decorators import office_required
 from champions.models import Champion
 from commitments.emails import email_all_approved, email_returned
 from commitments.forms import ReturnForm
-from commitments.models import Approval, Commitment, Cycle
+from commitments.models import Approval, Commitment, Cycle, compare_with_last_year
 from config.confirmation import confirmed
 from dashboard.late import late_context
 
@@ -30,7 +30,8 @@ def _review_cycle(year):
 
 @office_required
 def review(request):
-    """Submitted commitments grouped by champion, the longest waiting first, with counts per hub;
+    """Submitted commitments grouped by champion, the longest waiting first, with counts per hub,
+    each beside last year's where the champion is returning (commitments.models.ambition);
     who has not submitted yet and, at year end, who has not signed off their report (late.py)."""
     cycle = _review_cycle(request.GET.get("cycle", ""))
     context = {"cycle": cycle, "cycles": Cycle.objects.order_by("-year"), "today": timezone.localdate()}
@@ -54,9 +55,12 @@ def review(request):
         .distinct()
     )
     page = Paginator(champions, CHAMPIONS_PER_PAGE).get_page(request.GET.get("page"))
-    on_page = awaiting.filter(champion__in=list(page)).prefetch_related("categories").order_by("number")
+    on_page = list(awaiting.filter(champion__in=list(page)).prefetch_related("categories").order_by("number"))
+    # A returning champion's commitment beside last year's in the same category: did ambition rise?
+    last_years = compare_with_last_year(on_page, cycle)
     by_champion = {}
     for commitment in on_page:
+        commitment.last_year = last_years.get(commitment.pk)
         by_champion.setdefault(commitment.champion_id, []).append(commitment)
     context.update(
         page=page,

@@ -9,8 +9,17 @@
 - `status_check`: where the self-set status and measured progress disagree
 - `comment`: the conversation on a commitment between the office and the champion's side
 - `months`: the monthly roll-ups behind the dashboard's trends (kept by `commitments/rollups.py`)
+- `ambition`: whether a returning champion's commitment raised the ambition of last year's
 """
 
+from commitments.models.ambition import (
+    Ambition,
+    AmbitionFigures,
+    LastYear,
+    ambition_mark,
+    compare_with_last_year,
+    returning_champions_ambition,
+)
 from commitments.models.category import Category, CategoryQuerySet
 from commitments.models.comment import COMMENT_MAX_LENGTH, Comment, CommentQuerySet
 from commitments.models.commitment import (
@@ -58,6 +67,12 @@ from commitments.models.vocabulary import (
 )
 
 __all__ = [
+    "Ambition",
+    "AmbitionFigures",
+    "LastYear",
+    "ambition_mark",
+    "compare_with_last_year",
+    "returning_champions_ambition",
     "ON_TRACK_DOUBTED_DAYS",
     "ON_TRACK_DOUBTED_UNDER",
     "STATUS_RULES",

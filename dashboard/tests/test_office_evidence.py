@@ -151,8 +151,9 @@ def _more_proof(cast, proof, count):
     "url, expected",
     [
         # 14 as before the notes and files were shown (who logged each event is read with it), and
-        # the conversation: its comments, and their history in the audit trail.
-        ("/dashboard/commitments/{commitment}/", 17),
+        # the conversation: its comments, and their history in the audit trail; whether the champion
+        # had commitments last year (commitments.models.ambition: none, so nothing more is read).
+        ("/dashboard/commitments/{commitment}/", 18),
         # 16 before, then the pledges signed (two queries) and the indicators' values (one).
         ("/dashboard/champions/{champion}/", 21),
     ],
