@@ -10,20 +10,14 @@ from collections import Counter
 from operator import itemgetter
 
 from django.db.models import (
-    Case,
     Count,
     F,
     FilteredRelation,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Length, RowNumber
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion, Hub
@@ -32,27 +26,20 @@ from commitments.models import (
     Commitment,
     CommitmentMonth,
     CommitmentQuerySet,
+    Status,
     share_percent,
     women_share,
 )
-from reports.models import Assessment, AssessmentQuerySet, Level
+from events.models import ProgressEvent
+from reports.models import AssessmentQuerySet, Highlight, Level
 
-# Narratives the report quotes per category: the best-rated first, then the fullest.
-NARRATIVES_PER_CATEGORY = 2
 PANEL_SUMS = ["panels_logged", "panels_balanced", "panels_single_sex", "panel_women", "panel_men"]
 # Each level's count under both names, as the breakdown gives it: "self_complete", "office_limited"...
 LEVEL_COUNTS = [f"{side}_{level}" for side in ("self", "office") for level in Level.values]
 BREAKDOWN_COUNTS = ["commitments", "assessed", "rated", "differing", *LEVEL_COUNTS, *PANEL_SUMS]
-REPORT_COUNTS = ["champions", "on_time", "late", "missing", "not_submitted"]
-
-
-def level_rank(field):
-    """A level as its place on the scale (complete highest), 0 where there is none."""
-    return Case(
-        *[When(**{field: level}, then=Value(rank)) for rank, level in enumerate(Level.values, start=1)],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+REPORT_COUNTS = ["champions", "on_time", "late", "not_yet_due", "missing", "not_submitted"]
+# What a report not submitted is called, by when the report is read (unsubmitted_state).
+NOT_YET_DUE, MISSING, NOT_SUBMITTED = "not_yet_due", "missing", "not_submitted"
 
 
 class AnnualReportQuerySet(CommitmentQuerySet):
@@ -106,42 +93,31 @@ class AnnualReportQuerySet(CommitmentQuerySet):
             )
         )
 
-    def narratives(self, per_category=NARRATIVES_PER_CATEGORY):
-        """A selection of narratives from submitted reports: in each category (a commitment's first,
-        in the categories' order), those the office rated highest (then the champion), the fullest
-        first; none the two disagree on."""
-        links = Commitment.categories.through.objects.filter(commitment=OuterRef("commitment")).order_by(
-            "category__order", "category__label_en"
+    def status_mix(self):
+        """How many of these commitments are at each status: [(status, label, count)] in the
+        statuses' order, those at none left out (one query)."""
+        counts = dict(self.order_by().values_list("status").annotate(count=Count("pk")))
+        return [(status, label, counts[status]) for status, label in Status.choices if counts.get(status)]
+
+    def champion_outcomes(self):
+        """The champions of these commitments, by name, each with `outcomes`: their commitments in
+        order, each with its outcome once the report is submitted (Assessment.outcome: the office's
+        rating, else the self-assessment), else None. One query."""
+        rows = (
+            self.with_report()
+            .annotate(report_submitted_at=F("report__submitted_at"))
+            .select_related("champion__organization", "champion__hub", "assessment")
+            .order_by("champion__full_name", "champion_id", "number")
         )
-        first_category = Subquery(links.values("category")[:1])
-        ranked = (
-            Assessment.objects.filter(commitment__in=self.order_by().values("pk"))
-            .exclude(narrative="")
-            .exclude(AssessmentQuerySet.differing_condition())
-            .filter(
-                commitment__champion__reports__cycle=F("commitment__cycle"),
-                commitment__champion__reports__submitted_at__isnull=False,
+        champions = {}
+        for commitment in rows:
+            champion = champions.setdefault(commitment.champion_id, commitment.champion)
+            assessment = getattr(commitment, "assessment", None)
+            commitment.outcome = (
+                assessment.get_outcome_display() if assessment and commitment.report_submitted_at else None
             )
-            .annotate(
-                first_category=first_category, category_order=Subquery(links.values("category__order")[:1])
-            )
-            .annotate(
-                place=Window(
-                    RowNumber(),
-                    partition_by=[F("first_category")],
-                    order_by=[
-                        level_rank("office_level").desc(),
-                        level_rank("level").desc(),
-                        Length("narrative").desc(),
-                        F("pk").asc(),
-                    ],
-                )
-            )
-            .filter(place__lte=per_category)
-        )
-        return ranked.select_related("commitment__champion__organization").order_by(
-            "category_order", "first_category", "place"
-        )
+            champion.__dict__.setdefault("outcomes", []).append(commitment)
+        return list(champions.values())
 
 
 def for_annual_report(cycle):
@@ -161,19 +137,35 @@ def _shares(row):
     return row
 
 
-def _report_shares(row, cycle):
-    """The reports not submitted, and the share submitted. Not submitted is missing, except in a
-    closed cycle: a past year kept as history asks nobody for a report any more, so none is missing
-    (its unsubmitted reports stay in `not_submitted`, and in the share of all its champions)."""
+def unsubmitted_state(cycle, day=None):
+    """What a report not submitted is, read on `day` (today by default): the one rule.
+
+    Not yet due until the cycle's report due date (included: reports are due *by* it); missing
+    after it; in a closed cycle, a past year kept as history that asks nobody for a report any
+    more, merely not submitted."""
+    if cycle.is_closed:
+        return NOT_SUBMITTED
+    return NOT_YET_DUE if (day or timezone.localdate()) <= cycle.report_due_on else MISSING
+
+
+def _report_shares(row, cycle, day=None):
+    """The reports not submitted, and the share submitted. Not submitted is `not_yet_due` or
+    `missing` by the day (unsubmitted_state); a closed cycle's stay in `not_submitted` only (and
+    count in the share of all its champions)."""
     row["not_submitted"] = row["champions"] - row["on_time"] - row["late"]
-    row["missing"] = 0 if cycle.is_closed else row["not_submitted"]
+    state = unsubmitted_state(cycle, day)
+    row["not_yet_due"] = row["not_submitted"] if state == NOT_YET_DUE else 0
+    row["missing"] = row["not_submitted"] if state == MISSING else 0
     row["submitted_share"] = share_percent(row["on_time"] + row["late"], row["champions"])
     return row
 
 
-def network_figures(commitments, cycle):
-    """Everything the network report shows for `commitments` (an AnnualReportQuerySet), in five
-    queries: the breakdown, the report states, hub names, the monthly panels, the narratives."""
+def network_figures(commitments, cycle, as_of=None):
+    """Everything the network report shows for `commitments` (an AnnualReportQuerySet), in a few
+    queries: the breakdowns, the report states, hub names, the monthly panels, the panel parity
+    (organiser-confirmed apart from self-reported: ProgressEventQuerySet.panel_parity) and the
+    highlights the office picked among them. `as_of`: the day the report is read on (today by
+    default), for what an unsubmitted report is called (unsubmitted_state)."""
     categories = {category.pk: category for category in Category.objects.all()}
     hubs = dict(Hub.objects.values_list("pk", "name"))
     by_hub, by_category, total = {}, {}, Counter(dict.fromkeys(BREAKDOWN_COUNTS, 0))
@@ -196,6 +188,7 @@ def network_figures(commitments, cycle):
             _report_shares(
                 {name: reports.get(pk, {}).get(name, 0) for name in ("champions", "on_time", "late")},
                 cycle,
+                as_of,
             )
         )
         hub_rows.append(row)
@@ -210,19 +203,18 @@ def network_figures(commitments, cycle):
         for key, counts in by_category.items()
     ]
     totals = _shares({**total, "name": _("All")})
-    totals.update(_report_shares(dict(report_total), cycle))
+    totals.update(_report_shares(dict(report_total), cycle, as_of))
     months = list(CommitmentMonth.objects.filter(commitment__in=commitments.order_by().values("pk")).totals())
     for month in months:
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])
-    narratives = list(commitments.narratives())
-    for assessment in narratives:
-        category = categories.get(assessment.first_category)
-        assessment.category_label = category.label if category else ""
     return {
         "total": totals,
         "by_hub": sorted(hub_rows, key=itemgetter("name")),
         "by_category": sorted(category_rows, key=itemgetter("name")),
         "months": months,
-        "narratives": narratives,
-        "narratives_per_category": NARRATIVES_PER_CATEGORY,
+        "unsubmitted": unsubmitted_state(cycle, as_of),
+        "parity": ProgressEvent.objects.filter(
+            commitment__in=commitments.order_by().values("pk")
+        ).panel_parity(),
+        "highlights": list(Highlight.objects.shown_for(cycle, commitments)),
     }
