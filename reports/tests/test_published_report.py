@@ -352,3 +352,32 @@ def test_a_logo_too_large_or_not_an_image_is_refused():
     with pytest.raises(ValidationError):
         profile.full_clean()
     assert profile.logo_data_uri() == ""  # not a PNG or JPEG: never embedded
+
+
+def test_tables_repeat_their_header_not_their_totals_and_never_split_a_row(published, monkeypatch):
+    from reports import pdf
+
+    rendered = {}
+
+    def keep(template, context):
+        rendered["html"] = pdf.render_to_string(template, {**context, "page_number_content": ""})
+        return b"%PDF-"
+
+    monkeypatch.setattr(pdf, "render_pdf", keep)
+    for path in (f"/reports/{YEAR}.pdf", f"/reports/{YEAR}/hubs/{published['geneva'].pk}.pdf"):
+        _client(published["office"]).get(path)
+        html = rendered["html"]
+        assert "thead { display: table-header-group; }" in html
+        assert "tfoot { display: table-row-group; }" in html
+        assert "tr { break-inside: avoid; }" in html
+        assert "<tfoot" not in html and 'class="report-totals"' in html  # the totals: a last body row
+        assert 'class="report-section report-new-page"' not in html  # no section forced onto a new page
+
+
+def test_the_cover_says_as_of_when_a_report_is_rebuilt_on_a_date(network):
+    from django.template.loader import render_to_string
+
+    response = _client(network["office"]).get(f"/reports/{YEAR}/hubs/{network['geneva'].pk}/")
+    assert response.context["as_of"] is None and 'data-testid="as-of"' not in response.content.decode()
+    context = {"network": response.context["network"], "title": "Pack", "as_of": datetime.date(2031, 6, 1)}
+    assert "As of 1 June 2031" in render_to_string("reports/_cover.html", context)
