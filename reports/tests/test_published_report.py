@@ -292,6 +292,13 @@ def test_the_champions_are_listed_with_their_outcomes(network):
         "Limited",  # the office's rating (the champion said complete)
     ]
     assert [c.outcome for c in champions["Eve Evans"].outcomes] == [None]
+    assert (
+        'data-testid="champion-outcomes"'
+        in _client(network["office"]).get(f"/reports/{YEAR}/").content.decode()
+    )
+    # The PDF lists them a line each (cheaper to lay out than a table's cells).
+    text = _text(_pdf(_client(network["office"]).get(f"/reports/{YEAR}.pdf")))
+    assert "Eve Evans" in text and "1. not assessed" in text
 
 
 def _statements(client, path, django_assert_num_queries, expected=None):
