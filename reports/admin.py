@@ -92,3 +92,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
     fields = ("cycle", "foreword_en", "foreword_fr", "updated_at", "updated_by")
     readonly_fields = ("updated_at", "updated_by")
     inlines = [HighlightInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A report stays with its cycle: chosen when it is added, not moved to another after."""
+        return (*self.readonly_fields, "cycle") if obj else self.readonly_fields

@@ -660,11 +660,20 @@ class AnnualReport(models.Model):
     @property
     def foreword(self):
         """The foreword in the reader's language, else in the other one (one written is shown)."""
+        return self._foreword()[0]
+
+    @property
+    def foreword_language(self):
+        """The language the shown foreword is written in ("en" or "fr"), for its `lang` attribute."""
+        return self._foreword()[1]
+
+    def _foreword(self):
         french = (get_language() or "").startswith("fr")
-        first, other = (
-            (self.foreword_fr, self.foreword_en) if french else (self.foreword_en, self.foreword_fr)
-        )
-        return first.strip() or other.strip()
+        choices = [("fr", self.foreword_fr), ("en", self.foreword_en)]
+        for language, text in choices if french else reversed(choices):
+            if text.strip():
+                return text.strip(), language
+        return "", ""
 
 
 class HighlightQuerySet(models.QuerySet):

@@ -376,6 +376,7 @@ def _publication_context(cycle, as_of):
         "logo": network.logo_data_uri(),
         "annual_report": annual_report,
         "foreword": annual_report.foreword,
+        "foreword_language": annual_report.foreword_language,
         "as_of": as_of,
         "generated_on": timezone.localdate(),
     }

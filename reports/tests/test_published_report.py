@@ -69,7 +69,7 @@ def test_the_foreword_falls_back_to_the_other_language(published):
     AnnualReport.objects.filter(cycle=published["cycle"]).update(foreword_fr="")
     office = _french(published["office"])
     page = _client(office).get(f"/reports/{YEAR}/").content.decode()
-    assert FOREWORD_EN in page
+    assert f'lang="en"><p>{FOREWORD_EN}</p>' in page  # in English, and marked so
 
 
 def test_without_a_profile_or_foreword_the_cover_has_the_default_name_and_no_logo(network):
