@@ -16,7 +16,7 @@ from accounts.tests.factories import AdminFactory
 from champions.tests.factories import HubFactory
 from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory
-from reports.models import AnnualReport, Assessment, Highlight, NetworkProfile
+from reports.models import AnnualReport, Assessment, Highlight, NetworkProfile, Report
 from reports.tests import test_annual_report
 from reports.tests.test_annual_report import DUE, YEAR, _client, _grow, _pdf, _text
 
@@ -388,3 +388,22 @@ def test_the_cover_says_as_of_when_a_report_is_rebuilt_on_a_date(network):
     assert response.context["as_of"] is None and 'data-testid="as-of"' not in response.content.decode()
     context = {"network": response.context["network"], "title": "Pack", "as_of": datetime.date(2031, 6, 1)}
     assert "As of 1 June 2031" in render_to_string("reports/_cover.html", context)
+
+
+def test_a_highlight_whose_report_is_reopened_is_not_shown(network):
+    annual_report = AnnualReport.objects.create(cycle=network["cycle"])
+    ada_2 = _assessment(network, "Ada Achebe", 2)
+    Highlight.objects.create(annual_report=annual_report, assessment=ada_2, order=1)
+    client = _client(network["office"])
+    assert [h.assessment for h in client.get(f"/reports/{YEAR}/").context["highlights"]] == [ada_2]
+    Report.objects.get(champion=network["ada"]).reopen(network["office"], "Check the figures.")
+    assert client.get(f"/reports/{YEAR}/").context["highlights"] == []  # kept, shown again once signed off
+
+
+def test_the_highlights_page_costs_the_same_statements_at_two_sizes(network, django_assert_num_queries):
+    client = _client(network["office"])
+    path = f"/reports/{YEAR}/highlights/"
+    client.get(path)
+    small = _statements(client, path, django_assert_num_queries)
+    _grow(network["cycle"], [network["geneva"], network["nairobi"]], 5)
+    _statements(client, path, django_assert_num_queries, expected=small)
