@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from events.forms import WebLinkField
-from reports.models import Assessment, Report, ReportStep
+from reports.models import AnnualReport, Assessment, Highlight, NetworkProfile, Report, ReportStep
 
 
 class ReportStepInline(admin.TabularInline):
@@ -58,3 +58,41 @@ class AssessmentAdmin(SimpleHistoryAdmin):
         if db_field.name == "evidence_url":
             return WebLinkField(label=_("Evidence link"), required=False, max_length=db_field.max_length)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(NetworkProfile)
+class NetworkProfileAdmin(admin.ModelAdmin):
+    """The network's name and logo on its reports' covers: one profile, added once, never deleted."""
+
+    list_display = ("name", "logo")
+
+    def has_add_permission(self, request):
+        return not NetworkProfile.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HighlightInline(admin.TabularInline):
+    """The narratives the office picked for the report, in their order (picked on the report's own
+    page, where only narratives of submitted reports are offered)."""
+
+    model = Highlight
+    fields = ("order", "assessment")
+    autocomplete_fields = ("assessment",)
+    extra = 0
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(admin.ModelAdmin):
+    """A cycle's network report: the office's foreword and highlights (written on the report's pages)."""
+
+    list_display = ("cycle", "updated_at", "updated_by")
+    list_select_related = ("cycle", "updated_by")
+    fields = ("cycle", "foreword_en", "foreword_fr", "updated_at", "updated_by")
+    readonly_fields = ("updated_at", "updated_by")
+    inlines = [HighlightInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A report stays with its cycle: chosen when it is added, not moved to another after."""
+        return (*self.readonly_fields, "cycle") if obj else self.readonly_fields

@@ -10,20 +10,14 @@ from collections import Counter
 from operator import itemgetter
 
 from django.db.models import (
-    Case,
     Count,
     F,
     FilteredRelation,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
-    When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Length, RowNumber
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion, Hub
@@ -32,28 +26,21 @@ from commitments.models import (
     Commitment,
     CommitmentMonth,
     CommitmentQuerySet,
+    Status,
     share_percent,
     women_share,
 )
+from events.models import ProgressEvent
 from reports import as_of as as_of_module
-from reports.models import Assessment, AssessmentQuerySet, Level
+from reports.models import AssessmentQuerySet, Highlight, Level
 
-# Narratives the report quotes per category: the best-rated first, then the fullest.
-NARRATIVES_PER_CATEGORY = 2
 PANEL_SUMS = ["panels_logged", "panels_balanced", "panels_single_sex", "panel_women", "panel_men"]
 # Each level's count under both names, as the breakdown gives it: "self_complete", "office_limited"...
 LEVEL_COUNTS = [f"{side}_{level}" for side in ("self", "office") for level in Level.values]
 BREAKDOWN_COUNTS = ["commitments", "assessed", "rated", "differing", *LEVEL_COUNTS, *PANEL_SUMS]
-REPORT_COUNTS = ["champions", "on_time", "late", "missing", "not_submitted"]
-
-
-def level_rank(field):
-    """A level as its place on the scale (complete highest), 0 where there is none."""
-    return Case(
-        *[When(**{field: level}, then=Value(rank)) for rank, level in enumerate(Level.values, start=1)],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+REPORT_COUNTS = ["champions", "on_time", "late", "not_yet_due", "missing", "not_submitted"]
+# What a report not submitted is called, by when the report is read (unsubmitted_state).
+NOT_YET_DUE, MISSING, NOT_SUBMITTED = "not_yet_due", "missing", "not_submitted"
 
 
 class AnnualReportQuerySet(CommitmentQuerySet):
@@ -100,47 +87,72 @@ class AnnualReportQuerySet(CommitmentQuerySet):
             )
         )
 
-    def narratives(self, per_category=NARRATIVES_PER_CATEGORY):
-        """A selection of narratives from submitted reports: in each category (a commitment's first,
-        in the categories' order), those the office rated highest (then the champion), the fullest
-        first; none the two disagree on."""
-        return ranked_narratives(
-            Assessment.objects.filter(commitment__in=self.order_by().values("pk")).filter(
-                commitment__champion__reports__cycle=F("commitment__cycle"),
-                commitment__champion__reports__submitted_at__isnull=False,
-            ),
-            per_category,
-        )
+    def status_mix(self, cycle, as_of=None):
+        """How many of these commitments are at each status: [(status, label, count)] in the
+        statuses' order, those at none left out (one query). As of a day, the commitments approved
+        then, at their status then (reports/as_of.py)."""
+        if as_of:
+            counts = as_of_module.status_counts(self, cycle, as_of_module.moment_after(as_of))
+        else:
+            counts = dict(self.order_by().values_list("status").annotate(count=Count("pk")))
+        return [(status, label, counts[status]) for status, label in Status.choices if counts.get(status)]
 
-
-def ranked_narratives(assessments, per_category=NARRATIVES_PER_CATEGORY):
-    """AnnualReportQuerySet.narratives, chosen from `assessments` (today's of submitted reports, or
-    their history rows as they stood on a day: reports/as_of.py)."""
-    links = Commitment.categories.through.objects.filter(commitment=OuterRef("commitment")).order_by(
-        "category__order", "category__label_en"
-    )
-    first_category = Subquery(links.values("category")[:1])
-    ranked = (
-        assessments.exclude(narrative="")
-        .exclude(AssessmentQuerySet.differing_condition())
-        .annotate(first_category=first_category, category_order=Subquery(links.values("category__order")[:1]))
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("first_category")],
-                order_by=[
-                    level_rank("office_level").desc(),
-                    level_rank("level").desc(),
-                    Length("narrative").desc(),
-                    F("commitment").asc(),
-                ],
+    def overdue_then(self, cycle, as_of=None):
+        """These commitments overdue (the one rule: CommitmentQuerySet.overdue), the soonest due
+        first, with their champion and organisation. As of a day, those that were overdue that day
+        as they stood then, each with its `status` then (two queries)."""
+        if not as_of:
+            overdue = self.overdue()
+        else:
+            then = as_of_module.overdue_statuses(self, cycle, as_of_module.moment_after(as_of), as_of)
+            overdue = self.filter(pk__in=list(then))
+        rows = list(
+            overdue.select_related("champion__organization").order_by(
+                "due_on", "champion__full_name", "number"
             )
         )
-        .filter(place__lte=per_category)
-    )
-    return ranked.select_related("commitment__champion__organization").order_by(
-        "category_order", "first_category", "place"
-    )
+        if as_of:
+            for commitment in rows:
+                commitment.status = then[commitment.pk]
+        return rows
+
+    def champion_outcomes(self, cycle, as_of=None):
+        """The champions of these commitments, by name, each with `outcomes`: their commitments in
+        order, each with its outcome once the report is submitted (Assessment.outcome: the office's
+        rating, else the self-assessment), else None. One query. As of a day, the commitments
+        approved then, with their outcomes then (a second query: reports/as_of.py)."""
+        if as_of:
+            return self._champion_outcomes_then(cycle, as_of_module.moment_after(as_of))
+        rows = (
+            self.with_report()
+            .annotate(report_submitted_at=F("report__submitted_at"))
+            .select_related("champion__organization", "champion__hub", "assessment")
+            .order_by("champion__full_name", "champion_id", "number")
+        )
+        champions = {}
+        for commitment in rows:
+            champion = champions.setdefault(commitment.champion_id, commitment.champion)
+            assessment = getattr(commitment, "assessment", None)
+            commitment.outcome = (
+                assessment.get_outcome_display() if assessment and commitment.report_submitted_at else None
+            )
+            champion.__dict__.setdefault("outcomes", []).append(commitment)
+        return list(champions.values())
+
+    def _champion_outcomes_then(self, cycle, moment):
+        outcomes = as_of_module.outcomes(self, cycle, moment)
+        rows = (
+            self.filter(pk__in=as_of_module.approved_then(self, cycle, moment))
+            .select_related("champion__organization", "champion__hub")
+            .order_by("champion__full_name", "champion_id", "number")
+        )
+        champions = {}
+        for commitment in rows:
+            champion = champions.setdefault(commitment.champion_id, commitment.champion)
+            outcome = outcomes.get(commitment.pk)
+            commitment.outcome = Level(outcome).label if outcome else None
+            champion.__dict__.setdefault("outcomes", []).append(commitment)
+        return list(champions.values())
 
 
 def for_annual_report(cycle):
@@ -160,22 +172,38 @@ def _shares(row):
     return row
 
 
-def _report_shares(row, cycle):
-    """The reports not submitted, and the share submitted. Not submitted is missing, except in a
-    closed cycle: a past year kept as history asks nobody for a report any more, so none is missing
-    (its unsubmitted reports stay in `not_submitted`, and in the share of all its champions)."""
+def unsubmitted_state(cycle, day=None):
+    """What a report not submitted is, read on `day` (today by default): the one rule.
+
+    Not yet due until the cycle's report due date (included: reports are due *by* it); missing
+    after it; in a closed cycle, a past year kept as history that asks nobody for a report any
+    more, merely not submitted."""
+    if cycle.is_closed:
+        return NOT_SUBMITTED
+    return NOT_YET_DUE if (day or timezone.localdate()) <= cycle.report_due_on else MISSING
+
+
+def _report_shares(row, cycle, day=None):
+    """The reports not submitted, and the share submitted. Not submitted is `not_yet_due` or
+    `missing` by the day (unsubmitted_state); a closed cycle's stay in `not_submitted` only (and
+    count in the share of all its champions)."""
     row["not_submitted"] = row["champions"] - row["on_time"] - row["late"]
-    row["missing"] = 0 if cycle.is_closed else row["not_submitted"]
+    state = unsubmitted_state(cycle, day)
+    row["not_yet_due"] = row["not_submitted"] if state == NOT_YET_DUE else 0
+    row["missing"] = row["not_submitted"] if state == MISSING else 0
     row["submitted_share"] = share_percent(row["on_time"] + row["late"], row["champions"])
     return row
 
 
 def network_figures(commitments, cycle, as_of=None):
-    """Everything the network report shows for `commitments` (an AnnualReportQuerySet), in five
-    queries: the breakdown, the report states, hub names, the monthly panels, the narratives.
+    """Everything the network report shows for `commitments` (an AnnualReportQuerySet), in a few
+    queries: the breakdowns, the report states, hub names, the monthly panels, the panel parity
+    (organiser-confirmed apart from self-reported: ProgressEventQuerySet.panel_parity) and the
+    highlights the office picked among them.
 
     As of a day (`as_of`, a date; None: today), the same figures as they stood at the end of that
-    day, rebuilt from the history (reports/as_of.py): a few more queries, as many at any size."""
+    day, rebuilt from the history (reports/as_of.py): a few more queries, as many at any size. The
+    day also decides what an unsubmitted report is called (unsubmitted_state)."""
     moment = as_of_module.moment_after(as_of) if as_of else None
     categories = {category.pk: category for category in Category.objects.all()}
     hubs = dict(Hub.objects.values_list("pk", "name"))
@@ -210,6 +238,7 @@ def network_figures(commitments, cycle, as_of=None):
             _report_shares(
                 {name: reports.get(pk, {}).get(name, 0) for name in ("champions", "on_time", "late")},
                 cycle,
+                as_of,
             )
         )
         hub_rows.append(row)
@@ -224,25 +253,26 @@ def network_figures(commitments, cycle, as_of=None):
         for key, counts in by_category.items()
     ]
     totals = _shares({**total, "name": _("All")})
-    totals.update(_report_shares(dict(report_total), cycle))
+    totals.update(_report_shares(dict(report_total), cycle, as_of))
+    highlights = Highlight.objects.shown_for(cycle, commitments)
     if moment is None:
         months = list(
             CommitmentMonth.objects.filter(commitment__in=commitments.order_by().values("pk")).totals()
         )
-        narratives = list(commitments.narratives())
+        highlights = list(highlights)
     else:
         months = as_of_module.months(commitments, cycle, moment)
-        narratives = list(ranked_narratives(as_of_module.submitted_assessments(commitments, cycle, moment)))
+        highlights = as_of_module.highlights(highlights, commitments, cycle, moment)
     for month in months:
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])
-    for assessment in narratives:
-        category = categories.get(assessment.first_category)
-        assessment.category_label = category.label if category else ""
     return {
         "total": totals,
         "by_hub": sorted(hub_rows, key=itemgetter("name")),
         "by_category": sorted(category_rows, key=itemgetter("name")),
         "months": months,
-        "narratives": narratives,
-        "narratives_per_category": NARRATIVES_PER_CATEGORY,
+        "unsubmitted": unsubmitted_state(cycle, as_of),
+        "parity": ProgressEvent.objects.filter(
+            commitment__in=commitments.order_by().values("pk")
+        ).panel_parity(),
+        "highlights": highlights,
     }

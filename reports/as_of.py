@@ -203,10 +203,58 @@ def months(commitments, cycle, moment):
 
 def submitted_assessments(commitments, cycle, moment):
     """The assessments standing at `moment` of commitments approved then whose champion then had
-    submitted their report then: what the narratives are chosen from (AnnualReportQuerySet.narratives)."""
+    submitted their report then: the narratives a report as of that day can tell (highlights)."""
     return standing(Assessment, moment).filter(
         commitment__in=approved_then(commitments, cycle, moment, reported=True)
     )
+
+
+def highlights(picked, commitments, cycle, moment):
+    """The office's picked highlights (`picked`: Highlight.objects.shown_for, today's picks in
+    their order) as a report as of `moment` tells them: only those whose report was submitted then,
+    each with its narrative as it stood then. The picks themselves are the office's editing of the
+    report, not a figure: today's choice and order apply to any day (two queries)."""
+    narratives = dict(
+        submitted_assessments(commitments, cycle, moment)
+        .filter(id__in=picked.values("assessment"))
+        .values_list("id", "narrative")
+    )
+    shown = []
+    for highlight in picked:
+        if highlight.assessment_id in narratives:
+            highlight.assessment.narrative = narratives[highlight.assessment_id]
+            shown.append(highlight)
+    return shown
+
+
+def status_counts(commitments, cycle, moment):
+    """{status: how many} of the commitments approved at `moment`, at their status then."""
+    return dict(
+        commitments_then(commitments, cycle, moment).values_list("status").annotate(count=Count("id"))
+    )
+
+
+def overdue_statuses(commitments, cycle, moment, day):
+    """{commitment id: its status then} of the commitments approved at `moment` that were overdue
+    on `day` as they stood then: the one rule (CommitmentQuerySet.overdue_condition) on their
+    history rows, which carry the same fields."""
+    return dict(
+        commitments_then(commitments, cycle, moment)
+        .filter(Commitment.objects.overdue_condition(day))
+        .values_list("id", "status")
+    )
+
+
+def outcomes(commitments, cycle, moment):
+    """{commitment id: its outcome then} (Assessment.outcome: the office's rating, else the
+    self-assessment) of the commitments whose report was submitted at `moment`."""
+    return {
+        commitment: office_level or level
+        for commitment, level, office_level in submitted_assessments(commitments, cycle, moment).values_list(
+            "commitment", "level", "office_level"
+        )
+        if office_level or level
+    }
 
 
 def pledge_panels(cycle, moment):

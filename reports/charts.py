@@ -20,7 +20,13 @@ LEVEL_COLOURS = {
     Level.COMPLETE: "#146c43",
 }
 NONE_COLOUR = "#dee2e6"
-REPORT_COLOURS = {"on_time": "#146c43", "late": "#9a6700", "missing": "#b02a37", "not_submitted": MUTED}
+REPORT_COLOURS = {
+    "on_time": "#146c43",
+    "late": "#9a6700",
+    "not_yet_due": "#2f6fb0",
+    "missing": "#b02a37",
+    "not_submitted": MUTED,
+}
 ROW_HEIGHT = 16
 ROW_GAP = 6
 GROUP_GAP = 10
@@ -109,16 +115,21 @@ def level_chart(chart_id, title, rows):
     return stacked_bars(chart_id, title, groups, segments)
 
 
-def report_chart(chart_id, title, rows, closed=False):
-    """Each row's champions by the state of their report: on time, late, missing (or, in a closed
-    cycle, not submitted: see annual._report_shares)."""
-    last = "not_submitted" if closed else "missing"
+def report_chart(chart_id, title, rows, state="missing"):
+    """Each row's champions by the state of their report: on time, late, and not submitted as
+    `state` calls it: not yet due, missing, or in a closed cycle not submitted (see
+    annual.unsubmitted_state)."""
+    last_label = {
+        "not_yet_due": _("not yet due"),
+        "missing": _("missing"),
+        "not_submitted": _("not submitted (closed year)"),
+    }[state]
     segments = [
         (_("on time"), REPORT_COLOURS["on_time"]),
         (_("late"), REPORT_COLOURS["late"]),
-        (_("not submitted (closed year)") if closed else _("missing"), REPORT_COLOURS[last]),
+        (last_label, REPORT_COLOURS[state]),
     ]
-    groups = [(row["name"], [("", [row["on_time"], row["late"], row[last]])]) for row in rows]
+    groups = [(row["name"], [("", [row["on_time"], row["late"], row["not_submitted"]])]) for row in rows]
     return stacked_bars(chart_id, title, groups, segments, sublabel_width=0)
 
 

@@ -12,7 +12,7 @@ from champions.models import Hub, Organization
 from commitments.forms import CategoryChoiceField
 from commitments.models import Category
 from events.forms import EVIDENCE_SIGNATURES, WebLinkField, check_evidence_file
-from reports.models import Assessment, Level
+from reports.models import AnnualReport, Assessment, Highlight, Level
 
 
 class AssessmentForm(forms.ModelForm):
@@ -243,3 +243,92 @@ class AsOfForm(forms.Form):
             )
         # As of today is today's report: the history adds nothing to what is there now.
         return None if day == today else day
+
+
+class ForewordForm(forms.ModelForm):
+    """The office's foreword to a cycle's network report, in English and in French (either may be
+    left empty: the reader then sees the other one)."""
+
+    class Meta:
+        model = AnnualReport
+        fields = ["foreword_en", "foreword_fr"]
+        widgets = {
+            "foreword_en": forms.Textarea(attrs={"rows": 10, "maxlength": 5000, "lang": "en"}),
+            "foreword_fr": forms.Textarea(attrs={"rows": 10, "maxlength": 5000, "lang": "fr"}),
+        }
+        help_texts = {
+            "foreword_en": _("At most 5,000 characters; a blank line starts a new paragraph."),
+            "foreword_fr": _("At most 5,000 characters; left empty, French readers see the English one."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+
+# The places the office may give its highlights: 1 is told first.
+HIGHLIGHT_PLACES = 99
+
+
+class HighlightsForm(forms.Form):
+    """The office picks the narratives a cycle's report tells, and their order: a place (1 first)
+    beside each narrative it may pick (AssessmentQuerySet.highlightable), empty for none. Two
+    narratives cannot share a place."""
+
+    def __init__(self, *args, candidates, picked, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        for assessment in self.candidates:
+            name = f"place_{assessment.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=_("Place of %(champion)s's commitment %(number)s")
+                % {
+                    "champion": assessment.commitment.champion.full_name,
+                    "number": assessment.commitment.number,
+                },
+                required=False,
+                min_value=1,
+                max_value=HIGHLIGHT_PLACES,
+                initial=picked.get(assessment.pk),
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "size": 3}),
+            )
+            assessment.place_field = name
+
+    def rows(self):
+        """Each narrative with its place's bound field, picked ones first, in their order."""
+        rows = [(assessment, self[assessment.place_field]) for assessment in self.candidates]
+        return sorted(rows, key=lambda row: (row[1].value() in (None, ""), _place(row[1].value())))
+
+    def clean(self):
+        cleaned = super().clean()
+        places = {}
+        for assessment in self.candidates:
+            place = cleaned.get(assessment.place_field)
+            if place is None:
+                continue
+            if place in places:
+                self.add_error(
+                    assessment.place_field,
+                    _("Place %(place)s is given twice: give each highlight its own place.")
+                    % {"place": place},
+                )
+            places[place] = assessment
+        self.places = places
+        return cleaned
+
+    def save(self, annual_report):
+        """Replace the report's highlights with those picked, in their order (1, 2, 3...)."""
+        annual_report.highlights.all().delete()
+        Highlight.objects.bulk_create(
+            Highlight(annual_report=annual_report, assessment=assessment, order=order)
+            for order, (_given, assessment) in enumerate(sorted(self.places.items()), start=1)
+        )
+        return len(self.places)
+
+
+def _place(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return HIGHLIGHT_PLACES + 1

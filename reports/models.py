@@ -1,6 +1,7 @@
 """The year end: each champion's self-assessment of their approved commitments, the report they
 sign off, and the office's rating beside it on the same scale (the OGP completion scale)."""
 
+import base64
 import dataclasses
 import uuid
 from pathlib import Path
@@ -8,18 +9,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from champions.models import Champion
-from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, PanelFigures
+from commitments.models import ROLLUP_FIELDS, Approval, Commitment, Cycle, PanelFigures
 from events.models import ProgressEvent, delete_file_on_commit
 from reports.emails import email_office_signed_off, email_reviewed
 
@@ -405,6 +407,16 @@ class ReportStep(models.Model):
 
 
 class AssessmentQuerySet(models.QuerySet):
+    def highlightable(self, cycle):
+        """The assessments the office may pick as the cycle's highlights: with a narrative, of an
+        approved commitment of the cycle, in the champion's submitted report."""
+        return self.exclude(narrative="").filter(
+            commitment__approval=Approval.APPROVED,
+            commitment__cycle=cycle,
+            commitment__champion__reports__cycle=cycle,
+            commitment__champion__reports__submitted_at__isnull=False,
+        )
+
     def differing(self):
         """Assessments the office rated two steps or more from the champion's, not yet resolved."""
         return self.filter(self.differing_condition())
@@ -545,6 +557,15 @@ class Assessment(models.Model):
                 }
             )
 
+    @property
+    def outcome(self):
+        """What the commitment achieved, as the report lists it: the office's rating, else the
+        self-assessment."""
+        return self.office_level or self.level
+
+    def get_outcome_display(self):
+        return Level(self.outcome).label if self.outcome else ""
+
     def rate(self, user, level, comment=""):
         """The office's own level beside the self-assessment; flags where the two differ by two steps."""
         self.office_level, self.office_comment = level, comment
@@ -571,3 +592,169 @@ def delete_assessment_evidence(sender, instance, **kwargs):
     """An assessment's evidence file goes with it (deleted itself, or with its commitment)."""
     if instance.evidence_file:
         delete_file_on_commit(instance.evidence_file.storage, instance.evidence_file.name)
+
+
+# The network's logo: a small picture, embedded in the report's page and PDF (as a data: URI).
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+
+
+def logo_upload_to(instance, filename):
+    """A random name under network/: never the uploader's name."""
+    return f"network/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:6]}"
+
+
+def validate_logo_size(upload):
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo is too large: at most 512 KB."))
+
+
+class NetworkProfile(models.Model):
+    """The network itself, as its published reports name it: its name and its logo (a singleton,
+    the only row has pk 1, edited by an admin in Django's admin; NetworkProfile.current() reads it,
+    or a default with the name and no logo while nobody has saved one).
+
+    Why the logo goes into reports as a data: URI: the PDF maker fetches only the product's own
+    static files (reports/pdf.py), and uploads are not served publicly; a logo of at most 512 KB
+    embedded in the page and the PDF needs neither."""
+
+    DEFAULT_NAME = "International Gender Champions"
+
+    name = models.CharField(verbose_name=_("network name"), max_length=200, default=DEFAULT_NAME)
+    logo = models.ImageField(
+        verbose_name=_("logo"),
+        upload_to=logo_upload_to,
+        blank=True,
+        max_length=200,
+        validators=[FileExtensionValidator(list(LOGO_TYPES)), validate_logo_size],
+        help_text=_("PNG or JPEG, at most 512 KB: shown on the cover of the network's reports."),
+    )
+
+    class Meta:
+        verbose_name = _("network profile")
+        verbose_name_plural = _("network profile")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="reports_networkprofile_singleton")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        """The network's profile (one query), or the default one, unsaved, while there is none."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    def logo_data_uri(self):
+        """The logo as a data: URI for an <img> (in the page and the PDF), or "" without one (or
+        when its file is gone or not a PNG or JPEG)."""
+        if not self.logo:
+            return ""
+        content_type = LOGO_TYPES.get(Path(self.logo.name).suffix.lower().lstrip("."))
+        try:
+            with self.logo.open("rb") as logo:
+                data = logo.read(LOGO_MAX_BYTES + 1)
+        except OSError:
+            return ""
+        if not content_type or len(data) > LOGO_MAX_BYTES:
+            return ""
+        return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+class AnnualReport(models.Model):
+    """What the office writes for a cycle's published network report: its foreword in both
+    languages, and (through Highlight) the narratives it picks to tell. One per cycle, made when the
+    office first saves either (AnnualReport.of reads it without writing)."""
+
+    cycle = models.OneToOneField(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="annual_report"
+    )
+    foreword_en = models.TextField(verbose_name=_("foreword (English)"), blank=True, max_length=5000)
+    foreword_fr = models.TextField(verbose_name=_("foreword (French)"), blank=True, max_length=5000)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        ordering = ["-cycle__year"]
+
+    def __str__(self):
+        return gettext("Annual report %(year)s") % {"year": self.cycle.year}
+
+    @classmethod
+    def of(cls, cycle):
+        """The cycle's annual report, or an unsaved empty one (a page that reads writes nothing)."""
+        return cls.objects.filter(cycle=cycle).first() or cls(cycle=cycle)
+
+    @property
+    def foreword(self):
+        """The foreword in the reader's language, else in the other one (one written is shown)."""
+        return self._foreword()[0]
+
+    @property
+    def foreword_language(self):
+        """The language the shown foreword is written in ("en" or "fr"), for its `lang` attribute."""
+        return self._foreword()[1]
+
+    def _foreword(self):
+        french = (get_language() or "").startswith("fr")
+        choices = [("fr", self.foreword_fr), ("en", self.foreword_en)]
+        for language, text in choices if french else reversed(choices):
+            if text.strip():
+                return text.strip(), language
+        return "", ""
+
+
+class HighlightQuerySet(models.QuerySet):
+    def shown_for(self, cycle, commitments):
+        """The highlights of `cycle` the office picked among `commitments` (a report's, filtered),
+        in the office's order, with their assessment, commitment and champion: those still in a
+        submitted report (Assessment candidates for highlights: AssessmentQuerySet.highlightable)."""
+        return (
+            self.filter(
+                annual_report__cycle=cycle,
+                assessment__in=Assessment.objects.highlightable(cycle).filter(
+                    commitment__in=commitments.order_by().values("pk")
+                ),
+            )
+            .select_related(
+                "assessment__commitment__champion__organization", "assessment__commitment__champion__hub"
+            )
+            .order_by("order", "pk")
+        )
+
+
+class Highlight(models.Model):
+    """A narrative the office picked for a cycle's annual report, at its place in the order (1
+    first): the report tells these stories, in this order, and a hub's meeting pack its hub's."""
+
+    annual_report = models.ForeignKey(
+        AnnualReport, verbose_name=_("annual report"), on_delete=models.CASCADE, related_name="highlights"
+    )
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="highlights"
+    )
+    order = models.PositiveSmallIntegerField(verbose_name=_("order"))
+
+    objects = HighlightQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("highlight")
+        verbose_name_plural = _("highlights")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["annual_report", "assessment"], name="reports_highlight_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.assessment.commitment}"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import office_required
 from accounts.validators import single_line
-from champions.models import Champion
+from champions.models import Champion, Hub
 from commitments.models import Commitment, Cycle, Handover, PanelFigures
 from config.confirmation import confirmed
 from events.exports import stream_csv, xlsx_response
@@ -24,9 +24,24 @@ from events.models import CheckIn, ProgressEvent
 from events.uploads import evidence_download
 from reports import as_of as reports_as_of
 from reports import charts
-from reports.annual import REPORT_COUNTS, for_annual_report, network_figures
-from reports.forms import AsOfForm, AssessmentForm, NetworkReportFilterForm, NoteForm, RatingFormSet
-from reports.models import Assessment, Report, assessment_opens_on
+from reports.annual import (
+    MISSING,
+    NOT_SUBMITTED,
+    NOT_YET_DUE,
+    REPORT_COUNTS,
+    for_annual_report,
+    network_figures,
+)
+from reports.forms import (
+    AsOfForm,
+    AssessmentForm,
+    ForewordForm,
+    HighlightsForm,
+    NetworkReportFilterForm,
+    NoteForm,
+    RatingFormSet,
+)
+from reports.models import AnnualReport, Assessment, NetworkProfile, Report, assessment_opens_on
 from reports.pdf import filename, pdf_response
 
 
@@ -376,30 +391,15 @@ def with_as_of(query, as_of):
     return "&".join(part for part in (query, kept) if part)
 
 
-def network_report_context(request, year):
-    """The network report for the year and the filters in the query string: figures and charts;
-    as of the day `?as_of=` names, if any (reports/as_of.py)."""
-    cycle = get_object_or_404(Cycle, year=year)
-    as_of = report_as_of(request, cycle)
-    form = NetworkReportFilterForm(request.GET)
-    filters = form.filters()
-    commitments = form.apply(for_annual_report(cycle), filters)
-    figures = network_figures(commitments, cycle, as_of=as_of)
+def _report_charts(figures):
+    """The SVG charts of a network report or a hub pack, from its figures."""
     months = figures["months"]
-    pledge_panels = reports_as_of.pledge_panels(cycle, reports_as_of.moment_after(as_of)) if as_of else None
-    query = form.query_string(filters)
+    report_titles = {
+        NOT_YET_DUE: _("Reports on time, late and not yet due, by hub"),
+        MISSING: _("Reports on time, late and missing, by hub"),
+        NOT_SUBMITTED: _("Reports on time, late and not submitted, by hub"),
+    }
     return {
-        **figures,
-        "pledges": commitments.pledge_figures(cycle, panels=pledge_panels),
-        "cycle": cycle,
-        "form": form,
-        "as_of": as_of,
-        "as_of_form": AsOfForm(initial={"as_of": as_of}, cycle=cycle),
-        "filters": filters,
-        "query": query,
-        "report_query": with_as_of(query, as_of),
-        "described_filters": form.described(filters),
-        "generated_on": timezone.localdate(),
         "hub_chart": charts.level_chart(
             "chart-levels-hub", _("Commitments by level and hub"), figures["by_hub"]
         ),
@@ -407,12 +407,7 @@ def network_report_context(request, year):
             "chart-levels-category", _("Commitments by level and category"), figures["by_category"]
         ),
         "report_chart": charts.report_chart(
-            "chart-reports",
-            _("Reports on time, late and not submitted, by hub")
-            if cycle.is_closed
-            else _("Reports on time, late and missing, by hub"),
-            figures["by_hub"],
-            closed=cycle.is_closed,
+            "chart-reports", report_titles[figures["unsubmitted"]], figures["by_hub"], figures["unsubmitted"]
         ),
         "parity_chart": charts.column_chart(
             "chart-parity",
@@ -424,11 +419,58 @@ def network_report_context(request, year):
     }
 
 
+def _publication_context(cycle, as_of):
+    """What every published report of the cycle shows around its figures: the network's name and
+    logo for the cover, the office's annual report (its foreword), the day it is as of (None: today,
+    as the product stands) and the day it was made."""
+    network = NetworkProfile.current()
+    annual_report = AnnualReport.of(cycle)
+    return {
+        "cycle": cycle,
+        "network": network,
+        "logo": network.logo_data_uri(),
+        "annual_report": annual_report,
+        "foreword": annual_report.foreword,
+        "foreword_language": annual_report.foreword_language,
+        "as_of": as_of,
+        "generated_on": timezone.localdate(),
+    }
+
+
+def network_report_context(request, year):
+    """The network report for the year and the filters in the query string: its cover and
+    foreword, figures and charts, highlights, and the champions' outcomes; as of the day `?as_of=`
+    names, if any (reports/as_of.py)."""
+    cycle = get_object_or_404(Cycle, year=year)
+    as_of = report_as_of(request, cycle)
+    form = NetworkReportFilterForm(request.GET)
+    filters = form.filters()
+    commitments = form.apply(for_annual_report(cycle), filters)
+    figures = network_figures(commitments, cycle, as_of=as_of)
+    pledge_panels = reports_as_of.pledge_panels(cycle, reports_as_of.moment_after(as_of)) if as_of else None
+    query = form.query_string(filters)
+    return {
+        **_publication_context(cycle, as_of),
+        **figures,
+        **_report_charts(figures),
+        "pledges": commitments.pledge_figures(cycle, panels=pledge_panels),
+        "champions": commitments.champion_outcomes(cycle, as_of),
+        "form": form,
+        "as_of_form": AsOfForm(initial={"as_of": as_of}, cycle=cycle),
+        "filters": filters,
+        "query": query,
+        "report_query": with_as_of(query, as_of),
+        "described_filters": form.described(filters),
+    }
+
+
 @office_required
 def network_report(request, year):
-    """The network's annual report, for the office: with the dashboard's filters."""
+    """The network's annual report, for the office: with the dashboard's filters, the links to
+    write its foreword, pick its highlights, and to each hub's meeting pack."""
     context = network_report_context(request, year)
     context["form"].load_choices()
+    context["hubs"] = context["form"].fields["hub"].choices[1:]
     return render(request, "reports/network_report.html", context)
 
 
@@ -438,6 +480,99 @@ def network_report_pdf(request, year):
     context = network_report_context(request, year)
     name = filename(_("annual report"), year, *context["filters"].values(), *_as_of_words(context))
     return pdf_response("reports/pdf/network_report.html", context, name)
+
+
+def _office_or_404(user):
+    """Pages of the office that others are not told exist (a hub's meeting pack): 404."""
+    if not user.is_office_member:
+        raise Http404(_("No such page."))
+
+
+def hub_pack_context(request, year, pk):
+    """A hub's meeting pack: the network report's figures (network_figures, the same function)
+    for the hub's champions only, with the status mix of their commitments, those overdue, and
+    the highlights the office picked among them."""
+    cycle = get_object_or_404(Cycle, year=year)
+    hub = get_object_or_404(Hub, pk=pk)
+    as_of = report_as_of(request, cycle)
+    commitments = for_annual_report(cycle).filter(champion__hub=hub)
+    figures = network_figures(commitments, cycle, as_of=as_of)
+    return {
+        **_publication_context(cycle, as_of),
+        **figures,
+        **_report_charts(figures),
+        "hub": hub,
+        "status_mix": commitments.status_mix(cycle, as_of),
+        "overdue": commitments.overdue_then(cycle, as_of),
+        "as_of_form": AsOfForm(initial={"as_of": as_of}, cycle=cycle),
+        "report_query": with_as_of("", as_of),
+    }
+
+
+@login_required
+def hub_pack(request, year, pk):
+    """A hub's meeting pack, for the office (404 to anybody else, and for an unknown hub)."""
+    _office_or_404(request.user)
+    return render(request, "reports/hub_pack.html", hub_pack_context(request, year, pk))
+
+
+@login_required
+def hub_pack_pdf(request, year, pk):
+    """A hub's meeting pack as a PDF, for the office (404 to anybody else)."""
+    _office_or_404(request.user)
+    context = hub_pack_context(request, year, pk)
+    name = filename(_("hub meeting pack"), year, context["hub"].name, *_as_of_words(context))
+    return pdf_response("reports/pdf/hub_pack.html", context, name)
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def edit_foreword(request, year):
+    """The office writes the foreword of the cycle's network report, in English and French."""
+    cycle = get_object_or_404(Cycle, year=year)
+    annual_report = AnnualReport.of(cycle)
+    form = ForewordForm(request.POST if request.method == "POST" else None, instance=annual_report)
+    if request.method == "POST" and form.is_valid():
+        annual_report = form.save(commit=False)
+        annual_report.updated_by = request.user
+        annual_report.save()
+        messages.success(request, _("Foreword saved: the report shows it on its first page."))
+        return redirect("network_report", year)
+    return render(request, "reports/foreword_form.html", {"cycle": cycle, "form": form})
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def edit_highlights(request, year):
+    """The office picks the narratives the cycle's report tells, and their order."""
+    cycle = get_object_or_404(Cycle, year=year)
+    annual_report = AnnualReport.of(cycle)
+    candidates = (
+        Assessment.objects.highlightable(cycle)
+        .select_related("commitment__champion__organization", "commitment__champion__hub")
+        .order_by("commitment__champion__full_name", "commitment__champion_id", "commitment__number")
+    )
+    picked = dict(annual_report.highlights.values_list("assessment", "order")) if annual_report.pk else {}
+    form = HighlightsForm(
+        request.POST if request.method == "POST" else None, candidates=candidates, picked=picked
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            if not annual_report.pk:
+                annual_report.updated_by = request.user
+                annual_report.save()
+            count = form.save(annual_report)
+        messages.success(
+            request,
+            ngettext(
+                "Highlights saved: the report tells %(count)s narrative, in the order given.",
+                "Highlights saved: the report tells %(count)s narratives, in the order given.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect("network_report", year)
+    return render(request, "reports/highlights_form.html", {"cycle": cycle, "form": form})
 
 
 @office_required
@@ -491,6 +626,7 @@ def _network_table(request, year):
         _("champions"),
         _("reports on time"),
         _("reports late"),
+        _("reports not yet due"),
         _("reports missing"),
         _("reports not submitted"),
         _("panels"),

@@ -106,6 +106,11 @@ EXPECTED = {
     "network_report_pdf": OFFICE_ONLY,
     "network_report_csv": OFFICE_ONLY,
     "network_report_xlsx": OFFICE_ONLY,
+    "edit_foreword": OFFICE_ONLY,
+    "edit_highlights": OFFICE_ONLY,
+    # A hub's meeting pack: the office's; nobody else is told it exists.
+    "hub_pack": Expect(SIGN_IN, NOT_FOUND, NOT_FOUND, OK, pk="hub"),
+    "hub_pack_pdf": Expect(SIGN_IN, NOT_FOUND, NOT_FOUND, OK, pk="hub"),
     # The chief-of-staff office.
     "dashboard": OFFICE_ONLY,
     "dashboard_export": OFFICE_ONLY,
@@ -241,6 +246,7 @@ def objects(cast):
         "event": event.pk,
         "champion": cast.champion.pk,
         "draft": draft.pk,
+        "hub": cast.champion.hub_id,
     }
 
 

@@ -23,7 +23,7 @@ from events.models import PanelConfirmation, ProgressEvent
 from events.tests.factories import ProgressEventFactory
 from reminders.models import Escalation, Message, OfficeDigest, Reminder
 from reminders.tests.factories import EscalationFactory, MessageFactory, OfficeDigestFactory, ReminderFactory
-from reports.models import Assessment, Report
+from reports.models import AnnualReport, Assessment, NetworkProfile, Report
 from reports.tests.factories import AssessmentFactory, ReportFactory
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -68,6 +68,8 @@ def one_of_each(admin_user, client):
         Escalation: EscalationFactory(commitment=commitment),
         Report: ReportFactory(champion=champion, cycle=commitment.cycle),
         Assessment: AssessmentFactory(commitment=commitment),
+        NetworkProfile: NetworkProfile.objects.create(name="International Gender Champions"),
+        AnnualReport: AnnualReport.objects.create(cycle=commitment.cycle, foreword_en="A year of work."),
         ProgressEvent: event,
         PanelConfirmation: PanelConfirmation.ask(event, "organiser@conference.example")[0],
         # The success above reset the attempts from this address: one from elsewhere stays.
