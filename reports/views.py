@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import office_required
 from accounts.validators import single_line
 from champions.models import Champion, Hub
-from commitments.models import Commitment, Cycle, Handover, PanelFigures
+from commitments.models import Commitment, Cycle, Handover, PanelFigures, returning_champions_ambition
 from config.confirmation import confirmed
 from events.exports import stream_csv, xlsx_response
 from events.models import CheckIn, ProgressEvent
@@ -455,6 +455,7 @@ def network_report_context(request, year):
         **_report_charts(figures),
         "pledges": commitments.pledge_figures(cycle, panels=pledge_panels),
         "champions": commitments.champion_outcomes(cycle, as_of),
+        "ambition": returning_champions_ambition(cycle, commitments),
         "form": form,
         "as_of_form": AsOfForm(initial={"as_of": as_of}, cycle=cycle),
         "filters": filters,

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.tests.factories import OfficeMemberFactory
 from champions.tests.factories import ChampionFactory
 from commitments.models import (
     Ambition,
@@ -183,6 +184,21 @@ def test_the_annual_report_gets_the_share_of_comparable_commitments_that_raised_
     assert figures.not_compared == 1  # Cleo's
     assert figures.raised_share == 33
     assert (figures.champions, figures.champions_raised, figures.champions_raised_share) == (2, 1, 50)
+
+
+@pytest.mark.django_db
+def test_the_network_annual_report_gives_the_share_of_returning_champions_who_raised_it(network, client):
+    """The report's key figures and their note, from the same figures (2 returning champions compare,
+    Ama raised one of her targets: 50%); a category filter applies to them as to the rest."""
+    this, people = network
+    client.force_login(OfficeMemberFactory())
+    page = client.get(f"/reports/{this.year}/").content.decode()
+    assert 'data-figure="ambition-raised">50' in page
+    assert "1 of the 2 returning champions with a commitment comparable to last year's raised" in page
+    assert "(1 of 3 comparable commitments)" in page
+    gbv = client.get(f"/reports/{this.year}/?category=gbv").content.decode()
+    assert 'data-figure="ambition-raised">0' in gbv
+    assert "0 of the 1 returning champion with a commitment comparable" in gbv
 
 
 @pytest.mark.django_db

@@ -17,12 +17,10 @@ from champions.tests.factories import HubFactory
 from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory
 from reports.models import AnnualReport, Assessment, Highlight, NetworkProfile, Report
-from reports.tests import test_annual_report
-from reports.tests.test_annual_report import DUE, YEAR, _client, _grow, _pdf, _text
+from reports.tests.annual_network import DUE, YEAR, client_for, grow, pdf_reader, pdf_text
 
 pytestmark = pytest.mark.django_db
 
-network = test_annual_report.network  # the fixture: five champions in two hubs
 
 FOREWORD_EN = "This year the network held its hubs to their word."
 FOREWORD_FR = "Cette année, le réseau a tenu parole."
@@ -55,7 +53,7 @@ def test_the_cover_and_the_foreword_are_on_the_pdfs_first_page(published, langua
     office = published["office"]
     if language == "fr":
         _french(office)
-    reader = _pdf(_client(office).get(f"/reports/{YEAR}.pdf"))
+    reader = pdf_reader(client_for(office).get(f"/reports/{YEAR}.pdf"))
     first = reader.pages[0].extract_text()
     assert "Gender Champions Test Network" in first
     assert str(YEAR) in first
@@ -68,23 +66,23 @@ def test_the_cover_and_the_foreword_are_on_the_pdfs_first_page(published, langua
 def test_the_foreword_falls_back_to_the_other_language(published):
     AnnualReport.objects.filter(cycle=published["cycle"]).update(foreword_fr="")
     office = _french(published["office"])
-    page = _client(office).get(f"/reports/{YEAR}/").content.decode()
+    page = client_for(office).get(f"/reports/{YEAR}/").content.decode()
     assert f'lang="en"><p>{FOREWORD_EN}</p>' in page  # in English, and marked so
 
 
 def test_without_a_profile_or_foreword_the_cover_has_the_default_name_and_no_logo(network):
-    response = _client(network["office"]).get(f"/reports/{YEAR}/")
+    response = client_for(network["office"]).get(f"/reports/{YEAR}/")
     page = response.content.decode()
     assert response.context["logo"] == "" and "report-logo" not in page
     assert "International Gender Champions" in page
     assert 'data-testid="no-foreword"' in page
-    reader = _pdf(_client(network["office"]).get(f"/reports/{YEAR}.pdf"))
+    reader = pdf_reader(client_for(network["office"]).get(f"/reports/{YEAR}.pdf"))
     assert "International Gender Champions" in reader.pages[0].extract_text()
     assert not NetworkProfile.objects.exists() and not AnnualReport.objects.exists()  # read, not written
 
 
 def test_the_contents_give_each_sections_page_in_the_pdf(published):
-    first = _pdf(_client(published["office"]).get(f"/reports/{YEAR}.pdf")).pages[0].extract_text()
+    first = pdf_reader(client_for(published["office"]).get(f"/reports/{YEAR}.pdf")).pages[0].extract_text()
     assert "Contents" in first
     for section in ("Key figures", "Highlights", "Methods"):
         line = next(line for line in first.splitlines() if section in line)
@@ -92,32 +90,32 @@ def test_the_contents_give_each_sections_page_in_the_pdf(published):
 
 
 def test_before_the_due_date_no_report_is_missing(network):
-    response = _client(network["office"]).get(f"/reports/{YEAR}/")
+    response = client_for(network["office"]).get(f"/reports/{YEAR}/")
     assert response.context["unsubmitted"] == "not_yet_due"
     total = response.context["total"]
     assert (total["not_yet_due"], total["missing"], total["not_submitted"]) == (1, 0, 1)
     page = response.content.decode()
     assert 'data-figure="not-yet-due">1<' in page and "Reports not yet due" in page
     assert "missing" not in page.split("<main", 1)[1].lower()
-    text = _text(_pdf(_client(network["office"]).get(f"/reports/{YEAR}.pdf")))
+    text = pdf_text(pdf_reader(client_for(network["office"]).get(f"/reports/{YEAR}.pdf")))
     assert "not yet due" in text.lower()
     assert "missing" not in text.lower()
 
 
 def test_after_the_due_date_an_unsubmitted_report_is_missing(network):
     with time_machine.travel(datetime.datetime.combine(DUE, datetime.time(12)) + datetime.timedelta(days=1)):
-        client = _client(network["office"])
+        client = client_for(network["office"])
         response = client.get(f"/reports/{YEAR}/")
         assert response.context["unsubmitted"] == "missing"
         assert (response.context["total"]["missing"], response.context["total"]["not_yet_due"]) == (1, 0)
         assert 'data-figure="missing">1<' in response.content.decode()
-        text = _text(_pdf(client.get(f"/reports/{YEAR}.pdf")))
+        text = pdf_text(pdf_reader(client.get(f"/reports/{YEAR}.pdf")))
     assert "Reports missing" in text and "not yet due" not in text.lower()
 
 
 def test_on_the_due_date_itself_a_report_is_not_yet_due(network):
     with time_machine.travel(datetime.datetime.combine(DUE, datetime.time(12))):
-        response = _client(network["office"]).get(f"/reports/{YEAR}/")
+        response = client_for(network["office"]).get(f"/reports/{YEAR}/")
     assert response.context["unsubmitted"] == "not_yet_due"
 
 
@@ -126,7 +124,7 @@ def _assessment(network, name, number):
 
 
 def test_the_office_picks_and_orders_the_highlights(network):
-    client = _client(network["office"])
+    client = client_for(network["office"])
     form_page = client.get(f"/reports/{YEAR}/highlights/")
     assert form_page.status_code == 200
     # Narratives of submitted reports only: Eve Evans' report is not submitted.
@@ -152,7 +150,7 @@ def test_the_office_picks_and_orders_the_highlights(network):
     page = client.get(f"/reports/{YEAR}/")
     shown = [highlight.assessment.pk for highlight in page.context["highlights"]]
     assert shown == [ada_2.pk, cy_1.pk, bea_3.pk]
-    text = _text(_pdf(client.get(f"/reports/{YEAR}.pdf")))
+    text = pdf_text(pdf_reader(client.get(f"/reports/{YEAR}.pdf")))
     positions = [
         text.index(f"Narrative of {name} #{number}.")
         for name, number in [
@@ -176,7 +174,7 @@ def test_the_office_picks_and_orders_the_highlights(network):
 
 
 def test_two_highlights_cannot_share_a_place(network):
-    client = _client(network["office"])
+    client = client_for(network["office"])
     ada_2, cy_1 = _assessment(network, "Ada Achebe", 2), _assessment(network, "Cy Carter", 1)
     response = client.post(
         f"/reports/{YEAR}/highlights/", {f"place_{ada_2.pk}": "1", f"place_{cy_1.pk}": "1"}
@@ -189,7 +187,7 @@ def test_two_highlights_cannot_share_a_place(network):
 
 
 def test_the_office_writes_the_foreword(network):
-    client = _client(network["office"])
+    client = client_for(network["office"])
     assert client.get(f"/reports/{YEAR}/").content.decode().count(f'href="/reports/{YEAR}/foreword/"') == 1
     assert client.get(f"/reports/{YEAR}/foreword/").status_code == 200
     response = client.post(
@@ -204,7 +202,7 @@ def test_the_office_writes_the_foreword(network):
 
 
 def test_a_foreword_too_long_is_refused(network):
-    client = _client(network["office"])
+    client = client_for(network["office"])
     response = client.post(f"/reports/{YEAR}/foreword/", {"foreword_en": "x" * 5001, "foreword_fr": ""})
     assert response.status_code == 200
     assert response.context["form"].errors["foreword_en"]
@@ -212,13 +210,13 @@ def test_a_foreword_too_long_is_refused(network):
 
 
 def test_only_the_office_writes_the_foreword_and_picks_highlights(network):
-    champion = _client(network["ada"].user)
+    champion = client_for(network["ada"].user)
     for path in (f"/reports/{YEAR}/foreword/", f"/reports/{YEAR}/highlights/"):
         assert champion.get(path).status_code == 403
         assert champion.post(path, {"foreword_en": "Mine."}).status_code == 403
         assert Client().get(path).status_code == 302  # to sign in
     assert not AnnualReport.objects.exists()
-    assert _client(network["office"]).get(f"/reports/{YEAR + 5}/foreword/").status_code == 404
+    assert client_for(network["office"]).get(f"/reports/{YEAR + 5}/foreword/").status_code == 404
 
 
 def test_the_hub_pack_is_the_hubs_figures_overdue_and_highlights(network):
@@ -238,7 +236,7 @@ def test_the_hub_pack_is_the_hubs_figures_overdue_and_highlights(network):
     Highlight.objects.create(
         annual_report=annual_report, assessment=_assessment(network, "Bea Bamba", 3), order=2
     )
-    client = _client(network["office"])
+    client = client_for(network["office"])
     network_page = client.get(f"/reports/{YEAR}/").content.decode()
     assert f'href="/reports/{YEAR}/hubs/{geneva.pk}/"' in network_page
     response = client.get(f"/reports/{YEAR}/hubs/{geneva.pk}/")
@@ -256,22 +254,22 @@ def test_the_hub_pack_is_the_hubs_figures_overdue_and_highlights(network):
     assert set(context["parity"]) >= {"confirmed_share", "self_reported_share"}
     page = response.content.decode()
     assert "Bea&#x27;s overdue training" in page and "Cy Carter" not in page
-    reader = _pdf(client.get(f"/reports/{YEAR}/hubs/{geneva.pk}.pdf"))
+    reader = pdf_reader(client.get(f"/reports/{YEAR}/hubs/{geneva.pk}.pdf"))
     first = reader.pages[0].extract_text()
     assert f"Hub meeting pack {YEAR}: Geneva" in first
-    text = _text(reader)
+    text = pdf_text(reader)
     assert "Narrative of Bea Bamba #3." in text and "Cy Carter" not in text
     assert "Bea's overdue training" in text
-    nairobi_text = _text(_pdf(client.get(f"/reports/{YEAR}/hubs/{nairobi.pk}.pdf")))
+    nairobi_text = pdf_text(pdf_reader(client.get(f"/reports/{YEAR}/hubs/{nairobi.pk}.pdf")))
     assert "Narrative of Cy Carter #1." in nairobi_text and "Bea Bamba" not in nairobi_text
 
 
 def test_only_the_office_gets_a_hub_pack(network):
     geneva = network["geneva"]
     for path in (f"/reports/{YEAR}/hubs/{geneva.pk}/", f"/reports/{YEAR}/hubs/{geneva.pk}.pdf"):
-        assert _client(network["ada"].user).get(path).status_code == 404
+        assert client_for(network["ada"].user).get(path).status_code == 404
         assert Client().get(path).status_code == 302
-    office = _client(network["office"])
+    office = client_for(network["office"])
     assert office.get(f"/reports/{YEAR}/hubs/999999/").status_code == 404
     assert office.get(f"/reports/{YEAR}/hubs/999999.pdf").status_code == 404
     assert office.get(f"/reports/{YEAR + 5}/hubs/{geneva.pk}/").status_code == 404
@@ -281,7 +279,7 @@ def test_only_the_office_gets_a_hub_pack(network):
 
 
 def test_the_champions_are_listed_with_their_outcomes(network):
-    context = _client(network["office"]).get(f"/reports/{YEAR}/").context
+    context = client_for(network["office"]).get(f"/reports/{YEAR}/").context
     champions = {champion.full_name: champion for champion in context["champions"]}
     assert list(champions) == ["Ada Achebe", "Bea Bamba", "Cy Carter", "Dee Diallo", "Eve Evans"]
     # The office's rating, else the self-assessment; nothing for a report not submitted.
@@ -294,10 +292,10 @@ def test_the_champions_are_listed_with_their_outcomes(network):
     assert [c.outcome for c in champions["Eve Evans"].outcomes] == [None]
     assert (
         'data-testid="champion-outcomes"'
-        in _client(network["office"]).get(f"/reports/{YEAR}/").content.decode()
+        in client_for(network["office"]).get(f"/reports/{YEAR}/").content.decode()
     )
     # The PDF lists them a line each (cheaper to lay out than a table's cells).
-    text = _text(_pdf(_client(network["office"]).get(f"/reports/{YEAR}.pdf")))
+    text = pdf_text(pdf_reader(client_for(network["office"]).get(f"/reports/{YEAR}.pdf")))
     assert "Eve Evans" in text and "1. not assessed" in text
 
 
@@ -321,7 +319,7 @@ def _statements(client, path, django_assert_num_queries, expected=None):
     ["/reports/{year}/", "/reports/{year}/hubs/{hub}/", "/reports/{year}/hubs/{hub}.pdf"],
 )
 def test_the_statements_are_the_same_at_two_sizes(published, path, django_assert_num_queries):
-    client = _client(published["office"])
+    client = client_for(published["office"])
     path = path.format(year=YEAR, hub=published["geneva"].pk)
     annual_report = AnnualReport.objects.get()
     Highlight.objects.create(
@@ -329,7 +327,7 @@ def test_the_statements_are_the_same_at_two_sizes(published, path, django_assert
     )
     client.get(path)  # the first request of a session saves it
     small = _statements(client, path, django_assert_num_queries)
-    _grow(published["cycle"], [published["geneva"], published["nairobi"]], 12)
+    grow(published["cycle"], [published["geneva"], published["nairobi"]], 12)
     for assessment in Assessment.objects.filter(commitment__champion__full_name__startswith="Grown")[:6]:
         Highlight.objects.create(annual_report=annual_report, assessment=assessment, order=10 + assessment.pk)
     _statements(client, path, django_assert_num_queries, expected=small)
@@ -372,7 +370,7 @@ def test_tables_repeat_their_header_not_their_totals_and_never_split_a_row(publi
 
     monkeypatch.setattr(pdf, "render_pdf", keep)
     for path in (f"/reports/{YEAR}.pdf", f"/reports/{YEAR}/hubs/{published['geneva'].pk}.pdf"):
-        _client(published["office"]).get(path)
+        client_for(published["office"]).get(path)
         html = rendered["html"]
         assert "thead { display: table-header-group; }" in html
         assert "tfoot { display: table-row-group; }" in html
@@ -384,7 +382,7 @@ def test_tables_repeat_their_header_not_their_totals_and_never_split_a_row(publi
 def test_the_cover_says_as_of_when_a_report_is_rebuilt_on_a_date(network):
     from django.template.loader import render_to_string
 
-    response = _client(network["office"]).get(f"/reports/{YEAR}/hubs/{network['geneva'].pk}/")
+    response = client_for(network["office"]).get(f"/reports/{YEAR}/hubs/{network['geneva'].pk}/")
     assert response.context["as_of"] is None and 'data-testid="as-of"' not in response.content.decode()
     context = {"network": response.context["network"], "title": "Pack", "as_of": datetime.date(2031, 6, 1)}
     assert "As of 1 June 2031" in render_to_string("reports/_cover.html", context)
@@ -394,16 +392,16 @@ def test_a_highlight_whose_report_is_reopened_is_not_shown(network):
     annual_report = AnnualReport.objects.create(cycle=network["cycle"])
     ada_2 = _assessment(network, "Ada Achebe", 2)
     Highlight.objects.create(annual_report=annual_report, assessment=ada_2, order=1)
-    client = _client(network["office"])
+    client = client_for(network["office"])
     assert [h.assessment for h in client.get(f"/reports/{YEAR}/").context["highlights"]] == [ada_2]
     Report.objects.get(champion=network["ada"]).reopen(network["office"], "Check the figures.")
     assert client.get(f"/reports/{YEAR}/").context["highlights"] == []  # kept, shown again once signed off
 
 
 def test_the_highlights_page_costs_the_same_statements_at_two_sizes(network, django_assert_num_queries):
-    client = _client(network["office"])
+    client = client_for(network["office"])
     path = f"/reports/{YEAR}/highlights/"
     client.get(path)
     small = _statements(client, path, django_assert_num_queries)
-    _grow(network["cycle"], [network["geneva"], network["nairobi"]], 5)
+    grow(network["cycle"], [network["geneva"], network["nairobi"]], 5)
     _statements(client, path, django_assert_num_queries, expected=small)
