@@ -405,3 +405,36 @@ def test_the_highlights_page_costs_the_same_statements_at_two_sizes(network, dja
     small = _statements(client, path, django_assert_num_queries)
     grow(network["cycle"], [network["geneva"], network["nairobi"]], 5)
     _statements(client, path, django_assert_num_queries, expected=small)
+
+
+def test_a_table_that_runs_over_pages_keeps_each_row_whole_and_its_totals_once(network):
+    """The rendered PDF itself, read page by page: the reports' table of 45 hubs with names long
+    enough to wrap over two lines runs over a page; each hub's name is whole on one page (a row
+    split across pages would leave half of it on each), its header repeats on the page it runs on
+    to, and its totals row ("All") comes once, at its end."""
+    from champions.tests.factories import ChampionFactory
+
+    for index in range(45):
+        hub = HubFactory(name=f"Regional hub of the Great Lakes and the Horn number {index:02}")
+        CommitmentFactory(champion=ChampionFactory(hub=hub), cycle=network["cycle"], number=1)
+    reader = pdf_reader(client_for(network["office"]).get(f"/reports/{YEAR}.pdf"))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    header = "Hub Champions On time Late Not yet due Submitted"
+    table_pages = [number for number, text in enumerate(pages) if header in text]
+    assert len(table_pages) >= 2, "the table should run over at least two pages"
+    assert table_pages == list(range(table_pages[0], table_pages[0] + len(table_pages)))  # header on each
+    for index in range(45):
+        name = f"Regional hub of the Great Lakes and the Horn number {index:02}"
+        assert any(name in pages[number] for number in table_pages), f"{name} is split across pages"
+    totals = [number for number in table_pages if "All 50 " in pages[number]]
+    assert totals == [table_pages[-1]]
+    # No page is left with a heading alone (a chart of 47 hubs is scaled to fit under its heading).
+    running = (
+        "Annual report 2030: the network · All hubs, organizations and categories",
+        "International Gender Champions · made on",
+    )
+    for number, text in enumerate(pages[:-1]):
+        body = text
+        for part in running:
+            body = body.replace(part, "")
+        assert len(body) > 200, f"page {number + 1} is mostly blank: {text}"
