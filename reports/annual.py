@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion, Hub
 from commitments.models import (
+    PANEL_ROLLUPS,
     Category,
     Commitment,
     CommitmentMonth,
@@ -35,12 +36,16 @@ from commitments.models import (
     share_percent,
     women_share,
 )
+from events.models import with_parity_shares
 from reports import as_of as as_of_module
 from reports.models import Assessment, AssessmentQuerySet, Level
 
 # Narratives the report quotes per category: the best-rated first, then the fullest.
 NARRATIVES_PER_CATEGORY = 2
-PANEL_SUMS = ["panels_logged", "panels_balanced", "panels_single_sex", "panel_women", "panel_men"]
+# The panel roll-ups each row adds up: all panels, and their split between panels confirmed by
+# their organisers and self-reported ones (ProgressEventQuerySet.panel_parity's, kept on each
+# commitment), so the split of a row comes with its other figures, today's or as of a day.
+PANEL_SUMS = PANEL_ROLLUPS
 # Each level's count under both names, as the breakdown gives it: "self_complete", "office_limited"...
 LEVEL_COUNTS = [f"{side}_{level}" for side in ("self", "office") for level in Level.values]
 BREAKDOWN_COUNTS = ["commitments", "assessed", "rated", "differing", *LEVEL_COUNTS, *PANEL_SUMS]
@@ -69,7 +74,8 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         """Per hub (by="hub", each commitment once) or per category (by="category", a commitment in
         each of its categories, None for none): commitments made, assessed in a submitted report and
         rated by the office, each level's count on both sides, open differences, and the panel
-        roll-ups."""
+        roll-ups (PANEL_SUMS: with the split between organiser-confirmed and self-reported panels,
+        sums of columns in the same statement)."""
         submitted = Q(report__submitted_at__isnull=False, assessment__isnull=False)
         counts = {
             "commitments": Count("pk"),
@@ -149,7 +155,9 @@ def for_annual_report(cycle):
 
 
 def _shares(row):
-    """The shares a breakdown row shows, from its counts."""
+    """The shares a breakdown row shows, from its counts: levels reached, women speakers, balanced
+    panels, and women's share on panels confirmed by their organisers apart from self-reported
+    ones (with_parity_shares, the same women_share as every page's split)."""
     for side, whole in (("self", row["assessed"]), ("office", row["rated"])):
         complete = row[f"{side}_complete"]
         row[f"{side}_complete_share"] = share_percent(complete, whole)
@@ -157,7 +165,8 @@ def _shares(row):
         row[f"{side}_levels"] = [row[f"{side}_{level}"] for level in Level.values]
     row["women_share"] = women_share(row["panel_women"], row["panel_men"])
     row["balanced_share"] = share_percent(row["panels_balanced"], row["panels_logged"])
-    return row
+    row["self_reported_panels"] = row["panels_logged"] - row["confirmed_panels"]
+    return with_parity_shares(row)
 
 
 def _report_shares(row, cycle):
@@ -235,6 +244,7 @@ def network_figures(commitments, cycle, as_of=None):
         narratives = list(ranked_narratives(as_of_module.submitted_assessments(commitments, cycle, moment)))
     for month in months:
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])
+        with_parity_shares(month)
     for assessment in narratives:
         category = categories.get(assessment.first_category)
         assessment.category_label = category.label if category else ""

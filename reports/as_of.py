@@ -21,11 +21,12 @@ records its deletion (`standing`). That answers, without any new bookkeeping:
 
 Why not Report.signed_off (a champion's report as signed): it is one moment per report, the
 sign-off, not any day; and it is not kept in the history (excluded there). Why not the roll-ups
-stored on commitments (progress, panel sums) and their monthly rows (CommitmentMonth): they are
-today's figures only; as of a day they are counted again from the events standing then, by the
-same rules as the roll-ups' recount (commitments/rollups.py: events in the cycle, panels not
-declined, balanced when at least half are women); a test holds the report as of today equal to
-today's.
+stored on commitments (progress, panel sums and their split between organiser-confirmed and
+self-reported panels) and their monthly rows (CommitmentMonth): they are today's figures only; as
+of a day they are counted again from the events standing then, by the same rules as the roll-ups'
+recount (commitments/rollups.py: events in the cycle, panels not declined, balanced when at least
+half are women, confirmed when the organiser had answered by then: organiser_answers); a test
+holds the report as of today equal to today's.
 
 How, in the database and at any size: "latest row per object before the moment" is written as
 NOT EXISTS a later row of the same object before the moment (ties on the date broken by the
@@ -51,11 +52,12 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 
 from commitments.models import ROLLUP_FIELDS, Approval, Commitment, EventKind, PanelFigures
-from events.models import CheckIn, ProgressEvent
+from commitments.models.months import MONTH_PARITY
+from events.models import CheckIn, PanelConfirmation, ProgressEvent
 from reports.models import KEY_EVENTS, Assessment, AssessmentQuerySet, Report
 
 # What a champion's report as of a day reads of each commitment as it was: what its measured
@@ -125,9 +127,47 @@ def panels_condition():
     return Q(kind=EventKind.PANEL) & ~Q(panel_outcome="declined")
 
 
-def panel_sums(events, group):
-    """The panel figures of `events` per value of `group` (a path from the event, or None for one
-    row): the roll-ups' panel sums (rollups.recount), added up."""
+def organiser_answers(moment):
+    """The organiser's answer to the panel a progress event's history row is of (the outer row),
+    given before `moment`: what moved the panel into the organiser-confirmed figures then.
+
+    Why PanelConfirmation as it is today, though it keeps no history: an answer is given once,
+    through a single-use link, and is never changed after (PanelConfirmation.answer writes it only
+    on a link not used yet; the admin can read or delete answers, not change them). So an answer
+    given by the moment (`used_at` before it: "dated before that instant counts", as for every
+    history row) is what stood then, with the organiser's figures as given, and one given since had
+    not been given then: the panel was self-reported then, with the figures logged then. At most one
+    answer per panel (a constraint): one row or none.
+
+    What it cannot tell: an answer deleted since (in the admin, or with its event) is gone from the
+    past too, so a report as of a day before the deletion counts that panel as self-reported, as
+    today's report does; keeping it would need a history of the answers, which nothing else reads."""
+    return PanelConfirmation.objects.answered().filter(event=OuterRef("id"), used_at__lt=moment)
+
+
+def parity_split(moment, panel=None):
+    """The sums of ProgressEventQuerySet.panel_parity's split over progress events' history rows as
+    they stood at `moment`, the same rule with the answers given by then (organiser_answers): a
+    panel answered by its organiser counts with the organiser's figures, any other with the figures
+    logged. `panel`: the condition of a counted panel, where the rows are not all counted panels."""
+    answers = organiser_answers(moment)
+    answered = Q(Exists(answers))
+    confirmed = answered if panel is None else panel & answered
+    self_reported = ~answered if panel is None else panel & ~answered
+    return {
+        "confirmed_panels": Count("pk", filter=confirmed),
+        "confirmed_women": Coalesce(Sum(Subquery(answers.values("women_count")), filter=confirmed), 0),
+        "confirmed_men": Coalesce(Sum(Subquery(answers.values("men_count")), filter=confirmed), 0),
+        "self_reported_women": Coalesce(Sum("women_count", filter=self_reported), 0),
+        "self_reported_men": Coalesce(Sum("men_count", filter=self_reported), 0),
+    }
+
+
+def panel_sums(events, group, moment):
+    """The panel figures of `events` (history rows standing at `moment`) per value of `group` (a path
+    from the event): the roll-ups' panel sums (rollups.recount), and their split between panels
+    confirmed by their organisers by then and self-reported ones (parity_split), added up: the
+    fields of PanelFigures."""
     panels = events.filter(panels_condition()).order_by()
     sums = {
         "panels_logged": Count("pk"),
@@ -135,6 +175,7 @@ def panel_sums(events, group):
         "panels_single_sex": Count("pk", filter=Q(women_count=0) | Q(men_count=0)),
         "panel_women": Coalesce(Sum("women_count"), 0),
         "panel_men": Coalesce(Sum("men_count"), 0),
+        **parity_split(moment),
     }
     return {row.pop("key"): row for row in panels.values(key=F(group)).annotate(**sums)}
 
@@ -157,7 +198,7 @@ def level_breakdown(commitments, cycle, moment, by):
     )
     for row in assessments:
         rows.setdefault(row["key"], {by: row["key"]}).update(row)
-    panels = panel_sums(events_in_cycle(approved, cycle, moment), f"commitment__{group}")
+    panels = panel_sums(events_in_cycle(approved, cycle, moment), f"commitment__{group}", moment)
     for key, sums in panels.items():
         rows.setdefault(key, {by: key}).update(sums)
     for row in rows.values():
@@ -187,15 +228,18 @@ def report_states(commitments, cycle, moment):
 
 def months(commitments, cycle, moment):
     """CommitmentMonth totals as they stood at `moment`: events and panel speakers per month of the
-    cycle, earliest first (the monthly roll-ups count the same: rollups._recount_months)."""
+    cycle, all and split (MONTH_PARITY: parity_split), earliest first (the monthly roll-ups count
+    the same: rollups._recount_months)."""
     events = events_in_cycle(approved_then(commitments, cycle, moment), cycle, moment)
     panel = panels_condition()
+    split = parity_split(moment, panel)
     return list(
         events.values(month=TruncMonth("occurred_on"))
         .annotate(
             events=Count("pk"),
             panel_women=Coalesce(Sum("women_count", filter=panel), 0),
             panel_men=Coalesce(Sum("men_count", filter=panel), 0),
+            **{name: split[name] for name in MONTH_PARITY},
         )
         .order_by("month")
     )
@@ -218,7 +262,7 @@ def pledge_panels(cycle, moment):
         events = events_in_cycle(approved, cycle, moment).filter(
             commitment__champion__pledge_signatures__in=signatures
         )
-        sums = panel_sums(events, "commitment__champion__pledge_signatures__pledge")
+        sums = panel_sums(events, "commitment__champion__pledge_signatures__pledge", moment)
         return {pledge: PanelFigures(**figures) for pledge, figures in sums.items()}
 
     return panels
@@ -308,7 +352,7 @@ def _count_events(commitments, cycle, moment):
             commitment.counted_events += row["count"]
             if row["scope"] == "field":
                 commitment.counted_in_field += row["count"]
-    for pk, sums in panel_sums(events, "commitment_id").items():
+    for pk, sums in panel_sums(events, "commitment_id", moment).items():
         for name, value in sums.items():
             setattr(commitments[pk], name, value)
     last = standing(ProgressEvent, moment).filter(commitment__in=list(commitments))
@@ -353,7 +397,7 @@ def pledge_panels_by_champion(cycle, moment):
 
     def panels(commitments):
         approved = approved_then(commitments, cycle, moment)
-        sums = panel_sums(events_in_cycle(approved, cycle, moment), "commitment__champion")
+        sums = panel_sums(events_in_cycle(approved, cycle, moment), "commitment__champion", moment)
         return {champion: PanelFigures(**figures) for champion, figures in sums.items()}
 
     return panels
