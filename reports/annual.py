@@ -186,6 +186,7 @@ def network_figures(commitments, cycle, as_of=None):
     As of a day (`as_of`, a date; None: today), the same figures as they stood at the end of that
     day, rebuilt from the history (reports/as_of.py): a few more queries, as many at any size."""
     moment = as_of_module.moment_after(as_of) if as_of else None
+    then = as_of_module.NetworkThen(commitments, cycle, moment) if moment else None
     categories = {category.pk: category for category in Category.objects.all()}
     hubs = dict(Hub.objects.values_list("pk", "name"))
     by_hub, by_category, total = {}, {}, Counter(dict.fromkeys(BREAKDOWN_COUNTS, 0))
@@ -193,7 +194,7 @@ def network_figures(commitments, cycle, as_of=None):
     def breakdown(by):
         if moment is None:
             return commitments.level_breakdown(by=by)
-        return as_of_module.level_breakdown(commitments, cycle, moment, by)
+        return as_of_module.level_breakdown(then, by)
 
     for row in breakdown("hub"):
         by_hub.setdefault(row["hub"], Counter()).update({name: row.get(name, 0) for name in BREAKDOWN_COUNTS})
@@ -202,11 +203,7 @@ def network_figures(commitments, cycle, as_of=None):
         by_category.setdefault(row["category"], Counter()).update(
             {name: row.get(name, 0) for name in BREAKDOWN_COUNTS}
         )
-    states = (
-        commitments.report_states(cycle)
-        if moment is None
-        else as_of_module.report_states(commitments, cycle, moment)
-    )
+    states = commitments.report_states(cycle) if moment is None else as_of_module.report_states(then)
     reports = {row["hub"]: row for row in states}
     report_total = Counter(dict.fromkeys(REPORT_COUNTS, 0))
     for row in reports.values():
@@ -240,8 +237,8 @@ def network_figures(commitments, cycle, as_of=None):
         )
         narratives = list(commitments.narratives())
     else:
-        months = as_of_module.months(commitments, cycle, moment)
-        narratives = list(ranked_narratives(as_of_module.submitted_assessments(commitments, cycle, moment)))
+        months = as_of_module.months(then)
+        narratives = list(ranked_narratives(as_of_module.submitted_assessments(then)))
     for month in months:
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])
         with_parity_shares(month)
