@@ -43,8 +43,9 @@ is not shown. A commitment handed over since (commitments/models/handover.py) co
 of its champion then, but in the hub of its champion today; a champion's own report as of a day
 lists the commitments that are theirs today.
 
-Rows written in bulk without history (the demo seed's, bench/reports.py writes theirs) have no
-row before any past day: a report as of a past day does not show them.
+Rows written in bulk (bulk_create) get no history, so no row before any past day: a report as of a
+past day would not show them. The demo seed writes the first history row of what it inserts in
+bulk (demo/history.py), and bench/reports.py of its reports and assessments.
 """
 
 import copy
