@@ -191,6 +191,7 @@ def _champion_figures(client, year, champion, query=""):
                 [(event.occurred_on, event.title) for event in commitment.key_events],
                 commitment.report_assessment and commitment.report_assessment.level,
                 commitment.report_assessment and commitment.report_assessment.office_level,
+                (commitment.confirmed_panels, commitment.confirmed_share, commitment.self_reported_share),
             )
             for commitment in context["commitments"]
         ],
@@ -226,6 +227,8 @@ def test_the_report_as_of_a_day_is_unchanged_by_what_happened_since(network):
         2,
     )
     assert csv_then[-1][-3:] == ["1", "25", "37"]  # the table's row of all
+    assert champions_then["ben"]["commitments"][0][-1] == (1, 25, None)
+    assert champions_then["ada"]["commitments"][1][-1] == (0, None, 37)
 
     _change_everything_after_d(network)
 
@@ -234,6 +237,7 @@ def test_the_report_as_of_a_day_is_unchanged_by_what_happened_since(network):
     assert (live_now["total"]["panel_women"], live_now["total"]["on_time"]) == (9, 1)
     # Ada's single-sex panel answered since (1 woman, 4 men): confirmed today, not as of D.
     assert [live_now["total"][name] for name in split] == [2, 2, 7, 7, 3]
+    assert _champion_figures(client, year, network["ada"])["commitments"][1][-1] == (1, 20, 83)
     # ...and the report as of D is as it was, figure by figure, in the page and the CSV.
     assert _figures(client, year, as_of) == live_then
     assert _csv(client, year, as_of) == csv_then
