@@ -173,9 +173,10 @@ def organiser_answers(moment):
     not been given then: the panel was self-reported then, with the figures logged then. At most one
     answer per panel (a constraint): one row or none.
 
-    What it cannot tell: an answer deleted since (in the admin, or with its event) is gone from the
-    past too, so a report as of a day before the deletion counts that panel as self-reported, as
-    today's report does; keeping it would need a history of the answers, which nothing else reads."""
+    What it cannot tell: an answer deleted since is gone from the past too. Deleted in the admin
+    (to withdraw it), the panel counts as self-reported on every day, as in today's report; deleted
+    with its event, the event's rows before its deletion still stand, self-reported. Knowing the
+    answers then would need a history of them, which nothing else reads."""
     return PanelConfirmation.objects.answered().filter(event=OuterRef("id"), used_at__lt=moment)
 
 
