@@ -14,9 +14,11 @@ from commitments import data_version
 from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, EventKind, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory
 from demo import network
+from demo.history import write_first_history
 from demo.scale import ScaledChampion, ScaleLoader
 from events.models import CheckIn, ProgressEvent
 from reports.annual import for_annual_report, network_figures
+from reports.models import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -344,3 +346,17 @@ def test_a_report_as_of_a_past_day_shows_the_demo_and_its_scaled_champions():
     assert not CheckIn.history.filter(history_date__gt=timezone.now()).exists()  # none dated ahead
     out = seed_demo("--champions", "22", "--events-per-commitment", "2")
     assert "nothing added" in out
+
+
+def test_the_first_history_of_rows_loaded_in_bulk_is_dated_as_asked():
+    """bench/reports.py loads its reports in bulk and dates their first history yesterday; a row
+    with a history is left as it is."""
+    commitment = CommitmentFactory()  # saved: its history is there already
+    kept = commitment.history.count()
+    Report.objects.bulk_create([Report(champion=commitment.champion, cycle=commitment.cycle)])
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    written = write_first_history({Report: lambda row: yesterday})
+    assert written == {"Report": 1}
+    assert list(Report.history.values_list("history_date", flat=True)) == [yesterday]
+    assert commitment.history.count() == kept
+    assert write_first_history({Report: lambda row: yesterday}) == {}
