@@ -20,8 +20,9 @@ included). It prints them against the targets (network page 2 s, its PDF 20 s, a
 and exits 0 when the benchmark itself ran: it reports, it does not gate.
 
 The same reports as of yesterday (`?as_of=`, rebuilt from the history: reports/as_of.py) are
-measured too, against today's (at most twice their time). The seed's bulk loads write no history,
-so the seed writes each row's first history row, dated when the product would have written it.
+measured too, against today's (at most twice their time). Bulk loads write no history: seed_demo
+writes the first history row of its commitments and events (demo/history.py), and the year end
+here that of its reports and assessments, dated when the product would have written them.
 """
 
 import argparse
@@ -100,37 +101,15 @@ print(f"year end seeded in {time.monotonic() - started:.1f} s: {len(reports)} re
       f"{len(assessments)} assessments, {Assessment.objects.filter(diverges=True).count()} differing")
 
 # The history a report as of a day is rebuilt from (reports/as_of.py): the product writes it with
-# each save, but the seed's bulk loads write none. Each row gets its first history row, dated when
-# it would have been written: a commitment at its cycle's start, an event on the day it happened
-# (today's at this moment), a report and an assessment yesterday. A report as of yesterday then
-# reads every commitment, report and assessment, and the events up to yesterday.
+# each save, but bulk loads write none. seed_demo gave its commitments and events theirs
+# (demo/history.py); the year end's reports and assessments get theirs here, dated yesterday. A
+# report as of yesterday then reads every commitment, report and assessment, and the events up to
+# yesterday.
 import datetime
-from django.db.models import Exists, OuterRef
-from events.models import ProgressEvent
+from demo.history import write_first_history
 started = time.monotonic()
-zone = timezone.get_current_timezone()
 yesterday = now - datetime.timedelta(days=1)
-dates = {
-    Commitment: lambda row: datetime.datetime.combine(cycle.starts_on, datetime.time(12), zone),
-    ProgressEvent: lambda row: min(now, datetime.datetime.combine(row.occurred_on, datetime.time(12), zone)),
-    Report: lambda row: yesterday,
-    Assessment: lambda row: yesterday,
-}
-written = {}
-for model, dated in dates.items():
-    history = model.history.model
-    missing = model.objects.exclude(Exists(history.objects.filter(id=OuterRef("pk")))).order_by("pk")
-    batch, written[model.__name__] = [], 0
-    for row in missing.iterator(chunk_size=5000):
-        row._history_date = dated(row)
-        batch.append(row)
-        if len(batch) == 5000:
-            model.history.bulk_history_create(batch, batch_size=5000)
-            written[model.__name__] += len(batch)
-            batch = []
-    if batch:
-        model.history.bulk_history_create(batch, batch_size=5000)
-        written[model.__name__] += len(batch)
+written = write_first_history({Report: lambda row: yesterday, Assessment: lambda row: yesterday}, now=now)
 print(f"first history written in {time.monotonic() - started:.1f} s: {written}")
 """
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from champions.models import Champion, Hub
 from commitments.models import (
+    PANEL_ROLLUPS,
     Category,
     Commitment,
     CommitmentMonth,
@@ -30,11 +31,14 @@ from commitments.models import (
     share_percent,
     women_share,
 )
-from events.models import ProgressEvent
+from events.models import with_parity_shares
 from reports import as_of as as_of_module
 from reports.models import AssessmentQuerySet, Highlight, Level
 
-PANEL_SUMS = ["panels_logged", "panels_balanced", "panels_single_sex", "panel_women", "panel_men"]
+# The panel roll-ups each row adds up: all panels, and their split between panels confirmed by
+# their organisers and self-reported ones (ProgressEventQuerySet.panel_parity's, kept on each
+# commitment), so the split of a row comes with its other figures, today's or as of a day.
+PANEL_SUMS = PANEL_ROLLUPS
 # Each level's count under both names, as the breakdown gives it: "self_complete", "office_limited"...
 LEVEL_COUNTS = [f"{side}_{level}" for side in ("self", "office") for level in Level.values]
 BREAKDOWN_COUNTS = ["commitments", "assessed", "rated", "differing", *LEVEL_COUNTS, *PANEL_SUMS]
@@ -56,7 +60,8 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         """Per hub (by="hub", each commitment once) or per category (by="category", a commitment in
         each of its categories, None for none): commitments made, assessed in a submitted report and
         rated by the office, each level's count on both sides, open differences, and the panel
-        roll-ups."""
+        roll-ups (PANEL_SUMS: with the split between organiser-confirmed and self-reported panels,
+        sums of columns in the same statement)."""
         submitted = Q(report__submitted_at__isnull=False, assessment__isnull=False)
         counts = {
             "commitments": Count("pk"),
@@ -140,9 +145,10 @@ class AnnualReportQuerySet(CommitmentQuerySet):
         return list(champions.values())
 
     def _champion_outcomes_then(self, cycle, moment):
-        outcomes = as_of_module.outcomes(self, cycle, moment)
+        then = as_of_module.NetworkThen(self, cycle, moment)
+        outcomes = as_of_module.outcomes(then)
         rows = (
-            self.filter(pk__in=as_of_module.approved_then(self, cycle, moment))
+            self.filter(pk__in=then.approved)
             .select_related("champion__organization", "champion__hub")
             .order_by("champion__full_name", "champion_id", "number")
         )
@@ -161,7 +167,9 @@ def for_annual_report(cycle):
 
 
 def _shares(row):
-    """The shares a breakdown row shows, from its counts."""
+    """The shares a breakdown row shows, from its counts: levels reached, women speakers, balanced
+    panels, and women's share on panels confirmed by their organisers apart from self-reported
+    ones (with_parity_shares, the same women_share as every page's split)."""
     for side, whole in (("self", row["assessed"]), ("office", row["rated"])):
         complete = row[f"{side}_complete"]
         row[f"{side}_complete_share"] = share_percent(complete, whole)
@@ -169,7 +177,8 @@ def _shares(row):
         row[f"{side}_levels"] = [row[f"{side}_{level}"] for level in Level.values]
     row["women_share"] = women_share(row["panel_women"], row["panel_men"])
     row["balanced_share"] = share_percent(row["panels_balanced"], row["panels_logged"])
-    return row
+    row["self_reported_panels"] = row["panels_logged"] - row["confirmed_panels"]
+    return with_parity_shares(row)
 
 
 def unsubmitted_state(cycle, day=None):
@@ -205,6 +214,7 @@ def network_figures(commitments, cycle, as_of=None):
     day, rebuilt from the history (reports/as_of.py): a few more queries, as many at any size. The
     day also decides what an unsubmitted report is called (unsubmitted_state)."""
     moment = as_of_module.moment_after(as_of) if as_of else None
+    then = as_of_module.NetworkThen(commitments, cycle, moment) if moment else None
     categories = {category.pk: category for category in Category.objects.all()}
     hubs = dict(Hub.objects.values_list("pk", "name"))
     by_hub, by_category, total = {}, {}, Counter(dict.fromkeys(BREAKDOWN_COUNTS, 0))
@@ -212,7 +222,7 @@ def network_figures(commitments, cycle, as_of=None):
     def breakdown(by):
         if moment is None:
             return commitments.level_breakdown(by=by)
-        return as_of_module.level_breakdown(commitments, cycle, moment, by)
+        return as_of_module.level_breakdown(then, by)
 
     for row in breakdown("hub"):
         by_hub.setdefault(row["hub"], Counter()).update({name: row.get(name, 0) for name in BREAKDOWN_COUNTS})
@@ -221,11 +231,7 @@ def network_figures(commitments, cycle, as_of=None):
         by_category.setdefault(row["category"], Counter()).update(
             {name: row.get(name, 0) for name in BREAKDOWN_COUNTS}
         )
-    states = (
-        commitments.report_states(cycle)
-        if moment is None
-        else as_of_module.report_states(commitments, cycle, moment)
-    )
+    states = commitments.report_states(cycle) if moment is None else as_of_module.report_states(then)
     reports = {row["hub"]: row for row in states}
     report_total = Counter(dict.fromkeys(REPORT_COUNTS, 0))
     for row in reports.values():
@@ -261,18 +267,16 @@ def network_figures(commitments, cycle, as_of=None):
         )
         highlights = list(highlights)
     else:
-        months = as_of_module.months(commitments, cycle, moment)
-        highlights = as_of_module.highlights(highlights, commitments, cycle, moment)
+        months = as_of_module.months(then)
+        highlights = as_of_module.highlights(highlights, then)
     for month in months:
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])
+        with_parity_shares(month)
     return {
         "total": totals,
         "by_hub": sorted(hub_rows, key=itemgetter("name")),
         "by_category": sorted(category_rows, key=itemgetter("name")),
         "months": months,
         "unsubmitted": unsubmitted_state(cycle, as_of),
-        "parity": ProgressEvent.objects.filter(
-            commitment__in=commitments.order_by().values("pk")
-        ).panel_parity(),
         "highlights": highlights,
     }

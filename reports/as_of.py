@@ -21,11 +21,12 @@ records its deletion (`standing`). That answers, without any new bookkeeping:
 
 Why not Report.signed_off (a champion's report as signed): it is one moment per report, the
 sign-off, not any day; and it is not kept in the history (excluded there). Why not the roll-ups
-stored on commitments (progress, panel sums) and their monthly rows (CommitmentMonth): they are
-today's figures only; as of a day they are counted again from the events standing then, by the
-same rules as the roll-ups' recount (commitments/rollups.py: events in the cycle, panels not
-declined, balanced when at least half are women); a test holds the report as of today equal to
-today's.
+stored on commitments (progress, panel sums and their split between organiser-confirmed and
+self-reported panels) and their monthly rows (CommitmentMonth): they are today's figures only; as
+of a day they are counted again from the events standing then, by the same rules as the roll-ups'
+recount (commitments/rollups.py: events in the cycle, panels not declined, balanced when at least
+half are women, confirmed when the organiser had answered by then: organiser_answers); a test
+holds the report as of today equal to today's.
 
 How, in the database and at any size: "latest row per object before the moment" is written as
 NOT EXISTS a later row of the same object before the moment (ties on the date broken by the
@@ -42,20 +43,23 @@ is not shown. A commitment handed over since (commitments/models/handover.py) co
 of its champion then, but in the hub of its champion today; a champion's own report as of a day
 lists the commitments that are theirs today.
 
-Rows written in bulk without history (the demo seed's, bench/reports.py writes theirs) have no
-row before any past day: a report as of a past day does not show them.
+Rows written in bulk (bulk_create) get no history, so no row before any past day: a report as of a
+past day would not show them. The demo seed writes the first history row of what it inserts in
+bulk (demo/history.py), and bench/reports.py of its reports and assessments.
 """
 
 import copy
 import datetime
 import zoneinfo
+from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 
 from commitments.models import ROLLUP_FIELDS, Approval, Commitment, EventKind, PanelFigures
-from events.models import CheckIn, ProgressEvent
+from commitments.models.months import MONTH_PARITY
+from events.models import CheckIn, PanelConfirmation, ProgressEvent
 from reports.models import KEY_EVENTS, Assessment, AssessmentQuerySet, Report
 
 # What a champion's report as of a day reads of each commitment as it was: what its measured
@@ -120,14 +124,85 @@ def events_in_cycle(commitment_ids, cycle, moment):
     )
 
 
+class NetworkThen:
+    """The network report's commitments (today's of `cycle`, filtered as the report is) as they
+    stood at `moment`: the subqueries every figure of the report as of a day starts from, each
+    built once for all of them (network_figures). Why: building nested subqueries in the ORM costs
+    more than running them at small sizes, and each figure built them anew (the commitments
+    approved then six times, their events three times); built once, the same SQL costs about a
+    fifth less Python."""
+
+    def __init__(self, commitments, cycle, moment):
+        self.commitments, self.cycle, self.moment = commitments, cycle, moment
+
+    @cached_property
+    def rows(self):
+        """The history rows of the commitments approved then (commitments_then)."""
+        return commitments_then(self.commitments, self.cycle, self.moment)
+
+    @cached_property
+    def approved(self):
+        """The ids of the commitments approved then."""
+        return self.rows.values("id")
+
+    @cached_property
+    def reported(self):
+        """The ids of those whose champion then had submitted their report then."""
+        return approved_then(self.commitments, self.cycle, self.moment, reported=True)
+
+    @cached_property
+    def events(self):
+        """The progress events standing then on the commitments approved then, in the cycle."""
+        return events_in_cycle(self.approved, self.cycle, self.moment)
+
+
 def panels_condition():
     """A panel the roll-ups count: not one the champion declined to speak on (rollups.recount)."""
     return Q(kind=EventKind.PANEL) & ~Q(panel_outcome="declined")
 
 
-def panel_sums(events, group):
-    """The panel figures of `events` per value of `group` (a path from the event, or None for one
-    row): the roll-ups' panel sums (rollups.recount), added up."""
+def organiser_answers(moment):
+    """The organiser's answer to the panel a progress event's history row is of (the outer row),
+    given before `moment`: what moved the panel into the organiser-confirmed figures then.
+
+    Why PanelConfirmation as it is today, though it keeps no history: an answer is given once,
+    through a single-use link, and is never changed after (PanelConfirmation.answer writes it only
+    on a link not used yet; the admin can read or delete answers, not change them). So an answer
+    given by the moment (`used_at` before it: "dated before that instant counts", as for every
+    history row) is what stood then, with the organiser's figures as given, and one given since had
+    not been given then: the panel was self-reported then, with the figures logged then. At most one
+    answer per panel (a constraint): one row or none.
+
+    What it cannot tell: an answer deleted since is gone from the past too. Deleted in the admin
+    (to withdraw it), the panel counts as self-reported on every day, as in today's report; deleted
+    with its event, the event's rows before its deletion still stand, self-reported. Knowing the
+    answers then would need a history of them, which nothing else reads."""
+    return PanelConfirmation.objects.answered().filter(event=OuterRef("id"), used_at__lt=moment)
+
+
+def parity_split(moment, panel=None):
+    """The sums of ProgressEventQuerySet.panel_parity's split over progress events' history rows as
+    they stood at `moment`, the same rule with the answers given by then (organiser_answers): a
+    panel answered by its organiser counts with the organiser's figures, any other with the figures
+    logged. `panel`: the condition of a counted panel, where the rows are not all counted panels."""
+    answers = organiser_answers(moment)
+    answered = Q(Exists(answers))
+    confirmed = answered if panel is None else panel & answered
+    self_reported = ~answered if panel is None else panel & ~answered
+    return {
+        "confirmed_panels": Count("pk", filter=confirmed),
+        "confirmed_women": Coalesce(Sum(Subquery(answers.values("women_count")), filter=confirmed), 0),
+        "confirmed_men": Coalesce(Sum(Subquery(answers.values("men_count")), filter=confirmed), 0),
+        "self_reported_women": Coalesce(Sum("women_count", filter=self_reported), 0),
+        "self_reported_men": Coalesce(Sum("men_count", filter=self_reported), 0),
+    }
+
+
+def panel_sums(events, group, moment):
+    """The panel figures of `events` (history rows standing at `moment`) per value of `group` (a path
+    from the event): the roll-ups' panel sums (rollups.recount), and their split between panels
+    confirmed by their organisers by then and self-reported ones (parity_split), added up: the
+    fields of PanelFigures."""
     panels = events.filter(panels_condition()).order_by()
     sums = {
         "panels_logged": Count("pk"),
@@ -135,29 +210,29 @@ def panel_sums(events, group):
         "panels_single_sex": Count("pk", filter=Q(women_count=0) | Q(men_count=0)),
         "panel_women": Coalesce(Sum("women_count"), 0),
         "panel_men": Coalesce(Sum("men_count"), 0),
+        **parity_split(moment),
     }
     return {row.pop("key"): row for row in panels.values(key=F(group)).annotate(**sums)}
 
 
-def level_breakdown(commitments, cycle, moment, by):
-    """AnnualReportQuerySet.level_breakdown as it stood at `moment`: the same rows (a dict per hub
-    or category, under `by`), from three aggregates: commitments approved then, assessments of
-    reports submitted then, and panels standing then."""
+def level_breakdown(then, by):
+    """AnnualReportQuerySet.level_breakdown as it stood then (`then`: NetworkThen): the same rows (a
+    dict per hub or category, under `by`), from three aggregates: commitments approved then,
+    assessments of reports submitted then, and panels standing then."""
     group = {"hub": "champion__hub_id", "category": "categories"}[by]
-    approved = approved_then(commitments, cycle, moment)
     rows = {}
-    made = commitments.filter(pk__in=approved).order_by().values(key=F(group)).annotate(made=Count("pk"))
-    for row in made:
+    made = then.commitments.filter(pk__in=then.approved).order_by().values(key=F(group))
+    for row in made.annotate(made=Count("pk")):
         rows[row["key"]] = {by: row["key"], "commitments": row["made"]}
     assessments = (
-        standing(Assessment, moment)
-        .filter(commitment__in=approved_then(commitments, cycle, moment, reported=True))
+        standing(Assessment, then.moment)
+        .filter(commitment__in=then.reported)
         .values(key=F(f"commitment__{group}"))
         .annotate(**AssessmentQuerySet.level_counts())
     )
     for row in assessments:
         rows.setdefault(row["key"], {by: row["key"]}).update(row)
-    panels = panel_sums(events_in_cycle(approved, cycle, moment), f"commitment__{group}")
+    panels = panel_sums(then.events, f"commitment__{group}", then.moment)
     for key, sums in panels.items():
         rows.setdefault(key, {by: key}).update(sums)
     for row in rows.values():
@@ -165,16 +240,16 @@ def level_breakdown(commitments, cycle, moment, by):
     return list(rows.values())
 
 
-def report_states(commitments, cycle, moment):
-    """AnnualReportQuerySet.report_states as it stood at `moment`: per hub, the champions with
-    commitments approved then (in office on the report's due date), and how many had submitted
-    their report then, on time or late."""
+def report_states(then):
+    """AnnualReportQuerySet.report_states as it stood then (`then`: NetworkThen): per hub, the
+    champions with commitments approved then (in office on the report's due date), and how many had
+    submitted their report then, on time or late."""
     from champions.models import Champion
 
-    submitted = submitted_reports(cycle, moment).filter(champion=OuterRef("pk"))
+    submitted = submitted_reports(then.cycle, then.moment).filter(champion=OuterRef("pk"))
     return (
-        Champion.objects.filter(pk__in=commitments_then(commitments, cycle, moment).values("champion"))
-        .in_office_on(cycle.report_due_on)
+        Champion.objects.filter(pk__in=then.rows.values("champion"))
+        .in_office_on(then.cycle.report_due_on)
         .order_by()
         .values("hub")
         .annotate(
@@ -185,39 +260,38 @@ def report_states(commitments, cycle, moment):
     )
 
 
-def months(commitments, cycle, moment):
-    """CommitmentMonth totals as they stood at `moment`: events and panel speakers per month of the
-    cycle, earliest first (the monthly roll-ups count the same: rollups._recount_months)."""
-    events = events_in_cycle(approved_then(commitments, cycle, moment), cycle, moment)
+def months(then):
+    """CommitmentMonth totals as they stood then (`then`: NetworkThen): events and panel speakers
+    per month of the cycle, all and split (MONTH_PARITY: parity_split), earliest first (the monthly
+    roll-ups count the same: rollups._recount_months)."""
     panel = panels_condition()
+    split = parity_split(then.moment, panel)
     return list(
-        events.values(month=TruncMonth("occurred_on"))
+        then.events.values(month=TruncMonth("occurred_on"))
         .annotate(
             events=Count("pk"),
             panel_women=Coalesce(Sum("women_count", filter=panel), 0),
             panel_men=Coalesce(Sum("men_count", filter=panel), 0),
+            **{name: split[name] for name in MONTH_PARITY},
         )
         .order_by("month")
     )
 
 
-def submitted_assessments(commitments, cycle, moment):
-    """The assessments standing at `moment` of commitments approved then whose champion then had
-    submitted their report then: the narratives a report as of that day can tell (highlights)."""
-    return standing(Assessment, moment).filter(
-        commitment__in=approved_then(commitments, cycle, moment, reported=True)
-    )
+def submitted_assessments(then):
+    """The assessments standing then (`then`: NetworkThen) of commitments approved then whose
+    champion then had submitted their report then: the narratives a report as of
+    that day can tell (highlights)."""
+    return standing(Assessment, then.moment).filter(commitment__in=then.reported)
 
 
-def highlights(picked, commitments, cycle, moment):
+def highlights(picked, then):
     """The office's picked highlights (`picked`: Highlight.objects.shown_for, today's picks in
     their order) as a report as of `moment` tells them: only those whose report was submitted then,
     each with its narrative as it stood then. The picks themselves are the office's editing of the
     report, not a figure: today's choice and order apply to any day (two queries)."""
     narratives = dict(
-        submitted_assessments(commitments, cycle, moment)
-        .filter(id__in=picked.values("assessment"))
-        .values_list("id", "narrative")
+        submitted_assessments(then).filter(id__in=picked.values("assessment")).values_list("id", "narrative")
     )
     shown = []
     for highlight in picked:
@@ -245,12 +319,12 @@ def overdue_statuses(commitments, cycle, moment, day):
     )
 
 
-def outcomes(commitments, cycle, moment):
+def outcomes(then):
     """{commitment id: its outcome then} (Assessment.outcome: the office's rating, else the
-    self-assessment) of the commitments whose report was submitted at `moment`."""
+    self-assessment) of the commitments whose report was submitted then (`then`: NetworkThen)."""
     return {
         commitment: office_level or level
-        for commitment, level, office_level in submitted_assessments(commitments, cycle, moment).values_list(
+        for commitment, level, office_level in submitted_assessments(then).values_list(
             "commitment", "level", "office_level"
         )
         if office_level or level
@@ -266,7 +340,7 @@ def pledge_panels(cycle, moment):
         events = events_in_cycle(approved, cycle, moment).filter(
             commitment__champion__pledge_signatures__in=signatures
         )
-        sums = panel_sums(events, "commitment__champion__pledge_signatures__pledge")
+        sums = panel_sums(events, "commitment__champion__pledge_signatures__pledge", moment)
         return {pledge: PanelFigures(**figures) for pledge, figures in sums.items()}
 
     return panels
@@ -356,7 +430,7 @@ def _count_events(commitments, cycle, moment):
             commitment.counted_events += row["count"]
             if row["scope"] == "field":
                 commitment.counted_in_field += row["count"]
-    for pk, sums in panel_sums(events, "commitment_id").items():
+    for pk, sums in panel_sums(events, "commitment_id", moment).items():
         for name, value in sums.items():
             setattr(commitments[pk], name, value)
     last = standing(ProgressEvent, moment).filter(commitment__in=list(commitments))
@@ -401,7 +475,7 @@ def pledge_panels_by_champion(cycle, moment):
 
     def panels(commitments):
         approved = approved_then(commitments, cycle, moment)
-        sums = panel_sums(events_in_cycle(approved, cycle, moment), "commitment__champion")
+        sums = panel_sums(events_in_cycle(approved, cycle, moment), "commitment__champion", moment)
         return {champion: PanelFigures(**figures) for champion, figures in sums.items()}
 
     return panels

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import office_required
 from accounts.validators import single_line
 from champions.models import Champion, Hub
-from commitments.models import Commitment, Cycle, Handover, PanelFigures, returning_champions_ambition
+from commitments.models import Commitment, Cycle, Handover, returning_champions_ambition
 from config.confirmation import confirmed
 from events.exports import stream_csv, xlsx_response
 from events.models import CheckIn, ProgressEvent
@@ -606,13 +606,9 @@ def _network_table(request, year):
     """The network report's context for the filters in the query string, and its table's header
     and rows (by hub, by category, and all), in the reader's language.
 
-    Panels confirmed by their organisers apart from self-reported ones: the roll-ups of that split
-    (ProgressEventQuerySet.panel_parity's, kept on each commitment), added up per hub and per
-    category in two queries of the table's own, whatever the network's size."""
+    Panels confirmed by their organisers apart from self-reported ones: each row's split, as the
+    network figures give it (reports/annual.py: PANEL_SUMS), today's or as of a day."""
     context = network_report_context(request, year)
-    commitments = context["form"].apply(for_annual_report(context["cycle"]), context["filters"])
-    by_hub = commitments.panels_by("champion__hub__name")
-    by_category = commitments.panels_by("categories__slug")
     header = [
         _("breakdown"),
         _("name"),
@@ -637,9 +633,9 @@ def _network_table(request, year):
         _("women's share, self-reported %"),
     ]
     sections = [
-        (_("hub"), context["by_hub"], by_hub),
-        (_("category"), context["by_category"], by_category),
-        (_("all"), [context["total"]], {None: sum(by_hub.values(), PanelFigures())}),
+        (_("hub"), context["by_hub"]),
+        (_("category"), context["by_category"]),
+        (_("all"), [context["total"]]),
     ]
     rows = [
         [
@@ -656,18 +652,11 @@ def _network_table(request, year):
             *[row.get(name) for name in REPORT_COUNTS],
             row["panels_logged"],
             row["women_share"],
-            *_parity_cells(split, row),
+            row["confirmed_panels"],
+            row["confirmed_share"],
+            row["self_reported_share"],
         ]
-        for section, table, split in sections
+        for section, table in sections
         for row in table
     ]
     return context, header, rows
-
-
-def _parity_cells(figures, row):
-    """A table row's panels confirmed by organisers and its two women's shares, from `figures`
-    ({hub's name, category's slug or None: PanelFigures}): a hub's row by its name, a category's by
-    its key, the row of no hub or no category (and of all) by None."""
-    key = row.get("key") or (row["name"] if row["name"] in figures else None)
-    panels = figures.get(key, PanelFigures())
-    return [panels.confirmed_panels, panels.confirmed_share, panels.self_reported_share]

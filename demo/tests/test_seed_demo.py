@@ -14,8 +14,11 @@ from commitments import data_version
 from commitments.models import ROLLUP_FIELDS, Commitment, Cycle, EventKind, Status, TargetKind
 from commitments.tests.factories import CommitmentFactory
 from demo import network
+from demo.history import write_first_history
 from demo.scale import ScaledChampion, ScaleLoader
 from events.models import CheckIn, ProgressEvent
+from reports.annual import for_annual_report, network_figures
+from reports.models import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +318,45 @@ def test_most_of_the_network_is_public_and_some_not_yet():
         set(Champion.objects.filter(is_public=False).values_list("full_name", flat=True))
         == network.NOT_PUBLIC
     )
+
+
+def test_a_report_as_of_a_past_day_shows_the_demo_and_its_scaled_champions():
+    """What the seed inserts in bulk has its first history row (demo/history.py), dated when the
+    product would have written it: rebuilt from the history as of today, the network report is
+    today's; as of a past day of the cycle, it has every commitment and the panels up to then."""
+    seed_demo("--champions", "22", "--events-per-commitment", "2")
+    cycle, today = this_cycle(), timezone.localdate()
+    commitments = for_annual_report(cycle)
+    figures = network_figures(commitments, cycle)
+    rebuilt = network_figures(commitments, cycle, as_of=today)
+    for name in ("total", "by_hub", "by_category", "months"):
+        assert rebuilt[name] == figures[name], name
+
+    past_day = max(cycle.starts_on, today - datetime.timedelta(days=30))
+    past = network_figures(commitments, cycle, as_of=past_day)["total"]
+    panels_then = (
+        ProgressEvent.objects.filter(
+            commitment__in=commitments, kind=EventKind.PANEL, occurred_on__range=(cycle.starts_on, past_day)
+        )
+        .exclude(panel_outcome="declined")
+        .count()
+    )
+    assert past["commitments"] == figures["total"]["commitments"] > 20 * 5
+    assert past["panels_logged"] == panels_then > 0
+    assert not CheckIn.history.filter(history_date__gt=timezone.now()).exists()  # none dated ahead
+    out = seed_demo("--champions", "22", "--events-per-commitment", "2")
+    assert "nothing added" in out
+
+
+def test_the_first_history_of_rows_loaded_in_bulk_is_dated_as_asked():
+    """bench/reports.py loads its reports in bulk and dates their first history yesterday; a row
+    with a history is left as it is."""
+    commitment = CommitmentFactory()  # saved: its history is there already
+    kept = commitment.history.count()
+    Report.objects.bulk_create([Report(champion=commitment.champion, cycle=commitment.cycle)])
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    written = write_first_history({Report: lambda row: yesterday})
+    assert written == {"Report": 1}
+    assert list(Report.history.values_list("history_date", flat=True)) == [yesterday]
+    assert commitment.history.count() == kept
+    assert write_first_history({Report: lambda row: yesterday}) == {}

@@ -1,7 +1,7 @@
 """Reports as of a day (reports/as_of.py): a network built on a day D, then changed after it in every
 way the report reads (events edited, deleted and added, statuses, ratings, reports submitted and
-reopened, a commitment approved); the report as of D is unchanged, figure by figure, and the report
-rebuilt from the history as of today is today's."""
+reopened, a commitment approved, a panel answered by its organiser); the report as of D is
+unchanged, figure by figure, and the report rebuilt from the history as of today is today's."""
 
 import csv
 import datetime
@@ -19,7 +19,7 @@ from accounts.tests.factories import OfficeMemberFactory
 from champions.tests.factories import ChampionFactory, HubFactory
 from commitments.models import Status, TargetKind
 from commitments.tests.factories import CommitmentFactory, CycleFactory
-from events.models import ProgressEvent
+from events.models import PanelConfirmation, ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
 from reports.annual import for_annual_report, network_figures
 from reports.models import Level, Report
@@ -63,8 +63,9 @@ def _champion(cycle, name, hub, commitments):
 @pytest.fixture
 def network():
     """On D: Ada (Geneva) with a count of meetings and a percentage of women panellists, both
-    assessed, her report submitted and rated; Ben (Nairobi) with a panel, assessed, not submitted;
-    Cy (Geneva) with a milestone in progress."""
+    assessed, her report submitted and rated, her organiser of a panel asked and not answering yet;
+    Ben (Nairobi) with a panel its organiser answered (corrected), assessed, not submitted; Cy
+    (Geneva) with a milestone in progress."""
     today = timezone.localdate()
     with _on_day_d():
         cycle = CycleFactory(
@@ -97,19 +98,22 @@ def network():
             women_count=3,
             men_count=1,
         )
-        PanelFactory(
+        single_sex = PanelFactory(
             commitment=ada_commitments[2],
             occurred_on=D - datetime.timedelta(days=5),
             women_count=0,
             men_count=4,
         )
+        asked, _token = PanelConfirmation.ask(single_sex, "organiser@example.org")
         ben, ben_commitments = _champion(cycle, "Ben Bamba", nairobi, {1: (share, Level.LIMITED)})
-        PanelFactory(
+        ben_panel = PanelFactory(
             commitment=ben_commitments[1],
             occurred_on=D - datetime.timedelta(days=3),
             women_count=2,
             men_count=2,
         )
+        answer, _token = PanelConfirmation.ask(ben_panel, "organiser@example.org")
+        assert answer.answer(1, 3)  # on D: corrected, 1 woman and 3 men
         cy, cy_commitments = _champion(cycle, "Cy Carter", geneva, {1: (milestone, None)})
         cy_commitments[1].change_status(Status.IN_PROGRESS, office)
         Report.of(ada, cycle).submit(ada.user, now=THEN)
@@ -125,6 +129,7 @@ def network():
         "cy_commitments": cy_commitments,
         "meetings": meetings,
         "panel": panel,
+        "asked": asked,
         "geneva": geneva,
     }
 
@@ -138,6 +143,7 @@ def _change_everything_after_d(network):
     ProgressEvent.objects.get(pk=network["meetings"][1].pk).delete()
     PanelFactory(commitment=network["ben_commitments"][1], occurred_on=D - datetime.timedelta(days=1))
     ProgressEventFactory(commitment=network["ada_commitments"][1], occurred_on=timezone.localdate())
+    assert network["asked"].answer(1, 4)  # answered after D: corrected, 1 woman and 4 men
     network["cy_commitments"][1].change_status(Status.COMPLETED, office)
     network["ada_commitments"][2].assessment.rate(office, Level.COMPLETE)
     network["ada_commitments"][1].assessment.rate(office, Level.NOT_STARTED)  # now differs
@@ -185,6 +191,7 @@ def _champion_figures(client, year, champion, query=""):
                 [(event.occurred_on, event.title) for event in commitment.key_events],
                 commitment.report_assessment and commitment.report_assessment.level,
                 commitment.report_assessment and commitment.report_assessment.office_level,
+                (commitment.confirmed_panels, commitment.confirmed_share, commitment.self_reported_share),
             )
             for commitment in context["commitments"]
         ],
@@ -205,12 +212,32 @@ def test_the_report_as_of_a_day_is_unchanged_by_what_happened_since(network):
     total = live_then["total"]
     assert (total["commitments"], total["assessed"], total["rated"], total["on_time"]) == (4, 2, 1, 1)
     assert (total["panels_logged"], total["panel_women"], total["panel_men"]) == (3, 5, 7)
+    # Ben's panel answered by its organiser on D (1 woman, 3 men); Ada's two self-reported (3, 5).
+    split = [
+        "confirmed_panels",
+        "confirmed_women",
+        "confirmed_men",
+        "self_reported_women",
+        "self_reported_men",
+    ]
+    assert [total[name] for name in split] == [1, 1, 3, 3, 5]
+    assert (total["confirmed_share"], total["self_reported_share"], total["self_reported_panels"]) == (
+        25,
+        37,
+        2,
+    )
+    assert csv_then[-1][-3:] == ["1", "25", "37"]  # the table's row of all
+    assert champions_then["ben"]["commitments"][0][-1] == (1, 25, None)
+    assert champions_then["ada"]["commitments"][1][-1] == (0, None, 37)
 
     _change_everything_after_d(network)
 
     live_now = _figures(client, year)
     assert live_now != live_then  # the changes show today...
     assert (live_now["total"]["panel_women"], live_now["total"]["on_time"]) == (9, 1)
+    # Ada's single-sex panel answered since (1 woman, 4 men): confirmed today, not as of D.
+    assert [live_now["total"][name] for name in split] == [2, 2, 7, 7, 3]
+    assert _champion_figures(client, year, network["ada"])["commitments"][1][-1] == (1, 20, 83)
     # ...and the report as of D is as it was, figure by figure, in the page and the CSV.
     assert _figures(client, year, as_of) == live_then
     assert _csv(client, year, as_of) == csv_then

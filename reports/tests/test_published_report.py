@@ -251,7 +251,7 @@ def test_the_hub_pack_is_the_hubs_figures_overdue_and_highlights(network):
     ]
     assert [commitment.pk for commitment in context["overdue"]] == [overdue.pk]
     assert sum(count for _status, _label, count in context["status_mix"]) == 9
-    assert set(context["parity"]) >= {"confirmed_share", "self_reported_share"}
+    assert set(context["total"]) >= {"confirmed_share", "self_reported_share", "confirmed_panels"}
     page = response.content.decode()
     assert "Bea&#x27;s overdue training" in page and "Cy Carter" not in page
     reader = pdf_reader(client.get(f"/reports/{YEAR}/hubs/{geneva.pk}.pdf"))

@@ -1,5 +1,6 @@
 """seed_demo: writes the demo data (demo/network.py) where it is missing, and on request the
-benchmark's champions beyond it (demo/scale.py). Running it again adds nothing."""
+benchmark's champions beyond it (demo/scale.py), with the history a report as of a past day is
+rebuilt from (demo/history.py). Running it again adds nothing."""
 
 import random
 import time
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 from accounts.models import User, office_group
 from champions.models import HUB_NAMES, Champion, Hub, Organization, Pledge, PledgeSignature
 from commitments.models import Approval, Category, Commitment, Cycle, EventKind, Status, TargetKind
+from demo.history import commitment_set_on, write_first_history
 from demo.network import (
     ADMIN_EMAIL,
     ADMIN_NAME,
@@ -158,6 +160,9 @@ class DemoSeeder:
         scale = ScaleLoader(champions - DEFAULT_CHAMPIONS, cycle=self.cycle, today=self.today)
         self.created.update(scale.load(events_per_commitment, password_hash=self.password_hash))
         self.seed_office_and_admin()
+        # Once, for everything inserted in bulk above (the network's events and check-ins, the scale
+        # loader's commitments and events): a report as of a past day shows the demo.
+        write_first_history()
 
     # The pieces, each created only when missing.
 
@@ -202,15 +207,25 @@ class DemoSeeder:
         """The champion's commitments in the cycle by number: plans are (target, due date, status)."""
         result = {}
         for number, (target, due_on, status) in enumerate(plans[: cycle.max_commitments], start=1):
-            result[number], created = Commitment.objects.get_or_create(
-                champion=champion,
-                cycle=cycle,
-                number=number,
-                defaults={**target.fields(), "description": description, "due_on": due_on, "status": status},
-            )
-            if created:
-                result[number].categories.set([self.categories[target.category]])
-            self.created["commitments"] += created
+            commitment = Commitment.objects.filter(champion=champion, cycle=cycle, number=number).first()
+            if commitment is None:
+                commitment = Commitment(
+                    champion=champion,
+                    cycle=cycle,
+                    number=number,
+                    **target.fields(),
+                    description=description,
+                    due_on=due_on,
+                    status=status,
+                )
+                # Its history dated as if set when the cycle began (demo/history.py), not at the
+                # seed's run: a report as of a past day of the cycle shows it.
+                commitment._history_date = commitment_set_on(cycle.starts_on, timezone.now())
+                commitment.save()
+                commitment.categories.set([self.categories[target.category]])
+                del commitment._history_date  # what is saved of it later is dated when it is
+                self.created["commitments"] += 1
+            result[number] = commitment
         return result
 
     def event(self, rng, kind, logged_by_id):
