@@ -260,15 +260,14 @@ def network_figures(commitments, cycle, as_of=None):
     ]
     totals = _shares({**total, "name": _("All")})
     totals.update(_report_shares(dict(report_total), cycle, as_of))
-    highlights = Highlight.objects.shown_for(cycle, commitments)
     if moment is None:
         months = list(
             CommitmentMonth.objects.filter(commitment__in=commitments.order_by().values("pk")).totals()
         )
-        highlights = list(highlights)
+        highlights = list(Highlight.objects.shown_for(cycle, commitments))
     else:
         months = as_of_module.months(then)
-        highlights = as_of_module.highlights(highlights, then)
+        highlights = as_of_module.highlights(then)
     for month in months:
         month["women_share"] = women_share(month["panel_women"], month["panel_men"])
         with_parity_shares(month)

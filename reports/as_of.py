@@ -60,7 +60,7 @@ from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from commitments.models import ROLLUP_FIELDS, Approval, Commitment, EventKind, PanelFigures
 from commitments.models.months import MONTH_PARITY
 from events.models import CheckIn, PanelConfirmation, ProgressEvent
-from reports.models import KEY_EVENTS, Assessment, AssessmentQuerySet, Report
+from reports.models import KEY_EVENTS, Assessment, AssessmentQuerySet, Highlight, Report
 
 # What a champion's report as of a day reads of each commitment as it was: what its measured
 # progress and status are worked out from (its texts are today's).
@@ -285,11 +285,18 @@ def submitted_assessments(then):
     return standing(Assessment, then.moment).filter(commitment__in=then.reported)
 
 
-def highlights(picked, then):
-    """The office's picked highlights (`picked`: Highlight.objects.shown_for, today's picks in
-    their order) as a report as of `moment` tells them: only those whose report was submitted then,
-    each with its narrative as it stood then. The picks themselves are the office's editing of the
-    report, not a figure: today's choice and order apply to any day (two queries)."""
+def highlights(then):
+    """The highlights the office picked (Highlight, today's picks in their order) as a report as of
+    that day tells them: those whose report was submitted then (even if reopened since), each with
+    its narrative as it stood then. The picks themselves are the office's editing of the report,
+    not a figure: today's choice and order apply to any day (two queries)."""
+    picked = (
+        Highlight.objects.filter(annual_report__cycle=then.cycle, assessment__commitment__in=then.approved)
+        .select_related(
+            "assessment__commitment__champion__organization", "assessment__commitment__champion__hub"
+        )
+        .order_by("order", "pk")
+    )
     narratives = dict(
         submitted_assessments(then).filter(id__in=picked.values("assessment")).values_list("id", "narrative")
     )

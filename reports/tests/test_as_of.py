@@ -22,7 +22,7 @@ from commitments.tests.factories import CommitmentFactory, CycleFactory
 from events.models import PanelConfirmation, ProgressEvent
 from events.tests.factories import PanelFactory, ProgressEventFactory
 from reports.annual import for_annual_report, network_figures
-from reports.models import Level, Report
+from reports.models import AnnualReport, Highlight, Level, Report
 from reports.tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,14 @@ def network():
         cy_commitments[1].change_status(Status.IN_PROGRESS, office)
         Report.of(ada, cycle).submit(ada.user, now=THEN)
         ada_commitments[1].assessment.rate(office, Level.SUBSTANTIAL)
+        # The office picks Ada's first narrative for the report, then Ben's (his report not in yet).
+        annual_report = AnnualReport.objects.create(cycle=cycle)
+        Highlight.objects.create(
+            annual_report=annual_report, assessment=ada_commitments[1].assessment, order=1
+        )
+        Highlight.objects.create(
+            annual_report=annual_report, assessment=ben_commitments[1].assessment, order=2
+        )
     return {
         "cycle": cycle,
         "office": office,
@@ -149,6 +157,9 @@ def _change_everything_after_d(network):
     network["ada_commitments"][1].assessment.rate(office, Level.NOT_STARTED)  # now differs
     Report.of(network["ben"], cycle).submit(network["ben"].user)
     Report.of(network["ada"], cycle).reopen(office, "Please add the panel of last week.")
+    assessment = network["ada_commitments"][1].assessment
+    assessment.narrative = "Rewritten after the report was reopened."
+    assessment.save()
     draft = CommitmentFactory(champion=network["cy"], cycle=cycle, number=2, approval="submitted")
     draft.approve(office)
 
@@ -162,11 +173,27 @@ def _figures(client, year, query=""):
         "by_hub": context["by_hub"],
         "by_category": context["by_category"],
         "months": context["months"],
-        "narratives": [
-            (assessment.commitment_id, assessment.narrative, assessment.level, assessment.office_level)
-            for assessment in context["narratives"]
+        "highlights": [
+            (highlight.assessment.commitment_id, highlight.assessment.narrative)
+            for highlight in context["highlights"]
+        ],
+        "champions": [
+            (champion.pk, [(commitment.pk, commitment.outcome) for commitment in champion.outcomes])
+            for champion in context["champions"]
         ],
         "pledges": [(pledge.pk, pledge.signer_count, pledge.panels) for pledge in context["pledges"]],
+    }
+
+
+def _hub_figures(client, year, hub, query=""):
+    response = client.get(f"/reports/{year}/hubs/{hub.pk}/{query}")
+    assert response.status_code == 200
+    context = response.context
+    return {
+        "total": context["total"],
+        "status_mix": context["status_mix"],
+        "overdue": [(commitment.pk, commitment.status) for commitment in context["overdue"]],
+        "highlights": [highlight.assessment.narrative for highlight in context["highlights"]],
     }
 
 
@@ -206,6 +233,11 @@ def test_the_report_as_of_a_day_is_unchanged_by_what_happened_since(network):
     one_hub = f"?hub={network['geneva'].pk}&category=culture"
     one_hub_then = _figures(client, year, one_hub)
     champions_then = {name: _champion_figures(client, year, network[name]) for name in ("ada", "ben", "cy")}
+    hub_then = _hub_figures(client, year, network["geneva"])
+    assert hub_then["highlights"] == [network["ada_commitments"][1].assessment.narrative]
+    assert live_then["highlights"] == [
+        (network["ada_commitments"][1].pk, network["ada_commitments"][1].assessment.narrative)
+    ]  # Ben's report is not submitted: his pick waits for it
     # Nothing changed since D: the report as of D is today's, figure by figure.
     assert _figures(client, year, as_of) == live_then
     assert _csv(client, year, as_of) == csv_then
@@ -244,6 +276,9 @@ def test_the_report_as_of_a_day_is_unchanged_by_what_happened_since(network):
     assert _figures(client, year, f"{one_hub}&as_of={D.isoformat()}") == one_hub_then  # with filters
     for name, figures in champions_then.items():
         assert _champion_figures(client, year, network[name], as_of) == figures, name
+    # The hub's meeting pack: its figures, status mix, overdue list and highlights as they were.
+    assert _hub_figures(client, year, network["geneva"]) != hub_then
+    assert _hub_figures(client, year, network["geneva"], as_of) == hub_then
 
 
 def test_the_report_rebuilt_from_history_as_of_today_is_todays(network):
@@ -254,7 +289,7 @@ def test_the_report_rebuilt_from_history_as_of_today_is_todays(network):
     rebuilt = network_figures(commitments, cycle, as_of=timezone.localdate())
     for name in ("total", "by_hub", "by_category", "months"):
         assert rebuilt[name] == today[name], name
-    assert [a.commitment_id for a in rebuilt["narratives"]] == [a.commitment_id for a in today["narratives"]]
+    assert [h.pk for h in rebuilt["highlights"]] == [h.pk for h in today["highlights"]]
 
 
 def test_links_keep_the_day_and_the_page_says_it(network):
