@@ -170,6 +170,7 @@ def test_a_focal_point_logs_an_event_on_a_phone(page: Page, live_server, cast):
     box = log.first.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44, box
     log.first.click()
+    expect(page.locator("#id_kind")).to_be_visible()  # the form has loaded, not the page before it
     assert no_horizontal_scroll(), "log form scrolls sideways at 375 px"
     page.locator("#id_kind").select_option("meeting")
     page.locator("#id_title").fill("Town hall in Bunia")
