@@ -48,9 +48,11 @@ MEASURE_COLUMNS = [
     "panels_logged",
     "panel_women",
     "panel_men",
-    "baseline",
-    "latest_value",
-    "latest_value_on",
+    "confirmed_panels",
+    "confirmed_women",
+    "confirmed_men",
+    "self_reported_women",
+    "self_reported_men",
 ]
 # The columns of a commitment that its event says.
 COMMITMENT_COLUMNS = [
@@ -97,6 +99,10 @@ class CommitmentMeasures:
     progress_figure = Commitment.progress_figure
     progress_percent = Commitment.progress_percent
     women_share = Commitment.women_share
+    parity_split_figure = Commitment.parity_split_figure
+    self_reported_panels = Commitment.self_reported_panels
+    confirmed_share = Commitment.confirmed_share
+    self_reported_share = Commitment.self_reported_share
 
     def __init__(self, measures):
         self.__dict__.update(zip(MEASURE_COLUMNS, measures, strict=True))
@@ -211,6 +217,7 @@ class CalendarFeed:
                     [
                         target % {"target": measure.target_label},
                         progress % {"figure": measure.progress_figure, "percent": measure.progress_percent},
+                        *filter(None, [measure.parity_split_figure]),
                     ]
                 )
             url = page_url(row["pk"])

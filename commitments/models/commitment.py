@@ -40,6 +40,7 @@ from commitments.models.vocabulary import (
     counted_unit_wording,
     event_kind_unit,
     kinds_counted,
+    percent_wording,
     plain_number,
     share_percent,
     stale_cutoff,
@@ -824,6 +825,26 @@ class Commitment(ParityShares, models.Model):
                 "target": self.target_label,
             }
         return gettext("Milestone: %(status)s") % {"status": self.get_status_display().lower()}
+
+    @property
+    def parity_split_figure(self):
+        """A women's-share commitment's panels in words, organiser-confirmed apart from self-reported:
+        "Organiser-confirmed: 50% women (2 panels) · self-reported: 40% women (3 panels)"; empty for
+        another target or before any panel. The one wording of the split under a progress figure:
+        pages (commitments/_parity_split_line.html), reminder emails and calendar feeds."""
+        if self.target_kind != TargetKind.PERCENTAGE or not self.panels_logged:
+            return ""
+        confirmed = ngettext(
+            "Organiser-confirmed: %(share)s women (%(panels)s panel)",
+            "Organiser-confirmed: %(share)s women (%(panels)s panels)",
+            self.confirmed_panels,
+        ) % {"share": percent_wording(self.confirmed_share), "panels": self.confirmed_panels}
+        self_reported = ngettext(
+            "self-reported: %(share)s women (%(panels)s panel)",
+            "self-reported: %(share)s women (%(panels)s panels)",
+            self.self_reported_panels,
+        ) % {"share": percent_wording(self.self_reported_share), "panels": self.self_reported_panels}
+        return f"{confirmed} · {self_reported}"
 
     def days_left(self, today=None):
         """Days until the due date: negative once it has passed."""

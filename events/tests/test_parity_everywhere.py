@@ -8,9 +8,11 @@ import io
 import re
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
+from icalendar import Calendar
 from openpyxl import load_workbook
 
 from champions.tests.factories import PledgeSignatureFactory, pledge
@@ -18,6 +20,7 @@ from commitments.models import PANEL_ROLLUPS, Commitment, PanelFigures, TargetKi
 from commitments.tests.factories import CommitmentFactory
 from events.models import PanelConfirmation, PanelOutcome, ProgressEvent
 from events.tests.factories import PanelFactory
+from reminders.tests.helpers import run_day
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +337,37 @@ def test_the_network_reports_table_in_french(cast, parity):
         ]
     assert rows[0][-3:] == expected
     assert expected[0] == "panels confirmés par les organisateurs"
+
+
+SPLIT = "Organiser-confirmed: 50% women (2 panels) · self-reported: 16% women (2 panels)"
+
+
+def test_the_reminder_email_gives_both_shares_under_the_progress(cast, parity):
+    run_day(parity.due_on - datetime.timedelta(days=7))
+    (message,) = [m for m in mail.outbox if m.to == [cast.champion_user.email]]
+    lines = [line.strip() for line in message.body.splitlines()]
+    progress = next(i for i, line in enumerate(lines) if line.startswith("Progress: 85%"))
+    assert lines[progress + 1] == SPLIT
+    html = message.alternatives[0][0]
+    assert SPLIT in html
+
+
+def test_the_calendar_feed_gives_both_shares_under_the_progress(cast, parity):
+    cast.champion_user.refresh_from_db()
+    response = Client().get(f"/calendar/{cast.champion_user.calendar_token}.ics")
+    assert response.status_code == 200
+    (event,) = [
+        e
+        for e in Calendar.from_ical(response.content).walk("VEVENT")
+        if str(e["UID"]).startswith(f"commitment-{parity.pk}@")
+    ]
+    lines = str(event["DESCRIPTION"]).split("\n")
+    assert lines[2] == "Progress: 85% — 42% women speakers across 4 panels (target 50%)"
+    assert lines[3] == SPLIT
+
+
+def test_another_target_has_no_split_line(cast, parity):
+    meetings = CommitmentFactory(champion=cast.champion, cycle=cast.cycle, number=4)
+    assert meetings.parity_split_figure == ""
+    parity.panels_logged = 0
+    assert parity.parity_split_figure == ""
