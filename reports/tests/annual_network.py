@@ -5,6 +5,7 @@ the network for statement counts at two sizes."""
 import datetime
 import io
 
+import pypdfium2
 from django.test import Client
 from pypdf import PdfReader
 
@@ -95,6 +96,20 @@ def pdf_reader(response):
 
 def pdf_text(reader):
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def ink_reach(content, top_mm, bottom_mm):
+    """How far down the body of each page of a PDF (A4, between its top and bottom margins, in mm:
+    the running header and footer left out) ink reaches, from 0 (a blank body) to 1 (down to the
+    bottom margin): the pages drawn as images (pdfium) and looked at, as a reader would."""
+    reaches = []
+    for page in pypdfium2.PdfDocument(content):
+        image = page.render(scale=60 / 72).to_pil().convert("L")
+        width, height = image.size
+        top, bottom = round(height * top_mm / 297), round(height * (297 - bottom_mm) / 297)
+        inked = image.crop((0, top, width, bottom)).point(lambda value: 255 if value < 200 else 0).getbbox()
+        reaches.append(inked[3] / (bottom - top) if inked else 0)
+    return reaches
 
 
 def grow(cycle, hubs, champions):

@@ -17,7 +17,7 @@ from champions.tests.factories import HubFactory
 from commitments.models import Status
 from commitments.tests.factories import CommitmentFactory
 from reports.models import AnnualReport, Assessment, Highlight, NetworkProfile, Report
-from reports.tests.annual_network import DUE, YEAR, client_for, grow, pdf_reader, pdf_text
+from reports.tests.annual_network import DUE, YEAR, client_for, grow, ink_reach, pdf_reader, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +254,11 @@ def test_the_hub_pack_is_the_hubs_figures_overdue_and_highlights(network):
     assert set(context["total"]) >= {"confirmed_share", "self_reported_share", "confirmed_panels"}
     page = response.content.decode()
     assert "Bea&#x27;s overdue training" in page and "Cy Carter" not in page
-    reader = pdf_reader(client.get(f"/reports/{YEAR}/hubs/{geneva.pk}.pdf"))
+    pdf = client.get(f"/reports/{YEAR}/hubs/{geneva.pk}.pdf")
+    reader = pdf_reader(pdf)
+    assert all(
+        reach >= 0.5 for reach in ink_reach(pdf.content, top_mm=24, bottom_mm=18)[:-1]
+    )  # no page half blank
     first = reader.pages[0].extract_text()
     assert f"Hub meeting pack {YEAR}: Geneva" in first
     text = pdf_text(reader)
@@ -417,7 +421,8 @@ def test_a_table_that_runs_over_pages_keeps_each_row_whole_and_its_totals_once(n
     for index in range(45):
         hub = HubFactory(name=f"Regional hub of the Great Lakes and the Horn number {index:02}")
         CommitmentFactory(champion=ChampionFactory(hub=hub), cycle=network["cycle"], number=1)
-    reader = pdf_reader(client_for(network["office"]).get(f"/reports/{YEAR}.pdf"))
+    response = client_for(network["office"]).get(f"/reports/{YEAR}.pdf")
+    reader = pdf_reader(response)
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     header = "Hub Champions On time Late Not yet due Submitted"
     table_pages = [number for number, text in enumerate(pages) if header in text]
@@ -438,3 +443,8 @@ def test_a_table_that_runs_over_pages_keeps_each_row_whole_and_its_totals_once(n
         for part in running:
             body = body.replace(part, "")
         assert len(body) > 200, f"page {number + 1} is mostly blank: {text}"
+    # And as a reader sees them, drawn as images: every page but the last is inked down past half its
+    # body (its margins, 24 mm at the top and 18 mm at the bottom, hold the running header and footer).
+    reaches = ink_reach(response.content, top_mm=24, bottom_mm=18)
+    half_empty = [(number + 1, round(reach, 2)) for number, reach in enumerate(reaches[:-1]) if reach < 0.5]
+    assert half_empty == [], f"pages mostly blank (page, how far down ink reaches): {half_empty}"
