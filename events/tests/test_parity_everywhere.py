@@ -371,3 +371,19 @@ def test_another_target_has_no_split_line(cast, parity):
     assert meetings.parity_split_figure == ""
     parity.panels_logged = 0
     assert parity.parity_split_figure == ""
+
+
+def test_the_reminder_email_and_the_feed_in_french(cast, parity):
+    cast.champion_user.language = "fr"
+    cast.champion_user.save(update_fields=["language"])
+    run_day(parity.due_on - datetime.timedelta(days=7))
+    (message,) = [m for m in mail.outbox if m.to == [cast.champion_user.email]]
+    expected = "Confirmés par les organisateurs\u202f: 50\u202f% de femmes (2 panels) · autodéclarés\u202f: 16\u202f% de femmes (2 panels)"
+    assert expected in message.body
+    response = Client().get(f"/calendar/{cast.champion_user.calendar_token}.ics")
+    (event,) = [
+        e
+        for e in Calendar.from_ical(response.content).walk("VEVENT")
+        if str(e["UID"]).startswith(f"commitment-{parity.pk}@")
+    ]
+    assert str(event["DESCRIPTION"]).split("\n")[3] == expected
