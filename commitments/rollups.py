@@ -10,6 +10,7 @@ a recount takes away what a commitment's months were and adds what they are, and
 deletion takes them away (`take_away_months`, a pre_delete receiver).
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
@@ -61,8 +62,11 @@ def recount(commitments):
         .values("pk")
         .annotate(rollup_id=Min("pk"), **{f"new_{name}": value for name, value in rollups.items()})
     )
-    sql, params = counts.query.sql_with_params()
-    split_sql, split_params = _parity_split(commitments).query.sql_with_params()
+    try:
+        sql, params = counts.query.sql_with_params()
+        split_sql, split_params = _parity_split(commitments).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (pk__in=[]): nothing to recount
+        return 0
     connection = connections[commitments.db]
     quote = connection.ops.quote_name
     table = quote(commitments.model._meta.db_table)
