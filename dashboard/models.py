@@ -1,14 +1,20 @@
 """The office's import jobs: a large network file's preview, worked out by a Celery task."""
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import delete_file_on_commit
+
+# How long a preview task may run (its hard time limit: dashboard/tasks.py). A preview running
+# longer was lost with its worker.
+PREVIEW_TIME_LIMIT = datetime.timedelta(minutes=16)
 
 
 def import_upload_to(instance, filename):
@@ -51,6 +57,7 @@ class ImportJob(models.Model):
     rows_planned = models.PositiveIntegerField(verbose_name=_("rows planned"), default=0)
     preview = models.JSONField(verbose_name=_("preview"), null=True, blank=True)
     result = models.JSONField(verbose_name=_("result"), null=True, blank=True)
+    started_at = models.DateTimeField(verbose_name=_("preview started at"), null=True, blank=True)
     submission_key = models.UUIDField(
         verbose_name=_("submission key"), null=True, blank=True, unique=True, editable=False
     )
@@ -67,7 +74,20 @@ class ImportJob(models.Model):
     @property
     def is_working(self):
         """A task has the job in hand: its page reloads itself until it is done."""
-        return self.state in (self.State.QUEUED, self.State.RUNNING, self.State.IMPORTING)
+        return (
+            self.state in (self.State.QUEUED, self.State.RUNNING, self.State.IMPORTING) and not self.is_lost
+        )
+
+    @property
+    def is_lost(self):
+        """Its preview has run longer than its task may (PREVIEW_TIME_LIMIT): the worker running it
+        died (a restart, a crash). Its page says so and stops waiting; the task, delivered again
+        (CELERY_TASK_ACKS_LATE), starts the preview anew, as it writes nothing."""
+        return (
+            self.state == self.State.RUNNING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > PREVIEW_TIME_LIMIT
+        )
 
     @property
     def percent(self):

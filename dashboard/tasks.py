@@ -4,9 +4,11 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from commitments import network_file
-from dashboard.models import ImportJob
+from dashboard.models import PREVIEW_TIME_LIMIT, ImportJob
 from events.models import delete_file_on_commit
 
 logger = logging.getLogger(__name__)
@@ -14,12 +16,16 @@ logger = logging.getLogger(__name__)
 
 # Why its own limits: planning the largest file allowed (network_file.MAX_ROWS rows) takes minutes
 # on a busy worker, past the minute other tasks are given.
-@shared_task(soft_time_limit=15 * 60, time_limit=16 * 60)
+@shared_task(soft_time_limit=15 * 60, time_limit=PREVIEW_TIME_LIMIT.total_seconds())
 def preview_import(job_id):
-    """Plan the job's file and keep what its preview shows. Run once: the worker that moves the job
-    from queued to running does it; a second delivery of the task finds it running and stops."""
-    if not ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(
-        state=ImportJob.State.RUNNING
+    """Plan the job's file and keep what its preview shows. Run once at a time: the worker that
+    moves the job from queued to running does it; a second delivery of the task finds it running
+    and stops, unless that run started longer ago than the task may run (ImportJob.is_lost): its
+    worker died, and the preview, which writes nothing, starts anew."""
+    now = timezone.now()
+    lost = Q(state=ImportJob.State.RUNNING, started_at__lt=now - PREVIEW_TIME_LIMIT)
+    if not ImportJob.objects.filter(Q(state=ImportJob.State.QUEUED) | lost, pk=job_id).update(
+        state=ImportJob.State.RUNNING, started_at=now, rows_planned=0
     ):
         return None
     job = ImportJob.objects.get(pk=job_id)

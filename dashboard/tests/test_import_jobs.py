@@ -231,3 +231,40 @@ def test_jobs_left_a_day_go_with_their_files(office, large, django_capture_on_co
     (new,) = ImportJob.objects.all()
     assert new.pk != old.pk
     assert not default_storage.exists(old.file.name) and default_storage.exists(new.file.name)
+
+
+def test_a_second_delivery_leaves_a_preview_still_running_alone(office, large):
+    upload(office, as_csv(network_rows(YEAR, PAST)))
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.RUNNING, started_at=timezone.now() - datetime.timedelta(minutes=15)
+    )
+
+    assert preview_import(job.pk) is None
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.RUNNING and not job.is_lost
+    assert b'<meta http-equiv="refresh" content="2">' in office.get(f"{IMPORT_URL}jobs/{job.pk}/").content
+
+
+def test_a_preview_whose_worker_died_says_so_and_its_redelivery_starts_it_anew(office, large):
+    """A worker that dies mid-preview leaves the job running: once it has run longer than the task
+    may, its page says it stopped and stops reloading, and the task delivered again (acks late)
+    plans the file anew."""
+    upload(office, as_csv(network_rows(YEAR, PAST)))
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.RUNNING,
+        started_at=timezone.now() - datetime.timedelta(minutes=17),
+        rows=4,
+        rows_planned=1,
+    )
+
+    page = office.get(f"{IMPORT_URL}jobs/{job.pk}/")
+    assert "The check of this file stopped before it finished" in page.content.decode()
+    assert b"http-equiv" not in page.content
+
+    assert preview_import(job.pk) == 4
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE and not job.is_lost
+    assert job.started_at > timezone.now() - datetime.timedelta(minutes=1)
+    assert 'data-testid="import-preview"' in office.get(f"{IMPORT_URL}jobs/{job.pk}/").content.decode()
