@@ -122,11 +122,11 @@ django.setup()
 from django.test.utils import setup_test_environment
 setup_test_environment()
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 from accounts.models import User
-from django.db.models import Count
 from champions.models import Champion, Hub
 from commitments.models import Commitment, Cycle
 from reports.models import Report

@@ -17,6 +17,12 @@ from events.models import delete_file_on_commit
 PREVIEW_TIME_LIMIT = datetime.timedelta(minutes=16)
 
 
+def lost_before():
+    """A preview running since before this moment has run longer than its task may: it was lost
+    with its worker (ImportJob.is_lost; dashboard.tasks.preview_import takes it over)."""
+    return timezone.now() - PREVIEW_TIME_LIMIT
+
+
 def import_upload_to(instance, filename):
     """A random name under imports/: never the uploader's name, never guessable."""
     return f"imports/{uuid.uuid4().hex}{instance.extension}"
@@ -86,7 +92,7 @@ class ImportJob(models.Model):
         return (
             self.state == self.State.RUNNING
             and self.started_at is not None
-            and timezone.now() - self.started_at > PREVIEW_TIME_LIMIT
+            and self.started_at < lost_before()
         )
 
     @property

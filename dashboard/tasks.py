@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commitments import network_file
-from dashboard.models import PREVIEW_TIME_LIMIT, ImportJob
+from dashboard.models import PREVIEW_TIME_LIMIT, ImportJob, lost_before
 from events.models import delete_file_on_commit
 
 logger = logging.getLogger(__name__)
@@ -22,10 +22,9 @@ def preview_import(job_id):
     moves the job from queued to running does it; a second delivery of the task finds it running
     and stops, unless that run started longer ago than the task may run (ImportJob.is_lost): its
     worker died, and the preview, which writes nothing, starts anew."""
-    now = timezone.now()
-    lost = Q(state=ImportJob.State.RUNNING, started_at__lt=now - PREVIEW_TIME_LIMIT)
+    lost = Q(state=ImportJob.State.RUNNING, started_at__lt=lost_before())
     if not ImportJob.objects.filter(Q(state=ImportJob.State.QUEUED) | lost, pk=job_id).update(
-        state=ImportJob.State.RUNNING, started_at=now, rows_planned=0
+        state=ImportJob.State.RUNNING, started_at=timezone.now(), rows_planned=0
     ):
         return None
     job = ImportJob.objects.get(pk=job_id)

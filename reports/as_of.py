@@ -290,13 +290,7 @@ def highlights(then):
     that day tells them: those whose report was submitted then (even if reopened since), each with
     its narrative as it stood then. The picks themselves are the office's editing of the report,
     not a figure: today's choice and order apply to any day (two queries)."""
-    picked = (
-        Highlight.objects.filter(annual_report__cycle=then.cycle, assessment__commitment__in=then.approved)
-        .select_related(
-            "assessment__commitment__champion__organization", "assessment__commitment__champion__hub"
-        )
-        .order_by("order", "pk")
-    )
+    picked = Highlight.objects.picked(then.cycle).filter(assessment__commitment__in=then.approved)
     narratives = dict(
         submitted_assessments(then).filter(id__in=picked.values("assessment")).values_list("id", "narrative")
     )

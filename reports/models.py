@@ -716,21 +716,25 @@ class AnnualReport(models.Model):
 
 
 class HighlightQuerySet(models.QuerySet):
-    def shown_for(self, cycle, commitments):
-        """The highlights of `cycle` the office picked among `commitments` (a report's, filtered),
-        in the office's order, with their assessment, commitment and champion: those still in a
-        submitted report (Assessment candidates for highlights: AssessmentQuerySet.highlightable)."""
+    def picked(self, cycle):
+        """The highlights the office picked for `cycle`'s report, in its order, with their
+        assessment, commitment and champion."""
         return (
-            self.filter(
-                annual_report__cycle=cycle,
-                assessment__in=Assessment.objects.highlightable(cycle).filter(
-                    commitment__in=commitments.order_by().values("pk")
-                ),
-            )
+            self.filter(annual_report__cycle=cycle)
             .select_related(
                 "assessment__commitment__champion__organization", "assessment__commitment__champion__hub"
             )
             .order_by("order", "pk")
+        )
+
+    def shown_for(self, cycle, commitments):
+        """The highlights of `cycle` the office picked among `commitments` (a report's, filtered):
+        those still in a submitted report (Assessment candidates for highlights:
+        AssessmentQuerySet.highlightable). A report as of a day: reports/as_of.highlights."""
+        return self.picked(cycle).filter(
+            assessment__in=Assessment.objects.highlightable(cycle).filter(
+                commitment__in=commitments.order_by().values("pk")
+            )
         )
 
 
