@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from commitments.admin import CommitmentAdmin
 from commitments.models import Commitment
 from events.forms import WebLinkField
-from events.models import PanelConfirmation, ProgressEvent, _lock_commitments
+from events.models import PanelConfirmation, ProgressEvent
 
 
 class LoggedByFormSet(BaseInlineFormSet):
@@ -146,6 +146,6 @@ class PanelConfirmationAdmin(admin.ModelAdmin):
         with transaction.atomic():
             commitments = Commitment.objects.filter(events__confirmations__in=queryset).distinct()
             ids = set(commitments.values_list("pk", flat=True))
-            _lock_commitments(ids)
+            Commitment.objects.filter(pk__in=ids).lock()
             super().delete_queryset(request, queryset)
             Commitment.objects.filter(pk__in=ids).recount_rollups()

@@ -245,7 +245,7 @@ class ProgressEvent(models.Model):
             stored = ProgressEvent.objects.filter(pk=self.pk).values("commitment_id", "evidence_file").first()
             if stored:
                 affected.add(stored["commitment_id"])
-            _lock_commitments(affected)
+            Commitment.objects.filter(pk__in=affected).lock()
             super().save(*args, **kwargs)
             Commitment.objects.filter(pk__in=affected).recount_rollups()
             if stored and stored["evidence_file"] and stored["evidence_file"] != self.evidence_file.name:
@@ -254,7 +254,7 @@ class ProgressEvent(models.Model):
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             commitment_id = self.commitment_id
-            _lock_commitments({commitment_id})
+            Commitment.objects.filter(pk=commitment_id).lock()
             result = super().delete(*args, **kwargs)
             Commitment.objects.filter(pk=commitment_id).recount_rollups()
         return result
@@ -285,18 +285,6 @@ def delete_file_on_commit(storage, name):
     The audit trail keeps that there was a file and its name, not the file.
     """
     transaction.on_commit(lambda: storage.delete(name))
-
-
-def _lock_commitments(ids):
-    """Lock the commitments whose roll-ups an event write changes.
-
-    Why: under READ COMMITTED, two events saved at once would each recount without the other's
-    row. Holding the commitment row until commit makes the second recount start after the first
-    commits, so it sees both. Locked in id order so two writers never deadlock.
-    """
-    list(
-        Commitment.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
-    )
 
 
 class CheckIn(models.Model):
@@ -342,7 +330,7 @@ class CheckIn(models.Model):
 
     def save(self, *args, **kwargs):
         with transaction.atomic():
-            _lock_commitments({self.commitment_id})
+            Commitment.objects.filter(pk=self.commitment_id).lock()
             stored = CheckIn.objects.filter(pk=self.pk).values_list("evidence_file", flat=True).first()
             super().save(*args, **kwargs)
             Commitment.objects.filter(pk=self.commitment_id).recount_rollups()
@@ -352,7 +340,7 @@ class CheckIn(models.Model):
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             commitment_id = self.commitment_id
-            _lock_commitments({commitment_id})
+            Commitment.objects.filter(pk=commitment_id).lock()
             result = super().delete(*args, **kwargs)
             Commitment.objects.filter(pk=commitment_id).recount_rollups()
         return result
@@ -486,7 +474,7 @@ class PanelConfirmation(models.Model):
             with transaction.atomic():
                 # The answer moves the panel into the confirmed figures its commitment keeps
                 # (Commitment.confirmed_panels...): recounted under its lock, as an event write.
-                _lock_commitments({event.commitment_id})
+                Commitment.objects.filter(pk=event.commitment_id).lock()
                 changed = PanelConfirmation.objects.filter(
                     pk=self.pk, used_at__isnull=True, expires_at__gt=now
                 ).update(

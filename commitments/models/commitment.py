@@ -224,6 +224,18 @@ class CommitmentQuerySet(models.QuerySet):
         year kept as history: nothing in it is overdue, stale or reminded of)."""
         return ~Q(status__in=CLOSED_STATUSES) & Q(cycle__is_closed=False)
 
+    def lock(self):
+        """Lock these commitments' rows until the transaction ends, in id order; returns their ids.
+
+        Every writer of a commitment's roll-ups locks it first (ProgressEvent.save and the others).
+        Why: under READ COMMITTED, two events saved at once would each recount without the other's
+        row; holding the commitment row until commit makes the second recount start after the
+        first commits, so it sees both. The lock order of commitments/rollups.py: the
+        commitments in id order, then their cycles; so two writers never deadlock. `of=("self",)`:
+        a filter across a relation (cycle__year) locks no other table's rows.
+        """
+        return list(self.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+
     def recount_rollups(self):
         """Recompute the event roll-ups of these commitments from their events (see rollups.recount)."""
         from commitments.rollups import recount

@@ -5,7 +5,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -142,9 +142,14 @@ class Cycle(models.Model):
         # Only events within the cycle's dates count: new dates change its commitments' roll-ups
         # (and nothing else does: a new report date rewrites no commitment).
         recount = changes_stored(self, CYCLE_FIELDS_COUNTED, kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
-        if recount:
-            self.commitments.recount_rollups()
+        with transaction.atomic():
+            if recount:
+                # The lock order of commitments/rollups.py: its commitments before the cycle's row,
+                # which saving it locks, as an event written meanwhile takes them.
+                self.commitments.lock()
+            super().save(*args, **kwargs)
+            if recount:
+                self.commitments.recount_rollups()
 
     def clean(self):
         super().clean()

@@ -261,15 +261,14 @@ def test_two_events_saved_at_once_on_two_commitments_both_count_in_their_cycles_
         pytest.skip("racing connections need PostgreSQL (SQLite serialises writers)")
     first = CommitmentFactory()
     second = CommitmentFactory(cycle=first.cycle)
-    both_counted = threading.Barrier(2, timeout=20)
-    add = rollups._add_to_cycle_months
+    both_saved = threading.Barrier(2, timeout=20)
+    lock = rollups._lock_cycle_totals
 
-    def add_when_both_counted(commitment_ids, using, sign):
-        if sign > 0:
-            both_counted.wait()  # each has its commitment's months rewritten, neither has committed
-        add(commitment_ids, using, sign)
+    def lock_when_both_saved(commitment_ids, using):
+        both_saved.wait()  # each has its event saved and its commitment recounted, neither has committed
+        lock(commitment_ids, using)
 
-    monkeypatch.setattr(rollups, "_add_to_cycle_months", add_when_both_counted)
+    monkeypatch.setattr(rollups, "_lock_cycle_totals", lock_when_both_saved)
     day = first.cycle.starts_on
     errors = race(
         *(functools.partial(ProgressEventFactory, commitment=c, occurred_on=day) for c in (first, second))
@@ -278,6 +277,35 @@ def test_two_events_saved_at_once_on_two_commitments_both_count_in_their_cycles_
     assert list(CycleMonth.objects.filter(cycle=first.cycle).trend()) == [
         {"month": day, "events": 2, "panel_women": 0, "panel_men": 0, **_self_reported(0, 0)}
     ]
+    assert_cycle_months_add_up()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_many_people_logging_on_one_cycle_at_once_never_deadlock():
+    """Eight focal points saving events on their commitments of one cycle at the same moment, on
+    days all over the year: every save goes through. Before the cycle's totals were locked first
+    (rollups._lock_cycle_totals), writers met on two months' totals in opposite orders and
+    PostgreSQL cancelled one ("deadlock detected": the person saw "temporarily unavailable")."""
+    if connection.vendor != "postgresql":
+        pytest.skip("racing connections need PostgreSQL (SQLite serialises writers)")
+    commitments = [CommitmentFactory()]
+    commitments += CommitmentFactory.create_batch(7, cycle=commitments[0].cycle)
+    cycle = commitments[0].cycle
+    days = (cycle.ends_on - cycle.starts_on).days
+
+    def log_ten(commitment, seed):
+        rng = random.Random(seed)
+        for _ in range(10):
+            ProgressEventFactory(
+                commitment=commitment,
+                occurred_on=cycle.starts_on + datetime.timedelta(days=rng.randrange(days)),
+            )
+
+    errors = race(*(functools.partial(log_ten, c, seed) for seed, c in enumerate(commitments)))
+    assert errors == []
+    assert ProgressEvent.objects.count() == 80
+    assert sum(row["events"] for row in CycleMonth.objects.filter(cycle=cycle).trend()) == 80
     assert_cycle_months_add_up()
 
 

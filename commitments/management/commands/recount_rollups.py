@@ -21,7 +21,7 @@ class Command(BaseCommand):
             cycle_months = cycle_months.filter(cycle__year=cycle)
         with transaction.atomic():
             # Lock the rows, as event writes do, so no write slips between count and store.
-            list(commitments.select_for_update().order_by("pk").values_list("pk", flat=True))
+            commitments.lock()
             # The cycles' months start again from nothing: the recount adds up every commitment's
             # months into them (rollups.py), whatever may have changed them outside the application.
             cycle_months.delete()
