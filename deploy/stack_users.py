@@ -26,6 +26,9 @@ CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 EVIDENCE_LINK = re.compile(r'href="(/events/\d+/evidence/)"')
 GATEWAY_ERRORS = {502, 503, 504}
+# What a request records when its answer had begun, streamed (no Content-Length: a CSV export),
+# and the connection closed before its end: its app server died while writing it.
+STREAM_CUT_OFF = "streamed answer cut off"
 
 
 class Browser:
@@ -63,6 +66,7 @@ class Browser:
     def request(self, method, path, name, body=None, headers=None):
         """(status, headers, body), or (None, None, b"") when the connection failed."""
         started = time.monotonic()
+        response = None
         try:
             if self.connection is None:
                 self.connection = self.connect()
@@ -70,7 +74,10 @@ class Browser:
             response = self.connection.getresponse()
             content = response.read()
         except (OSError, http.client.HTTPException) as error:
-            self.records.append((started, time.monotonic(), name, type(error).__name__))
+            streamed = response is not None and response.getheader("Content-Length") is None
+            self.records.append(
+                (started, time.monotonic(), name, STREAM_CUT_OFF if streamed else type(error).__name__)
+            )
             self.connection.close()
             self.connection = None
             return None, None, b""
