@@ -51,7 +51,9 @@ class HandoverQuerySet(models.QuerySet):
             champion = Champion.objects.select_for_update().get(pk=champion.pk)
             if champion.left_on is not None:
                 raise ValidationError(gettext("This champion has already handed over."))
-            moving = list(self.commitments_to_move(champion, cycle).select_for_update())
+            # of=("self",): the commitments' rows, not their cycle's (joined by open()), which event
+            # writes lock after their commitment (commitments/rollups.py).
+            moving = list(self.commitments_to_move(champion, cycle).select_for_update(of=("self",)))
             taken = successor.commitments.filter(cycle=cycle).values_list("number", flat=True)
             numbers = free_numbers(moving, taken, cycle.max_commitments)
             if numbers is None:
@@ -180,7 +182,7 @@ class Handover(models.Model):
         their numbers, the leaving champion is active again, the focal points added are removed.
         Raises ValidationError once the cycle is closed or a number is no longer free."""
         with transaction.atomic():
-            handover = Handover.objects.select_for_update().select_related("cycle").get(pk=self.pk)
+            handover = Handover.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=self.pk)
             if handover.is_reversed:
                 raise ValidationError(gettext("This handover has already been reversed."))
             if handover.cycle.is_closed:
@@ -191,7 +193,7 @@ class Handover(models.Model):
             comment = gettext("Handed back to %(champion)s (handover reversed).") % {
                 "champion": champion.full_name
             }
-            moving = handover.commitments.filter(champion=handover.to_champion).select_for_update()
+            moving = handover.commitments.filter(champion=handover.to_champion).select_for_update(of=("self",))
             try:
                 with transaction.atomic():
                     for commitment in moving:
