@@ -11,6 +11,7 @@ from champions.models import Champion
 from commitments import network_file
 from commitments.models import (
     ROLLUP_FIELDS,
+    Approval,
     ApprovalChange,
     Category,
     Comment,
@@ -262,11 +263,20 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
         return percent_wording(commitment.progress)
 
     def save_model(self, request, obj, form, change):
-        """A status changed here goes through Commitment.change_status, as everywhere else."""
+        """A status changed here goes through Commitment.change_status, as everywhere else; an
+        approval set here is kept in the approval history, as the workflow's steps are."""
         if change and "status" in form.changed_data:
             status, obj.status = obj.status, form.initial["status"]
             obj.change_status(status, request.user, gettext("Changed in admin."), save=False)
         super().save_model(request, obj, form, change)
+        old_approval = form.initial.get("approval", Approval.DRAFT) if change else Approval.DRAFT
+        if obj.approval != old_approval:
+            obj.approval_changes.create(
+                old_approval=old_approval,
+                new_approval=obj.approval,
+                comment=gettext("Changed in admin.") if change else gettext("Made in admin."),
+                changed_by=request.user,
+            )
 
 
 @admin.register(Comment)

@@ -106,6 +106,45 @@ def test_it_keeps_the_status_history_when_the_status_changes_in_admin(client, ad
     )
 
 
+def test_it_keeps_the_approval_history_when_the_approval_changes_in_admin(client, admin_user):
+    commitment = CommitmentFactory(approval=Approval.SUBMITTED)
+    client.force_login(admin_user)
+    change_page = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+    data = _post_data(
+        commitment.champion, commitment.cycle, number=commitment.number, approval=Approval.APPROVED
+    )
+
+    response = client.post(change_page, data)
+
+    assert response.status_code == 302
+    change = commitment.approval_changes.get()
+    assert (change.old_approval, change.new_approval, change.changed_by, change.comment) == (
+        Approval.SUBMITTED,
+        Approval.APPROVED,
+        admin_user,
+        "Changed in admin.",
+    )
+    # Saved again with the approval as it is: nothing more in its history.
+    assert client.post(change_page, {**data, "title": "Another title"}).status_code == 302
+    assert commitment.approval_changes.count() == 1
+
+
+def test_a_commitment_made_in_admin_is_approved_in_its_history(client, admin_user, five_commitment_cycle):
+    champion = ChampionFactory()
+    client.force_login(admin_user)
+
+    response = client.post(ADD, _post_data(champion, five_commitment_cycle, number=1))
+
+    assert response.status_code == 302
+    change = champion.commitments.get().approval_changes.get()
+    assert (change.old_approval, change.new_approval, change.changed_by, change.comment) == (
+        Approval.DRAFT,
+        Approval.APPROVED,
+        admin_user,
+        "Made in admin.",
+    )
+
+
 def _make_commitments(how_many):
     """Commitments of every kind of target, five per champion, across hubs and organizations."""
     cycle = CycleFactory(year=2026)
