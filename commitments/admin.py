@@ -269,14 +269,15 @@ class CommitmentAdmin(ImportExportMixin, admin.ModelAdmin):
             status, obj.status = obj.status, form.initial["status"]
             obj.change_status(status, request.user, gettext("Changed in admin."), save=False)
         super().save_model(request, obj, form, change)
-        old_approval = form.initial.get("approval", Approval.DRAFT) if change else Approval.DRAFT
-        if obj.approval != old_approval:
-            obj.approval_changes.create(
-                old_approval=old_approval,
-                new_approval=obj.approval,
-                comment=gettext("Changed in admin.") if change else gettext("Made in admin."),
-                changed_by=request.user,
-            )
+        if change and "approval" in form.changed_data:
+            old_approval, comment = form.initial["approval"], gettext("Changed in admin.")
+        elif not change and obj.approval != Approval.DRAFT:
+            old_approval, comment = Approval.DRAFT, gettext("Made in admin.")
+        else:
+            return
+        obj.approval_changes.create(
+            old_approval=old_approval, new_approval=obj.approval, comment=comment, changed_by=request.user
+        )
 
 
 @admin.register(Comment)

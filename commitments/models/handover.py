@@ -182,7 +182,9 @@ class Handover(models.Model):
         their numbers, the leaving champion is active again, the focal points added are removed.
         Raises ValidationError once the cycle is closed or a number is no longer free."""
         with transaction.atomic():
-            handover = Handover.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=self.pk)
+            handover = (
+                Handover.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=self.pk)
+            )
             if handover.is_reversed:
                 raise ValidationError(gettext("This handover has already been reversed."))
             if handover.cycle.is_closed:
@@ -193,7 +195,9 @@ class Handover(models.Model):
             comment = gettext("Handed back to %(champion)s (handover reversed).") % {
                 "champion": champion.full_name
             }
-            moving = handover.commitments.filter(champion=handover.to_champion).select_for_update(of=("self",))
+            moving = handover.commitments.filter(champion=handover.to_champion).select_for_update(
+                of=("self",)
+            )
             try:
                 with transaction.atomic():
                     for commitment in moving:
